@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import closeWithGrace from 'close-with-grace';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { startServer } from './server.js';
+import { version } from './version.js';
+
+const HELP = `firedrill ${version} — a game server for incident-response drills
+
+Usage:
+  firedrill [serve] [options]     run the server (the default command)
+  firedrill validate [file]       check a scenario file (default: the configured scenario)
+  firedrill schema                print the scenario JSON Schema
+  firedrill --help | --version
+
+Options (flag > environment > firedrill.yaml > default):
+  --config FILE          configuration file (default: ./firedrill.yaml if present)
+  --port N               PORT                  listen port (default 8080)
+  --host ADDR            HOST                  listen address (default 127.0.0.1)
+  --data-dir DIR         FIREDRILL_DATA_DIR    event log and state (default ./data)
+  --scenario FILE        FIREDRILL_SCENARIO    scenario (default challenges/chat-service/scenario.yaml)
+  --speed N              FIREDRILL_SPEED       game time runs N times faster (default 1)
+  --team-port-base N     FIREDRILL_TEAM_PORT_BASE  first port for embedded teams (default 9100; 0 = OS picks)
+  --public-url URL       FIREDRILL_PUBLIC_URL  address people use to reach this server
+  --log-level LEVEL      LOG_LEVEL             fatal|error|warn|info|debug|trace|silent
+  --demo                 bot teams play a short game by themselves (fresh data in DATA_DIR/demo)
+  FIREDRILL_ADMIN_TOKEN  organizer token (else generated once and kept in the data dir)
+`;
+
+type Flags = Partial<Record<keyof Config, unknown>>;
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+      config: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      scenario: { type: 'string' },
+      speed: { type: 'string' },
+      'team-port-base': { type: 'string' },
+      'public-url': { type: 'string' },
+      'log-level': { type: 'string' },
+      demo: { type: 'boolean' },
+    },
+  });
+  const flags: Flags = {
+    port: values.port,
+    host: values.host,
+    dataDir: values['data-dir'],
+    scenario: values.scenario,
+    speed: values.speed,
+    teamPortBase: values['team-port-base'],
+    publicUrl: values['public-url'],
+    logLevel: values['log-level'],
+    demo: values.demo,
+  };
+  return { values, positionals, flags };
+}
+
+async function serve(config: Config): Promise<void> {
+  const rt = await startServer(config);
+  // Outside the logger on purpose: the token must not end up in log files.
+  const lines = [
+    '',
+    `firedrill ${version} is running`,
+    `  spectators:  ${rt.url}/`,
+    `  teams:       ${rt.url}/team`,
+    `  organizers:  ${rt.url}/admin`,
+    `  organizer token${rt.adminTokenIsNew ? ' (new)' : ''}: ${rt.adminToken}`,
+    `  organizer join link: ${rt.url}/join?token=${rt.adminToken}`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) rt.app.log.error({ err }, 'shutting down after an error');
+    else rt.app.log.info({ signal }, 'shutting down');
+    await rt.close();
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    process.stderr.write(`firedrill: ${(err as Error).message}\nRun 'firedrill --help' for the options.\n`);
+    return 2;
+  }
+  const { values, positionals, flags } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  const command = positionals[0] ?? 'serve';
+  let config: Config;
+  try {
+    config = loadConfig({ file: values.config, flags });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`firedrill: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  switch (command) {
+    case 'serve':
+      await serve(config);
+      return -1; // keep running
+    default:
+      process.stderr.write(`firedrill: unknown command '${command}'\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`firedrill: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,118 @@
+import { readFileSync, existsSync } from 'node:fs';
+import Type, { type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+import Value from 'typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { fromRoot } from './paths.js';
+
+const TeamConfig = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' }),
+    name: Type.String({ minLength: 1, maxLength: 80 }),
+    members: Type.Optional(Type.Array(Type.Object({ name: Type.String(), role: Type.Optional(Type.String()) }), { maxItems: 10 })),
+    pagerduty: Type.Optional(
+      Type.Object({ serviceId: Type.String({ minLength: 1 }), routingKey: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    host: Type.String({ default: '127.0.0.1' }),
+    dataDir: Type.String({ default: './data' }),
+    scenario: Type.String({ default: fromRoot('challenges/chat-service/scenario.yaml') }),
+    /** Game time runs this many times faster than wall time (rehearsals, demos, tests). */
+    speed: Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 1 }),
+    demo: Type.Boolean({ default: false }),
+    /** First port of the blocks handed to embedded teams; 0 lets the OS pick (tests). */
+    teamPortBase: Type.Integer({ minimum: 0, maximum: 65000, default: 9100 }),
+    /** The address people use to reach this server, for printed links (defaults to http://host:port). */
+    publicUrl: Type.Optional(Type.String()),
+    adminToken: Type.Optional(Type.String({ minLength: 16 })),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info' },
+    ),
+    /** Start the game as soon as the server is up (the demo does). */
+    autoStart: Type.Boolean({ default: false }),
+    teams: Type.Array(TeamConfig, { default: [] }),
+    pagerduty: Type.Optional(
+      Type.Object(
+        {
+          apiToken: Type.String({ minLength: 1 }),
+          from: Type.String({ minLength: 3 }),
+          webhookSecrets: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+          apiUrl: Type.Optional(Type.String()),
+          eventsUrl: Type.Optional(Type.String()),
+          pollSeconds: Type.Number({ minimum: 5, default: 30 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    newrelic: Type.Optional(
+      Type.Object({ apiKey: Type.String({ minLength: 1 }), host: Type.Optional(Type.String()) }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type TeamConfig = Static<typeof TeamConfig>;
+
+const check = Compile(ConfigSchema);
+
+export class ConfigError extends Error {}
+
+/** Keys settable from the environment; flags use the same names (kebab-case). */
+const ENV: Record<string, keyof Config> = {
+  PORT: 'port',
+  HOST: 'host',
+  FIREDRILL_DATA_DIR: 'dataDir',
+  FIREDRILL_SCENARIO: 'scenario',
+  FIREDRILL_SPEED: 'speed',
+  FIREDRILL_ADMIN_TOKEN: 'adminToken',
+  FIREDRILL_PUBLIC_URL: 'publicUrl',
+  FIREDRILL_TEAM_PORT_BASE: 'teamPortBase',
+  LOG_LEVEL: 'logLevel',
+};
+
+const NUMERIC = new Set<keyof Config>(['port', 'speed', 'teamPortBase']);
+
+function coerce(key: keyof Config, value: unknown): unknown {
+  if (NUMERIC.has(key) && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
+  return value;
+}
+
+/**
+ * Precedence: flag > env > file > default (design.md, "Configuration").
+ * `flags` holds only what was given on the command line.
+ */
+export function loadConfig(opts: { file?: string; flags?: Partial<Record<keyof Config, unknown>>; env?: NodeJS.ProcessEnv } = {}): Config {
+  const env = opts.env ?? process.env;
+  let fromFile: Record<string, unknown> = {};
+  const file = opts.file ?? (existsSync('firedrill.yaml') ? 'firedrill.yaml' : undefined);
+  if (file) {
+    if (!existsSync(file)) throw new ConfigError(`config file ${file} does not exist`);
+    const parsed = parseYaml(readFileSync(file, 'utf8')) as unknown;
+    if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) throw new ConfigError(`${file}: expected a mapping at the top`);
+    fromFile = (parsed ?? {}) as Record<string, unknown>;
+  }
+  const merged: Record<string, unknown> = { ...fromFile };
+  for (const [name, key] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') merged[key] = coerce(key, v);
+  }
+  for (const [key, v] of Object.entries(opts.flags ?? {})) {
+    if (v !== undefined) merged[key] = coerce(key as keyof Config, v);
+  }
+  const withDefaults = Value.Default(ConfigSchema, merged) as Record<string, unknown>;
+  if (!check.Check(withDefaults)) {
+    const problems = [...check.Errors(withDefaults)]
+      .slice(0, 5)
+      .map((e) => `${e.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(top)'}: ${e.message}`);
+    throw new ConfigError(`invalid configuration${file ? ` (${file})` : ''}:\n  ${problems.join('\n  ')}`);
+  }
+  return withDefaults as Config;
+}

@@ -1,0 +1,207 @@
+import Type, { type Static, type TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+
+/**
+ * Every event firedrill knows, as one table of runtime schemas from which the TypeScript union is
+ * derived. Times inside payloads are game time in milliseconds since the game started (the same
+ * axis as the envelope's `gameTime`), unless the field name ends in `Wall` (epoch ms).
+ */
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+const Text = (max = 4000) => Type.String({ maxLength: max });
+const Ms = Type.Integer({ minimum: 0 });
+const Open = <T extends Record<string, TSchema>>(p: T) => Type.Object(p, { additionalProperties: false });
+
+export const Actor = Open({
+  kind: Type.Union([
+    Type.Literal('organizer'),
+    Type.Literal('team'),
+    Type.Literal('persona'),
+    Type.Literal('spectator'),
+    Type.Literal('system'),
+    Type.Literal('bot'),
+  ]),
+  name: Text(200),
+});
+export type Actor = Static<typeof Actor>;
+
+export const Member = Open({ name: Text(100), role: Type.Optional(Text(50)) });
+export const ProbeEvidence = Open({
+  status: Type.Optional(Type.Integer()),
+  latencyMs: Type.Optional(Type.Number({ minimum: 0 })),
+  excerpt: Type.Optional(Text(500)),
+  error: Type.Optional(Text(500)),
+});
+export type ProbeEvidence = Static<typeof ProbeEvidence>;
+
+export const IncidentVia = Type.Union([Type.Literal('pagerduty'), Type.Literal('board')]);
+
+export const eventSchemas = {
+  // --- the game as a whole (team = null)
+  'game.created': Open({ scenario: Id, scenarioHash: Text(128), seed: Type.Integer() }),
+  'game.started': Open({ by: Actor }),
+  'game.paused': Open({ by: Actor }),
+  'game.resumed': Open({ by: Actor }),
+  'game.speed_set': Open({ speed: Type.Number({ exclusiveMinimum: 0, maximum: 1000 }), by: Actor }),
+  'game.finished': Open({ by: Actor }),
+  'game.board_frozen': Open({ by: Actor }),
+  'game.board_unfrozen': Open({ by: Actor }),
+  'game.revert_all': Open({ by: Actor, reason: Text(500) }),
+  'warning.raised': Open({ code: Id, message: Text(1000), fault: Type.Optional(Id) }),
+
+  // --- teams
+  'team.created': Open({
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' }),
+    name: Text(80),
+    members: Type.Array(Member, { maxItems: 10 }),
+    tokenHash: Text(128),
+    portBase: Type.Union([Type.Integer({ minimum: 0, maximum: 65535 }), Type.Null()]),
+    seed: Type.Integer(),
+    by: Actor,
+  }),
+  'team.updated': Open({ name: Type.Optional(Text(80)), members: Type.Optional(Type.Array(Member, { maxItems: 10 })), by: Actor }),
+  'team.token_rotated': Open({ tokenHash: Text(128), by: Actor }),
+
+  // --- the fault sequence of one team (design.md, "Flow of one fault")
+  'fault.armed': Open({ fault: Id, dueAt: Ms }),
+  'fault.injecting': Open({ fault: Id, attempt: Type.Integer({ minimum: 1 }), handle: Type.Unknown() }),
+  'fault.injected': Open({ fault: Id, attempt: Type.Integer({ minimum: 1 }), deadlineAt: Ms }),
+  'fault.injection_failed': Open({ fault: Id, attempt: Type.Integer({ minimum: 1 }), reason: Text(1000), retry: Type.Boolean() }),
+  'fault.voided': Open({ fault: Id, reason: Text(1000) }),
+  'fault.detected': Open({ fault: Id, incident: Id, via: IncidentVia, at: Ms }),
+  'fault.acknowledged': Open({ fault: Id, incident: Id, at: Ms }),
+  'fault.premature_resolve': Open({ fault: Id, incident: Id, at: Ms }),
+  'fault.recovered': Open({ fault: Id, greenSince: Ms }),
+  'fault.relapsed': Open({ fault: Id, probe: Id }),
+  'fault.resolved': Open({ fault: Id, by: Type.Union([Type.Literal('incident'), Type.Literal('grace')]) }),
+  'fault.timed_out': Open({ fault: Id }),
+  'fault.skipped': Open({ fault: Id, by: Actor, reason: Text(500) }),
+  'fault.reverted': Open({ fault: Id, by: Actor, reason: Text(500) }),
+  'fault.deadline_extended': Open({ fault: Id, deadlineAt: Ms, by: Actor }),
+  'fault.revert_result': Open({ fault: Id, ok: Type.Boolean(), detail: Text(1000) }),
+
+  // --- probes: transitions only, plus per-minute counts for the availability SLI
+  'probe.failed': Open({ probe: Id, evidence: ProbeEvidence }),
+  'probe.recovered': Open({ probe: Id, evidence: ProbeEvidence }),
+  'sli.minute': Open({ minute: Type.Integer({ minimum: 0 }), good: Type.Integer({ minimum: 0 }), total: Type.Integer({ minimum: 0 }) }),
+
+  // --- alerts and incidents (PagerDuty or the built-in board)
+  'alert.sent': Open({ fault: Id, dedupKey: Id, action: Type.Union([Type.Literal('trigger'), Type.Literal('resolve')]), ok: Type.Boolean(), detail: Text(500) }),
+  'incident.triggered': Open({
+    incident: Id,
+    via: IncidentVia,
+    title: Text(500),
+    severity: Type.Optional(Text(20)),
+    channel: Type.Optional(Text(50)),
+    agent: Type.Optional(Text(200)),
+    occurredAtWall: Ms,
+  }),
+  'incident.acknowledged': Open({ incident: Id, via: IncidentVia, agent: Type.Optional(Text(200)), occurredAtWall: Ms }),
+  'incident.unacknowledged': Open({ incident: Id, via: IncidentVia, occurredAtWall: Ms }),
+  'incident.resolved': Open({ incident: Id, via: IncidentVia, agent: Type.Optional(Text(200)), occurredAtWall: Ms }),
+  'incident.reopened': Open({ incident: Id, via: IncidentVia, occurredAtWall: Ms }),
+  'incident.annotated': Open({ incident: Id, via: IncidentVia, note: Text(4000), agent: Type.Optional(Text(200)), occurredAtWall: Ms }),
+  'incident.severity_set': Open({ incident: Id, via: IncidentVia, severity: Text(20), occurredAtWall: Ms }),
+  'incident.status_update_published': Open({ incident: Id, via: IncidentVia, message: Text(4000), occurredAtWall: Ms }),
+  'webhook.received': Open({ deliveryId: Id, eventId: Id, eventType: Text(100), body: Text(200_000) }),
+  'webhook.rejected': Open({ reason: Text(500), remote: Text(100) }),
+
+  // --- communication (contract; the channels and personas arrive with the communication issue)
+  'message.posted': Open({
+    channel: Type.Union([Type.Literal('incident'), Type.Literal('stakeholders'), Type.Literal('chat')]),
+    author: Actor,
+    persona: Type.Optional(Id),
+    text: Text(4000),
+    replyTo: Type.Optional(Type.Integer({ minimum: 1 })),
+  }),
+  'status.published': Open({
+    text: Text(4000),
+    impact: Type.Optional(Text(1000)),
+    currentAction: Type.Optional(Text(1000)),
+    nextUpdateAt: Type.Optional(Ms),
+    resolved: Type.Boolean(),
+    by: Actor,
+  }),
+  'judgement.recorded': Open({
+    fault: Id,
+    category: Type.Union([Type.Literal('communication'), Type.Literal('review')]),
+    criterion: Id,
+    score: Type.Integer({ minimum: 0, maximum: 5 }),
+    judge: Text(100),
+    note: Type.Optional(Text(2000)),
+  }),
+  'postmortem.submitted': Open({ fault: Id, text: Text(20_000), by: Actor }),
+  'report.filed': Open({ text: Text(1000), by: Actor }),
+
+  // --- scoring inputs set by people
+  'hint.taken': Open({ fault: Id, hint: Id, cost: Type.Integer({ minimum: 0 }) }),
+  'score.adjusted': Open({ points: Type.Integer(), reason: Type.String({ minLength: 3, maxLength: 500 }), by: Actor }),
+
+  // --- the embedded platform: every change to a team's deployment (the change history)
+  'platform.changed': Open({
+    change: Id,
+    author: Text(100),
+    message: Text(500),
+    manifest: Type.Unknown(),
+    fault: Type.Optional(Id),
+    revertOf: Type.Optional(Id),
+  }),
+} as const;
+
+export type EventSchemas = typeof eventSchemas;
+export type EventType = keyof EventSchemas;
+export type EventData<T extends EventType> = Static<EventSchemas[T]>;
+
+export const eventTypes = Object.keys(eventSchemas) as EventType[];
+
+export interface StoredEventOf<T extends EventType> {
+  /** Position in the log; strictly increasing, never reused. */
+  seq: number;
+  /** Wall time of the append, epoch ms. */
+  at: number;
+  /** Game time of the append: ms since game start, scaled by speed, stopped while paused. */
+  gameTime: number;
+  team: string | null;
+  type: T;
+  /** Who wrote it: 'game', 'probe', 'organizer', 'team', 'pagerduty', 'board', 'platform', ... */
+  source: string;
+  key: string | null;
+  data: EventData<T>;
+}
+
+export type StoredEvent = { [T in EventType]: StoredEventOf<T> }[EventType];
+
+export interface NewEventOf<T extends EventType> {
+  type: T;
+  data: EventData<T>;
+  team?: string | null;
+  source: string;
+  /** Idempotency key: a second append with the same key stores nothing and returns the first. */
+  key?: string | null;
+  /** Only for replaying recorded logs and fixtures; the store stamps live events itself. */
+  gameTime?: number;
+}
+
+export type NewEvent = { [T in EventType]: NewEventOf<T> }[EventType];
+
+const checkers = Object.fromEntries(eventTypes.map((t) => [t, Compile(eventSchemas[t] as TSchema)])) as Record<
+  EventType,
+  ReturnType<typeof Compile>
+>;
+
+export function isEventType(t: string): t is EventType {
+  return Object.hasOwn(eventSchemas, t);
+}
+
+/** Returns a list of human-readable problems; empty when the event is valid. */
+export function validateEvent(e: { type: string; data: unknown }): string[] {
+  if (!isEventType(e.type)) return [`unknown event type '${e.type}'`];
+  const c = checkers[e.type];
+  if (c.Check(e.data)) return [];
+  return [...c.Errors(e.data)].slice(0, 5).map((err) => `${e.type}${err.instancePath || ''}: ${err.message}`);
+}
+
+/** Narrow a stored event by type, for folds. */
+export function is<T extends EventType>(e: StoredEvent, type: T): e is Extract<StoredEvent, { type: T }> {
+  return e.type === type;
+}

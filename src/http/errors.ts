@@ -1,0 +1,37 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+const body = (code: string, message: string): ErrorBody => ({ error: { code, message } });
+
+/** Every path answers errors as `{ error: { code, message } }`; 5xx details stay in the log. */
+export default fp(
+  async function errors(app: FastifyInstance) {
+    app.setSchemaErrorFormatter((errors, dataVar) => {
+      const first = errors[0];
+      const where = `${dataVar}${first?.instancePath ? first.instancePath.replaceAll('/', '.') : ''}`;
+      const err = new Error(`${where} ${first?.message ?? 'is invalid'}`) as FastifyError;
+      err.statusCode = 400;
+      err.code = 'bad_request';
+      return err;
+    });
+
+    app.setErrorHandler((err: FastifyError, req, reply) => {
+      const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+      if (status >= 500) {
+        req.log.error({ err }, 'request failed');
+        return reply.status(status).send(body('internal', 'internal error; the organizers can find details in the server log'));
+      }
+      const code = err.validation ? 'bad_request' : (err.code ?? 'error').replace(/^FST_ERR_/, '').toLowerCase();
+      return reply.status(status).send(body(code, err.message));
+    });
+
+    app.setNotFoundHandler((req, reply) => {
+      reply.status(404).send(body('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));
+    });
+  },
+  { name: 'errors' },
+);

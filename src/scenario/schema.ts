@@ -1,0 +1,193 @@
+import Type, { type Static, type TSchema } from 'typebox';
+
+/**
+ * The scenario file (challenges/<name>/scenario.yaml) as TypeBox types. The JSON Schema published
+ * for editors (challenges/scenario.schema.json) is generated from `ScenarioFile`.
+ * Durations are written as "90s", "5m", "1h" (or "250ms"); load.ts normalizes them to ms.
+ */
+
+const Obj = <T extends Record<string, TSchema>>(p: T, description?: string) =>
+  Type.Object(p, { additionalProperties: false, ...(description ? { description } : {}) });
+
+export const Duration = Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$', description: 'a duration such as 250ms, 30s, 5m, 1h' });
+export const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$', description: 'lower-case id: letters, digits, - and _' });
+/** Text shown to people, in English and Japanese. */
+export const Text = Obj({ en: Type.String({ minLength: 1 }), ja: Type.String({ minLength: 1 }) }, 'text in English and Japanese');
+const Range = Obj({ fullWithin: Duration, zeroAt: Duration }, 'full points up to fullWithin, linearly down to zero at zeroAt');
+
+export const HttpExpect = Obj({
+  status: Type.Optional(
+    Type.Array(Type.Union([Type.Integer({ minimum: 100, maximum: 599 }), Type.String({ pattern: '^[1-5][0-9]{2}-[1-5][0-9]{2}$' })]), {
+      minItems: 1,
+      description: 'accepted status codes or inclusive ranges such as "200-299"',
+    }),
+  ),
+  bodyMatches: Type.Optional(Type.String({ description: 'regular expression the body must match' })),
+  bodyNotMatches: Type.Optional(Type.String({ description: 'regular expression the body must not match' })),
+  json: Type.Optional(
+    Type.Array(
+      Obj({
+        path: Type.String({ description: 'dot path into the JSON body, e.g. status or items.0.text' }),
+        equals: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()])),
+        exists: Type.Optional(Type.Boolean()),
+      }),
+    ),
+  ),
+  maxLatency: Type.Optional(Duration),
+});
+
+const ProbeTiming = {
+  interval: Type.Optional(Duration),
+  timeout: Type.Optional(Duration),
+  jitter: Type.Optional(Duration),
+  successThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  failureThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  holdFor: Type.Optional(Duration),
+};
+
+export const Probe = Type.Union([
+  Obj({
+    id: Id,
+    kind: Type.Literal('http'),
+    /** Path on the team's public URL (the ingress), e.g. "/" or "/api/health". */
+    path: Type.String({ pattern: '^/' }),
+    method: Type.Optional(Type.Union(['GET', 'POST', 'PUT', 'DELETE', 'HEAD'].map((m) => Type.Literal(m)))),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+    body: Type.Optional(Type.String()),
+    expect: HttpExpect,
+    ...ProbeTiming,
+  }),
+  Obj({ id: Id, kind: Type.Literal('tcp'), /** which of the team's endpoints */ endpoint: Type.Optional(Type.String()), ...ProbeTiming }),
+  Obj({
+    id: Id,
+    kind: Type.Literal('canary'),
+    /** POSTed as JSON {room, name, text, clientId}. */
+    writePath: Type.String({ pattern: '^/' }),
+    /** GET; must return the written message's text byte for byte. */
+    readPath: Type.String({ pattern: '^/' }),
+    room: Type.String({ minLength: 1, description: 'a hidden room, so spectators never see canaries' }),
+    text: Type.String({ minLength: 1, description: 'message text; {n} is replaced by a unique number' }),
+    ...ProbeTiming,
+  }),
+]);
+
+/** What a fault changes, per target adapter. Faults are data: a change to the deployment, never code. */
+export const LocalAction = Type.Union([
+  Obj(
+    {
+      change: Obj({
+        author: Type.String({ minLength: 1 }),
+        message: Type.String({ minLength: 1, description: 'the commit message shown in the change history' }),
+        set: Type.Record(Type.String(), Type.Unknown(), { description: 'manifest dot paths and the values to set' }),
+        /** Also drop pooled connections (a rotated credential bites only when connections are re-made). */
+        dropConnections: Type.Optional(Type.Boolean()),
+      }),
+    },
+    'a manifest change, applied like a deploy',
+  ),
+  Obj(
+    {
+      rollout: Obj({
+        component: Type.Union([Type.Literal('frontend'), Type.Literal('backend')]),
+        version: Type.String({ minLength: 1 }),
+        author: Type.String({ minLength: 1 }),
+        message: Type.String({ minLength: 1 }),
+      }),
+    },
+    'roll out a release',
+  ),
+]);
+
+export const FaultActions = Obj({
+  local: Type.Optional(LocalAction),
+  kubernetes: Type.Optional(Type.Unknown()),
+  exec: Type.Optional(Obj({ inject: Type.String(), revert: Type.String(), check: Type.Optional(Type.String()) })),
+  http: Type.Optional(Obj({ inject: Type.String({ description: 'URL to POST to inject' }), revert: Type.String() })),
+});
+
+export const PersonaLine = Obj({
+  persona: Id,
+  /** When the line is posted, relative to a moment of the fault. */
+  on: Type.Union(['injected', 'detected', 'acknowledged', 'recovered', 'resolved', 'no_update'].map((m) => Type.Literal(m))),
+  after: Type.Optional(Duration),
+  channel: Type.Optional(Type.Union([Type.Literal('incident'), Type.Literal('stakeholders')])),
+  text: Text,
+  /** The team is scored on how fast it answers this line. */
+  expectsAnswer: Type.Optional(Type.Boolean()),
+});
+
+export const Hint = Obj({ id: Id, text: Text, cost: Type.Integer({ minimum: 0, description: 'points (not milli-points) taken off' }) });
+
+export const Fault = Obj({
+  id: Id,
+  title: Text,
+  briefing: Obj({ team: Type.Optional(Text), organizer: Text }),
+  weight: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
+  alerting: Type.Union([Type.Literal('pagerduty'), Type.Literal('silent')], {
+    description: 'pagerduty: an alert fires when probes fail past alertAfter; silent: teams must open an incident themselves',
+  }),
+  alertAfter: Type.Optional(Duration),
+  timing: Obj({
+    delay: Obj({ min: Duration, max: Duration }, 'random start delay after the previous fault is resolved'),
+    deadline: Duration,
+    targetRecovery: Type.Optional(Duration),
+    grace: Type.Optional(Duration),
+    verifyWithin: Type.Optional(Duration),
+  }),
+  inject: FaultActions,
+  /** Probe ids that must all be green (past threshold and holdFor) for the fault to count as recovered. */
+  recoveredWhen: Type.Array(Id, { minItems: 1 }),
+  hints: Type.Optional(Type.Array(Hint)),
+  personas: Type.Optional(Type.Array(PersonaLine)),
+});
+
+export const Persona = Obj({
+  id: Id,
+  name: Text,
+  role: Text,
+  /** How a staff member should play it live. */
+  style: Type.Optional(Text),
+});
+
+export const RubricItem = Obj({ id: Id, title: Text, description: Type.Optional(Text) });
+
+export const Scoring = Obj({
+  pointsPerFault: Type.Optional(Type.Integer({ minimum: 1, description: 'points for a perfect fault of weight 1' })),
+  categories: Type.Optional(
+    Obj({ recovery: Type.Number({ minimum: 0 }), detection: Type.Number({ minimum: 0 }), communication: Type.Number({ minimum: 0 }), review: Type.Number({ minimum: 0 }) }),
+  ),
+  recovery: Type.Optional(Obj({ floor: Type.Number({ minimum: 0, maximum: 1, description: 'share left at the deadline' }) })),
+  detection: Type.Optional(Obj({ alerting: Range, silent: Range, prematureResolvePenalty: Type.Number({ minimum: 0, maximum: 1 }) })),
+  communication: Type.Optional(
+    Obj({
+      automaticShare: Type.Number({ minimum: 0, maximum: 1 }),
+      firstUpdate: Range,
+      ctoAnswer: Range,
+      cadenceTolerance: Duration,
+      requiredFields: Type.Array(Type.Union([Type.Literal('impact'), Type.Literal('currentAction'), Type.Literal('nextUpdateAt')])),
+      rubric: Type.Array(RubricItem, { minItems: 1 }),
+    }),
+  ),
+  review: Type.Optional(Obj({ rubric: Type.Array(RubricItem, { minItems: 1 }) })),
+  availability: Type.Optional(Obj({ points: Type.Integer({ minimum: 0, description: 'points for 100% availability over the game' }) })),
+});
+
+export const ScenarioFile = Obj({
+  $schema: Type.Optional(Type.String()),
+  name: Id,
+  title: Text,
+  description: Text,
+  service: Obj({ description: Text, platform: Type.Optional(Type.String({ description: 'a manifest file, relative to the scenario' })) }),
+  game: Type.Optional(Obj({ duration: Duration, grace: Type.Optional(Duration), verifyWithin: Type.Optional(Duration), maxInjectAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })) })),
+  probeDefaults: Type.Optional(Obj(ProbeTiming)),
+  probes: Type.Array(Probe, { minItems: 1, description: 'health probes run against every team all game long' }),
+  personas: Type.Array(Persona),
+  faults: Type.Array(Fault, { minItems: 1 }),
+  scoring: Type.Optional(Scoring),
+});
+
+export type ScenarioFile = Static<typeof ScenarioFile>;
+export type ProbeFile = Static<typeof Probe>;
+export type LocalAction = Static<typeof LocalAction>;
+export type FaultActions = Static<typeof FaultActions>;
+export type TextT = Static<typeof Text>;

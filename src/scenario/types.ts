@@ -1,0 +1,100 @@
+import type { FaultActions, TextT } from './schema.js';
+
+/**
+ * The scenario after load.ts has validated it, filled defaults and turned every duration into ms.
+ * This is what the rest of firedrill reads; scoring imports these types only.
+ */
+export type { FaultActions, LocalAction, TextT as Text } from './schema.js';
+
+export interface ProbeTiming {
+  intervalMs: number; // wall time, with a floor
+  timeoutMs: number; // wall time
+  jitterMs: number; // wall time
+  successThreshold: number;
+  failureThreshold: number;
+  holdForMs: number; // game time
+}
+
+export interface HttpExpect {
+  status: Array<number | [number, number]>; // default [[200, 299]]
+  bodyMatches?: string;
+  bodyNotMatches?: string;
+  json?: Array<{ path: string; equals?: string | number | boolean | null; exists?: boolean }>;
+  maxLatencyMs?: number;
+}
+
+export type Probe = ProbeTiming &
+  (
+    | { id: string; kind: 'http'; path: string; method: string; headers: Record<string, string>; body?: string; expect: HttpExpect }
+    | { id: string; kind: 'tcp'; endpoint: string }
+    | { id: string; kind: 'canary'; writePath: string; readPath: string; room: string; text: string }
+  );
+
+export interface PersonaLine {
+  persona: string;
+  on: 'injected' | 'detected' | 'acknowledged' | 'recovered' | 'resolved' | 'no_update';
+  afterMs: number;
+  channel: 'incident' | 'stakeholders';
+  text: TextT;
+  expectsAnswer: boolean;
+}
+
+export interface Fault {
+  id: string;
+  index: number;
+  title: TextT;
+  briefing: { team?: TextT; organizer: TextT };
+  weight: number;
+  alerting: 'pagerduty' | 'silent';
+  alertAfterMs: number;
+  timing: {
+    delayMinMs: number;
+    delayMaxMs: number;
+    deadlineMs: number; // after injection
+    targetRecoveryMs: number;
+    graceMs: number; // after recovery, resolved without an incident resolve
+    verifyWithinMs: number;
+  };
+  inject: FaultActions;
+  recoveredWhen: string[];
+  hints: Array<{ id: string; text: TextT; cost: number }>;
+  personas: PersonaLine[];
+}
+
+export interface Range {
+  fullWithinMs: number;
+  zeroAtMs: number;
+}
+
+export interface ScoringRules {
+  pointsPerFault: number; // default 1000
+  categories: { recovery: number; detection: number; communication: number; review: number }; // default 35/15/30/20
+  recovery: { floor: number }; // 0.3
+  detection: { alerting: Range; silent: Range; prematureResolvePenalty: number };
+  communication: {
+    automaticShare: number; // 0.55
+    firstUpdate: Range;
+    ctoAnswer: Range;
+    cadenceToleranceMs: number;
+    requiredFields: Array<'impact' | 'currentAction' | 'nextUpdateAt'>;
+    rubric: Array<{ id: string; title: TextT; description?: TextT }>;
+  };
+  review: { rubric: Array<{ id: string; title: TextT; description?: TextT }> };
+  availability: { points: number };
+}
+
+export interface Scenario {
+  name: string;
+  title: TextT;
+  description: TextT;
+  service: { description: TextT; platform?: string };
+  game: { durationMs: number; maxInjectAttempts: number };
+  probes: Probe[];
+  personas: Array<{ id: string; name: TextT; role: TextT; style?: TextT }>;
+  faults: Fault[];
+  scoring: ScoringRules;
+  /** sha256 of the file's text: recorded in game.created so a replay knows which rules applied. */
+  hash: string;
+  /** Absolute path of the file it came from. */
+  file: string;
+}

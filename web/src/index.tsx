@@ -1,0 +1,3 @@
+import { render } from 'preact';
+
+render(<main>firedrill</main>, document.getElementById('app')!);
