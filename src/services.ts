@@ -17,4 +17,6 @@ export interface Services {
   /** sha256 of the organizer token. */
   adminTokenHash: string;
   version: string;
+  /** Where files live (null in unit tests: in-memory database, no files). */
+  dataDir: string | null;
 }

@@ -10,15 +10,16 @@ import { GameClock } from '../src/game/clock.js';
 import { TeamRegistry } from '../src/game/teams.js';
 import type { Services } from '../src/services.js';
 import { hashToken } from '../src/tokens.js';
+import { ADMIN_TOKEN as ADMIN, T0 } from './helpers.js';
 
-const ADMIN = 'organizer-token-for-tests-0123456789';
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+/** Services on a real SQLite file (or memory) with a manual clock. */
 function services(file = ':memory:'): Services {
-  const clock = new ManualClock(1_800_000_000_000);
+  const clock = new ManualClock(T0);
   const gameClock = new GameClock(clock);
   const teams = new TeamRegistry();
   const store = new SqliteEventStore(openDatabase(file), { clock, gameTime: () => gameClock.now() });
@@ -27,7 +28,7 @@ function services(file = ':memory:'): Services {
     teams.apply(e);
   });
   const config = loadConfig({ env: {}, flags: { dataDir: '/nonexistent' } });
-  return { config, clock, gameClock, store, teams, adminTokenHash: hashToken(ADMIN), version: 'test' };
+  return { config, clock, gameClock, store, teams, adminTokenHash: hashToken(ADMIN), version: 'test', dataDir: null };
 }
 
 describe('event store', () => {

@@ -1,0 +1,32 @@
+import { ManualClock } from '../src/clock.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { buildApp } from '../src/app.js';
+import { createRuntime, type Runtime } from '../src/server.js';
+
+export const ADMIN_TOKEN = 'organizer-token-for-tests-0123456789';
+export const T0 = 1_800_000_000_000;
+
+/**
+ * A whole runtime on an in-memory database with a manual clock; nothing listens.
+ * Pass `dataDir` to use a real file (restart tests).
+ */
+export async function testRuntime(overrides: Partial<Config> = {}, opts: { dataDir?: string | null; clock?: ManualClock } = {}) {
+  const clock = opts.clock ?? new ManualClock(T0);
+  const config = loadConfig({ env: {}, flags: { adminToken: ADMIN_TOKEN, logLevel: 'silent', teamPortBase: 0, ...overrides } });
+  const rt: Runtime = await createRuntime(config, { clock, dataDir: opts.dataDir ?? null });
+  return { ...rt, clock, config };
+}
+
+export async function testApp(overrides: Partial<Config> = {}, opts: { dataDir?: string | null; clock?: ManualClock } = {}) {
+  const rt = await testRuntime(overrides, opts);
+  const app = await buildApp(rt.services);
+  return {
+    ...rt,
+    app,
+    admin: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    async close() {
+      await app.close();
+      await rt.close();
+    },
+  };
+}
