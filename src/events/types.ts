@@ -113,6 +113,9 @@ export const eventSchemas = {
     persona: Type.Optional(Id),
     text: Text(4000),
     replyTo: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** The fault a persona line belongs to, and whether the team is scored on answering it. */
+    fault: Type.Optional(Id),
+    expectsAnswer: Type.Optional(Type.Boolean()),
   }),
   'status.published': Open({
     text: Text(4000),
@@ -134,7 +137,9 @@ export const eventSchemas = {
   'report.filed': Open({ text: Text(1000), by: Actor }),
 
   // --- scoring inputs set by people
+  /** cost in whole points. */
   'hint.taken': Open({ fault: Id, hint: Id, cost: Type.Integer({ minimum: 0 }) }),
+  /** Whole points (the fold works in milli-points); positive = award, negative = penalty. */
   'score.adjusted': Open({ points: Type.Integer(), reason: Type.String({ minLength: 3, maxLength: 500 }), by: Actor }),
 
   // --- the embedded platform: every change to a team's deployment (the change history)
