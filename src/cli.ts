@@ -72,10 +72,15 @@ async function serve(config: Config): Promise<void> {
     `  spectators:  ${rt.url}/`,
     `  teams:       ${rt.url}/team`,
     `  organizers:  ${rt.url}/admin`,
-    `  organizer token${rt.adminTokenIsNew ? ' (new)' : ''}: ${rt.adminToken}`,
-    `  organizer join link: ${rt.url}/join?token=${rt.adminToken}`,
-    '',
   ];
+  // The token itself only when it was just generated; afterwards it stays in the data dir.
+  if (rt.adminTokenIsNew) {
+    lines.push(`  organizer token (new, kept in ${rt.services.dataDir}/admin-token): ${rt.adminToken}`);
+    lines.push(`  organizer join link: ${rt.url}/join?token=${rt.adminToken}`);
+  } else if (!config.adminToken) {
+    lines.push(`  organizer token: in ${rt.services.dataDir}/admin-token`);
+  }
+  lines.push('');
   process.stdout.write(lines.join('\n') + '\n');
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) rt.app.log.error({ err }, 'shutting down after an error');
