@@ -9,6 +9,18 @@ import auth from './http/auth.js';
 import health from './http/health.js';
 import session from './http/session.js';
 import adminEvents from './http/admin-events.js';
+import comms from './http/comms.js';
+import incidents from './http/incidents.js';
+import hooksPagerduty from './http/hooks-pagerduty.js';
+import staticWeb from './http/static.js';
+import ops from './http/ops.js';
+import teamProxy from './http/team-proxy.js';
+import leaderboard from './http/leaderboard.js';
+import teamViews from './http/team-views.js';
+import teamStream from './http/team-stream.js';
+import scoringAdmin from './http/scoring-admin.js';
+import organizer from './http/organizer.js';
+import gameRoutes from './http/game.js';
 import { logRedactPaths, redactUrl } from './http/redact.js';
 
 declare module 'fastify' {
@@ -55,6 +67,20 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(health);
   await app.register(session);
   await app.register(adminEvents);
+  await app.register(leaderboard);
+  await app.register(teamViews);
+  await app.register(teamStream);
+  await app.register(scoringAdmin);
+  await app.register(comms);
+  await app.register(incidents);
+  await app.register(hooksPagerduty);
+  await app.register(ops);
+  await app.register(teamProxy);
+  await app.register(organizer);
+  await app.register(gameRoutes);
+
+  // Last: its HTML fallback must see every other route first.
+  await app.register(staticWeb);
 
   return app;
 }

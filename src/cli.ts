@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { loadScenario, ScenarioError, scenarioJsonSchema } from './scenario/load.js';
 import { startServer } from './server.js';
 import { version } from './version.js';
 
@@ -63,6 +64,19 @@ function parse(argv: string[]) {
   return { values, positionals, flags };
 }
 
+/** `firedrill validate [file]`: 0 and a summary when valid; 1 and one problem per line otherwise. */
+function validate(file: string): number {
+  try {
+    const s = loadScenario(file);
+    process.stdout.write(`ok: ${file} (${s.faults.length} faults, ${s.probes.length} probes)\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof ScenarioError)) throw err;
+    process.stderr.write(`${err.problems.join('\n')}\n`);
+    return 1;
+  }
+}
+
 async function serve(config: Config): Promise<void> {
   const rt = await startServer(config);
   // Outside the logger on purpose: the token must not end up in log files.
@@ -80,6 +94,9 @@ async function serve(config: Config): Promise<void> {
   } else if (!config.adminToken) {
     lines.push(`  organizer token: in ${rt.services.dataDir}/admin-token`);
   }
+  // Teams created at this start: their join links are shown once, here, and never again.
+  for (const t of rt.newTeams) lines.push(`  team ${t.id} (${t.name}) join link: ${rt.url}/join?token=${encodeURIComponent(t.token)}`);
+  if (config.demo) lines.push(`  demo: bot teams are playing at speed ${config.speed}; watch ${rt.url}/`);
   lines.push('');
   process.stdout.write(lines.join('\n') + '\n');
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
@@ -107,6 +124,11 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? 'serve';
+  // Needs no configuration: works even where firedrill.yaml is broken.
+  if (command === 'schema') {
+    process.stdout.write(scenarioJsonSchema());
+    return 0;
+  }
   let config: Config;
   try {
     config = loadConfig({ file: values.config, flags });
@@ -119,8 +141,19 @@ export async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'serve':
-      await serve(config);
+      try {
+        await serve(config);
+      } catch (err) {
+        // A bad scenario is the organizer's typo, not a crash: the problems, no stack trace.
+        if (err instanceof ScenarioError) {
+          process.stderr.write(`firedrill: cannot start: the scenario is not valid\n${err.problems.join('\n')}\n`);
+          return 1;
+        }
+        throw err;
+      }
       return -1; // keep running
+    case 'validate':
+      return validate(positionals[1] ?? config.scenario);
     default:
       process.stderr.write(`firedrill: unknown command '${command}'\n${HELP}`);
       return 2;

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -7,6 +8,16 @@ import type { Config } from './config.js';
 import { openDatabase, SqliteEventStore } from './events/store.js';
 import { GameClock } from './game/clock.js';
 import { TeamRegistry } from './game/teams.js';
+import { Leaderboard } from './leaderboard/service.js';
+import { Comms } from './comms/index.js';
+import { loadScenario } from './scenario/load.js';
+import { scenarioRecordEvents } from './scenario/record.js';
+import { PdjsClient, type PagerDutyClient } from './incidents/client.js';
+import { IncidentsService } from './incidents/service.js';
+import { LocalPlatform, loadBaseManifest } from './platform/platform.js';
+import { LocalTarget } from './targets/local.js';
+import { fromRoot } from './paths.js';
+import { wireGame } from './game/wire.js';
 import type { Services } from './services.js';
 import { hashToken, newToken } from './tokens.js';
 import { version } from './version.js';
@@ -36,14 +47,18 @@ export interface CreateOptions {
   clock?: Clock;
   /** null: an in-memory database and no files (unit tests). Default: from config. */
   dataDir?: string | null;
+  /** PagerDuty client (tests: one trusting the fake's CA). Default: pdjs from config.pagerduty. */
+  pagerduty?: PagerDutyClient;
 }
 
 export interface Runtime {
   services: Services;
   adminToken: string;
   adminTokenIsNew: boolean;
-  /** Start the timers (probes, the game loop). Tests with a ManualClock drive ticks themselves. */
-  start(): Promise<void>;
+  /** Teams created from the config (or the demo) at this start, with their tokens: print once, never log. */
+  newTeams: Array<{ id: string; name: string; token: string }>;
+  /** Start the timers (probes, the game loop); `url` is where this server listens (demo bots). Tests with a ManualClock drive ticks themselves. */
+  start(url?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,6 +68,8 @@ export interface Runtime {
  */
 export async function createRuntime(config: Config, opts: CreateOptions = {}): Promise<Runtime> {
   const clock = opts.clock ?? systemClock;
+  // First, before any file is touched: an invalid scenario stops the start (ScenarioError).
+  const scenario = loadScenario(config.scenario);
   const dataDir = opts.dataDir === undefined ? resolveDataDir(config) : opts.dataDir;
   const { token: adminToken, isNew } = organizerToken(config, dataDir);
 
@@ -69,15 +86,72 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
     teams.apply(e);
   });
 
-  const services: Services = { config, clock, gameClock, store, teams, adminTokenHash: hashToken(adminToken), version, dataDir };
+  // Communication: team channels, status pages, scripted persona lines.
+  const comms = new Comms({ store, scenario, gameClock });
+  for (const e of store.readSync()) comms.apply(e);
+  store.subscribe((e) => comms.apply(e));
+  // Which scenario this game plays, recorded once (a changed file later raises a warning).
+  await store.appendMany(scenarioRecordEvents(scenario, store.readSync({ types: ['game.created'], limit: 1 }), randomInt(2 ** 31)));
+
+  const services: Services = { config, clock, gameClock, store, teams, scenario, comms, adminTokenHash: hashToken(adminToken), version, dataDir };
+
+  // Scores and the live leaderboard (per audience): rebuilt from the log, then kept current.
+  const leaderboard = new Leaderboard({ scenario, gameTime: () => gameClock.now() });
+  leaderboard.rebuild(store.readSync());
+  store.subscribe((e) => leaderboard.apply(e));
+  services.leaderboard = leaderboard;
 
   const closers: Array<() => Promise<void>> = [];
   let closing: Promise<void> | undefined;
+
+  // The embedded platform: each team's chat service as real processes, following its manifest
+  // (a fold of team.created + platform.changed). Processes start only in start().
+  const platform = new LocalPlatform({
+    store,
+    clock,
+    root: dataDir ? join(dataDir, 'platform') : null,
+    baseManifest: loadBaseManifest(scenario.service.platform ?? fromRoot('challenges/chat-service/platform.yaml')),
+    log: (msg) => console.error(msg),
+  });
+  for (const e of store.readSync()) platform.apply(e);
+  store.subscribe((e) => platform.apply(e));
+  services.platform = platform;
+  services.target ??= new LocalTarget(platform);
+  closers.push(() => platform.close());
+
+  // Incidents: the built-in board, PagerDuty (webhooks, poll, alert outbox), alert decisions.
+  const pd = config.pagerduty;
+  const pagerduty = opts.pagerduty ?? (pd ? new PdjsClient({ apiToken: pd.apiToken, ...(pd.apiUrl ? { apiUrl: pd.apiUrl } : {}), ...(pd.eventsUrl ? { eventsUrl: pd.eventsUrl } : {}) }) : undefined);
+  const incidents = new IncidentsService({
+    config,
+    clock,
+    gameClock,
+    store,
+    teams,
+    scenario: () => services.scenario,
+    ...(pagerduty ? { pagerduty } : {}),
+  });
+  for (const e of store.readSync()) incidents.apply(e);
+  store.subscribe((e) => incidents.apply(e));
+  services.incidents = incidents;
+  closers.push(() => incidents.close());
+
+  // The game: the fault sequencer, the probes, and the one loop that ticks every timed part.
+  const game = await wireGame(services, store.readSync(), [
+    { name: 'incidents', tick: () => incidents.tick() },
+    { name: 'comms', tick: () => comms.tick() },
+  ]);
+  closers.push(() => game.close());
   return {
     services,
     adminToken,
     adminTokenIsNew: isNew,
-    async start() {},
+    newTeams: game.newTeams,
+    async start(url?: string) {
+      await platform.start();
+      await incidents.start();
+      await game.start(url);
+    },
     close: () =>
       (closing ??= (async () => {
         for (const c of closers.reverse()) await c();
@@ -98,7 +172,7 @@ export async function startServer(config: Config, opts: CreateOptions & { logger
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  await rt.start();
+  await rt.start(url);
   let closing: Promise<void> | undefined;
   return {
     ...rt,

@@ -3,6 +3,15 @@ import type { Config } from './config.js';
 import type { EventStore } from './events/store.js';
 import type { GameClock } from './game/clock.js';
 import type { TeamRegistry } from './game/teams.js';
+import type { IncidentsService } from './incidents/service.js';
+import type { LocalPlatform } from './platform/platform.js';
+import type { Scenario } from './scenario/types.js';
+import type { Comms } from './comms/index.js';
+import type { Leaderboard } from './leaderboard/service.js';
+import type { Game } from './game/game.js';
+import type { GameLoop } from './game/loop.js';
+import type { ProbeRunner } from './probes/runner.js';
+import type { TargetAdapter } from './targets/types.js';
 
 /**
  * What the HTTP layer may use. Built once in server.ts (or by a test) and handed to buildApp;
@@ -14,9 +23,27 @@ export interface Services {
   gameClock: GameClock;
   store: EventStore;
   teams: TeamRegistry;
+  /** The scenario this server plays (loaded and checked before anything starts). */
+  scenario: Scenario;
+  /** Team channels, status pages and the persona director (`comms.tick()`). */
+  comms: Comms;
   /** sha256 of the organizer token. */
   adminTokenHash: string;
   version: string;
   /** Where files live (null in unit tests: in-memory database, no files). */
   dataDir: string | null;
+  /** Incident board, PagerDuty webhooks/poll, alerts. Always set by createRuntime (optional for hand-built test Services). */
+  incidents?: IncidentsService;
+  /** The embedded platform running each team's chat service (set by createRuntime). */
+  platform?: LocalPlatform;
+  /** Scores and the live boards per audience. Always set by createRuntime (optional for hand-built test Services). */
+  leaderboard?: Leaderboard;
+  /** The per-team fault sequencer and organizer commands. Always set by createRuntime. */
+  game?: Game;
+  /** Health probes of every team's service. Always set by createRuntime. */
+  probes?: ProbeRunner;
+  /** The one loop that ticks the game, the persona director and the incidents part. */
+  loop?: GameLoop;
+  /** The fault target (the embedded platform's LocalTarget by default); the game looks it up on use. */
+  target?: TargetAdapter;
 }

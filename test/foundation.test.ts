@@ -8,6 +8,8 @@ import { loadConfig } from '../src/config.js';
 import { openDatabase, SqliteEventStore } from '../src/events/store.js';
 import { GameClock } from '../src/game/clock.js';
 import { TeamRegistry } from '../src/game/teams.js';
+import { Comms } from '../src/comms/index.js';
+import { loadScenario } from '../src/scenario/load.js';
 import type { Services } from '../src/services.js';
 import { hashToken } from '../src/tokens.js';
 import { ADMIN_TOKEN as ADMIN, T0 } from './helpers.js';
@@ -28,7 +30,10 @@ function services(file = ':memory:'): Services {
     teams.apply(e);
   });
   const config = loadConfig({ env: {}, flags: { dataDir: '/nonexistent' } });
-  return { config, clock, gameClock, store, teams, adminTokenHash: hashToken(ADMIN), version: 'test', dataDir: null };
+  const scenario = loadScenario(config.scenario);
+  const comms = new Comms({ store, scenario, gameClock });
+  store.subscribe((e) => comms.apply(e));
+  return { config, clock, gameClock, store, teams, scenario, comms, adminTokenHash: hashToken(ADMIN), version: 'test', dataDir: null };
 }
 
 describe('event store', () => {

@@ -63,7 +63,8 @@ export const eventSchemas = {
   'team.token_rotated': Open({ tokenHash: Text(128), by: Actor }),
 
   // --- the fault sequence of one team (design.md, "Flow of one fault")
-  'fault.armed': Open({ fault: Id, dueAt: Ms }),
+  /** `by`: set when an organizer triggered the fault by hand ("next"). */
+  'fault.armed': Open({ fault: Id, dueAt: Ms, by: Type.Optional(Actor) }),
   'fault.injecting': Open({ fault: Id, attempt: Type.Integer({ minimum: 1 }), handle: Type.Unknown() }),
   'fault.injected': Open({ fault: Id, attempt: Type.Integer({ minimum: 1 }), deadlineAt: Ms }),
   'fault.injection_failed': Open({ fault: Id, attempt: Type.Integer({ minimum: 1 }), reason: Text(1000), retry: Type.Boolean() }),
@@ -81,12 +82,38 @@ export const eventSchemas = {
   'fault.revert_result': Open({ fault: Id, ok: Type.Boolean(), detail: Text(1000) }),
 
   // --- probes: transitions only, plus per-minute counts for the availability SLI
-  'probe.failed': Open({ probe: Id, evidence: ProbeEvidence }),
-  'probe.recovered': Open({ probe: Id, evidence: ProbeEvidence }),
+  /** `since`: game time of the first check of the streak that caused the transition (recovered: greenSince). */
+  'probe.failed': Open({ probe: Id, evidence: ProbeEvidence, since: Type.Optional(Ms) }),
+  'probe.recovered': Open({ probe: Id, evidence: ProbeEvidence, since: Type.Optional(Ms) }),
   'sli.minute': Open({ minute: Type.Integer({ minimum: 0 }), good: Type.Integer({ minimum: 0 }), total: Type.Integer({ minimum: 0 }) }),
 
   // --- alerts and incidents (PagerDuty or the built-in board)
-  'alert.sent': Open({ fault: Id, dedupKey: Id, action: Type.Union([Type.Literal('trigger'), Type.Literal('resolve')]), ok: Type.Boolean(), detail: Text(500) }),
+  /**
+   * An alert decision (the outbox's intent): PagerDuty sends it through the outbox; the board opens or
+   * resolves its incident in the same batch. `n` counts triggers of this team+fault (a relapse re-alerts).
+   */
+  'alert.queued': Open({
+    fault: Id,
+    dedupKey: Id,
+    action: Type.Union([Type.Literal('trigger'), Type.Literal('resolve')]),
+    via: IncidentVia,
+    n: Type.Integer({ minimum: 1 }),
+    summary: Text(1024),
+    severity: Type.Union([Type.Literal('critical'), Type.Literal('error'), Type.Literal('warning'), Type.Literal('info')]),
+    details: Type.Optional(Type.Unknown()),
+  }),
+  /** One delivery attempt of an alert.queued (seq `queued`); `retryAtWall` set when another attempt follows. */
+  'alert.sent': Open({
+    fault: Id,
+    dedupKey: Id,
+    action: Type.Union([Type.Literal('trigger'), Type.Literal('resolve')]),
+    ok: Type.Boolean(),
+    detail: Text(500),
+    queued: Type.Optional(Type.Integer({ minimum: 1 })),
+    attempt: Type.Optional(Type.Integer({ minimum: 1 })),
+    status: Type.Optional(Type.Integer()),
+    retryAtWall: Type.Optional(Ms),
+  }),
   'incident.triggered': Open({
     incident: Id,
     via: IncidentVia,
@@ -112,6 +139,8 @@ export const eventSchemas = {
     author: Actor,
     persona: Type.Optional(Id),
     text: Text(4000),
+    /** Scripted persona lines carry both languages: `text` is English, this is Japanese. */
+    textJa: Type.Optional(Text(4000)),
     replyTo: Type.Optional(Type.Integer({ minimum: 1 })),
     /** The fault a persona line belongs to, and whether the team is scored on answering it. */
     fault: Type.Optional(Id),
@@ -150,6 +179,8 @@ export const eventSchemas = {
     manifest: Type.Unknown(),
     fault: Type.Optional(Id),
     revertOf: Type.Optional(Id),
+    /** Also reset open connections through the service link (a rotated credential bites on reconnect). */
+    dropConnections: Type.Optional(Type.Boolean()),
   }),
 } as const;
 

@@ -10,17 +10,25 @@ const Obj = <T extends Record<string, TSchema>>(p: T, description?: string) =>
   Type.Object(p, { additionalProperties: false, ...(description ? { description } : {}) });
 
 export const Duration = Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$', description: 'a duration such as 250ms, 30s, 5m, 1h' });
-export const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$', description: 'lower-case id: letters, digits, - and _' });
+export const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$', description: 'a lower-case id: letters, digits, - and _' });
 /** Text shown to people, in English and Japanese. */
 export const Text = Obj({ en: Type.String({ minLength: 1 }), ja: Type.String({ minLength: 1 }) }, 'text in English and Japanese');
 const Range = Obj({ fullWithin: Duration, zeroAt: Duration }, 'full points up to fullWithin, linearly down to zero at zeroAt');
 
+const UrlPath = Type.String({ pattern: '^/', description: 'a path starting with /' });
+
 export const HttpExpect = Obj({
   status: Type.Optional(
-    Type.Array(Type.Union([Type.Integer({ minimum: 100, maximum: 599 }), Type.String({ pattern: '^[1-5][0-9]{2}-[1-5][0-9]{2}$' })]), {
-      minItems: 1,
-      description: 'accepted status codes or inclusive ranges such as "200-299"',
-    }),
+    Type.Array(
+      Type.Union([
+        Type.Integer({ minimum: 100, maximum: 599 }),
+        Type.String({ pattern: '^[1-5][0-9]{2}-[1-5][0-9]{2}$', description: 'a status code or a range such as 200-299' }),
+      ]),
+      {
+        minItems: 1,
+        description: 'accepted status codes or inclusive ranges such as "200-299" (default: 200-299)',
+      },
+    ),
   ),
   bodyMatches: Type.Optional(Type.String({ description: 'regular expression the body must match' })),
   bodyNotMatches: Type.Optional(Type.String({ description: 'regular expression the body must not match' })),
@@ -50,7 +58,7 @@ export const Probe = Type.Union([
     id: Id,
     kind: Type.Literal('http'),
     /** Path on the team's public URL (the ingress), e.g. "/" or "/api/health". */
-    path: Type.String({ pattern: '^/' }),
+    path: UrlPath,
     method: Type.Optional(Type.Union(['GET', 'POST', 'PUT', 'DELETE', 'HEAD'].map((m) => Type.Literal(m)))),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
     body: Type.Optional(Type.String()),
@@ -62,9 +70,9 @@ export const Probe = Type.Union([
     id: Id,
     kind: Type.Literal('canary'),
     /** POSTed as JSON {room, name, text, clientId}. */
-    writePath: Type.String({ pattern: '^/' }),
+    writePath: UrlPath,
     /** GET; must return the written message's text byte for byte. */
-    readPath: Type.String({ pattern: '^/' }),
+    readPath: UrlPath,
     room: Type.String({ minLength: 1, description: 'a hidden room, so spectators never see canaries' }),
     text: Type.String({ minLength: 1, description: 'message text; {n} is replaced by a unique number' }),
     ...ProbeTiming,
@@ -151,25 +159,42 @@ export const Persona = Obj({
 
 export const RubricItem = Obj({ id: Id, title: Text, description: Type.Optional(Text) });
 
+/** Every field is optional: what is left out keeps the default (design.md, "Scoring"). */
+const Share = (description?: string) => Type.Number({ minimum: 0, maximum: 1, ...(description ? { description } : {}) });
+const OptRange = Type.Optional(Range);
 export const Scoring = Obj({
-  pointsPerFault: Type.Optional(Type.Integer({ minimum: 1, description: 'points for a perfect fault of weight 1' })),
+  pointsPerFault: Type.Optional(Type.Integer({ minimum: 1, description: 'points for a perfect fault of weight 1 (default 1000)' })),
   categories: Type.Optional(
-    Obj({ recovery: Type.Number({ minimum: 0 }), detection: Type.Number({ minimum: 0 }), communication: Type.Number({ minimum: 0 }), review: Type.Number({ minimum: 0 }) }),
+    Obj(
+      {
+        recovery: Type.Optional(Type.Number({ minimum: 0 })),
+        detection: Type.Optional(Type.Number({ minimum: 0 })),
+        communication: Type.Optional(Type.Number({ minimum: 0 })),
+        review: Type.Optional(Type.Number({ minimum: 0 })),
+      },
+      'relative weights of the four categories (default 35/15/30/20)',
+    ),
   ),
-  recovery: Type.Optional(Obj({ floor: Type.Number({ minimum: 0, maximum: 1, description: 'share left at the deadline' }) })),
-  detection: Type.Optional(Obj({ alerting: Range, silent: Range, prematureResolvePenalty: Type.Number({ minimum: 0, maximum: 1 }) })),
-  communication: Type.Optional(
+  recovery: Type.Optional(Obj({ floor: Type.Optional(Share('share left at the deadline (default 0.3)')) })),
+  detection: Type.Optional(
     Obj({
-      automaticShare: Type.Number({ minimum: 0, maximum: 1 }),
-      firstUpdate: Range,
-      ctoAnswer: Range,
-      cadenceTolerance: Duration,
-      requiredFields: Type.Array(Type.Union([Type.Literal('impact'), Type.Literal('currentAction'), Type.Literal('nextUpdateAt')])),
-      rubric: Type.Array(RubricItem, { minItems: 1 }),
+      alerting: OptRange,
+      silent: OptRange,
+      prematureResolvePenalty: Type.Optional(Share('share of detection lost for resolving while probes are red (default 0.5)')),
     }),
   ),
-  review: Type.Optional(Obj({ rubric: Type.Array(RubricItem, { minItems: 1 }) })),
-  availability: Type.Optional(Obj({ points: Type.Integer({ minimum: 0, description: 'points for 100% availability over the game' }) })),
+  communication: Type.Optional(
+    Obj({
+      automaticShare: Type.Optional(Share('share of communication scored automatically (default 0.55)')),
+      firstUpdate: OptRange,
+      ctoAnswer: OptRange,
+      cadenceTolerance: Type.Optional(Duration),
+      requiredFields: Type.Optional(Type.Array(Type.Union([Type.Literal('impact'), Type.Literal('currentAction'), Type.Literal('nextUpdateAt')]))),
+      rubric: Type.Optional(Type.Array(RubricItem, { minItems: 1 })),
+    }),
+  ),
+  review: Type.Optional(Obj({ rubric: Type.Optional(Type.Array(RubricItem, { minItems: 1 })) })),
+  availability: Type.Optional(Obj({ points: Type.Optional(Type.Integer({ minimum: 0, description: 'points for 100% availability over the game (default 500)' })) })),
 });
 
 export const ScenarioFile = Obj({
@@ -178,7 +203,7 @@ export const ScenarioFile = Obj({
   title: Text,
   description: Text,
   service: Obj({ description: Text, platform: Type.Optional(Type.String({ description: 'a manifest file, relative to the scenario' })) }),
-  game: Type.Optional(Obj({ duration: Duration, grace: Type.Optional(Duration), verifyWithin: Type.Optional(Duration), maxInjectAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })) })),
+  game: Type.Optional(Obj({ duration: Type.Optional(Duration), grace: Type.Optional(Duration), verifyWithin: Type.Optional(Duration), maxInjectAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })) })),
   probeDefaults: Type.Optional(Obj(ProbeTiming)),
   probes: Type.Array(Probe, { minItems: 1, description: 'health probes run against every team all game long' }),
   personas: Type.Array(Persona),

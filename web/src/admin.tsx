@@ -1,3 +1,88 @@
 import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import './styles.css';
+import { api } from './lib/api.js';
+import { TopBar } from './lib/chrome.js';
+import { t, useLang } from './lib/i18n.js';
+import { live, type LiveState } from './lib/live.js';
+import { gameNow, normBoard, normGame } from './lib/model.js';
+import { ErrorText, LiveBadge, signOut, TokenForm, useAsync, useMyName, useTick } from './lib/ui.js';
+import { Adjust, Export, GameControls, Persona, Warnings } from './admin/Controls.js';
+import { Judging } from './admin/Judging.js';
+import { CreateTeam, Teams } from './admin/Teams.js';
 
-render(<main>firedrill</main>, document.getElementById('app')!);
+function OrganizerName() {
+  const [name, setName] = useMyName();
+  return (
+    <label class="inline">
+      {t('admin.me')}
+      <input style={{ width: '8em' }} maxLength={100} value={name} placeholder="organizer" onInput={(e) => setName(e.currentTarget.value)} />
+    </label>
+  );
+}
+
+function Console() {
+  useLang();
+  useTick(1000);
+  const [version, setVersion] = useState(0);
+  const [liveState, setLiveState] = useState<LiveState>('connecting');
+  const bump = () => setVersion((v) => v + 1);
+  const game = useAsync((signal) => api('/api/game', { signal }).then(normGame), [version]);
+  const pub = useAsync((signal) => api('/api/leaderboard', { signal }).then(normBoard), [version]);
+  // Team names for the forms (the public board lists every team).
+  const teams = (pub.data?.teams ?? []).map((x) => ({ id: x.id, name: x.name }));
+
+  // Any board movement refreshes the console (throttled by the server's frame rate).
+  useEffect(() => {
+    const l = live<unknown>({ path: '/ws/leaderboard', onState: setLiveState, onFrame: bump });
+    return () => l.close();
+  }, []);
+
+  return (
+    <>
+      <TopBar game={game.data}>
+        <span class="muted">{t('admin.title')}</span>
+        <OrganizerName />
+        <LiveBadge state={liveState} />
+        <button type="button" class="ghost" onClick={() => void signOut()}>
+          {t('common.signOut')}
+        </button>
+      </TopBar>
+      <main>
+        <ErrorText error={game.error} />
+        <GameControls key={game.data?.speed} game={game.data} frozen={pub.data?.frozen ?? false} onChanged={bump} />
+        <Teams version={version} now={gameNow(game.data)} onChanged={bump} />
+        <div class="grid2">
+          <Adjust teams={teams} onDone={bump} />
+          <Persona teams={teams} />
+        </div>
+        <Judging version={version} />
+        <div class="grid2">
+          <CreateTeam onCreated={bump} />
+          <Warnings version={version} />
+        </div>
+        <Export />
+      </main>
+    </>
+  );
+}
+
+function App() {
+  useLang();
+  const session = useAsync((signal) => api<{ organizer: boolean }>('/api/session', { signal }));
+  if (session.loading && !session.data) return <p class="muted">{t('common.loading')}</p>;
+  if (!session.data?.organizer) {
+    return (
+      <>
+        <TopBar title={t('admin.title')} />
+        <main>
+          <ErrorText error={session.error} />
+          <TokenForm onSignedIn={session.reload} />
+        </main>
+      </>
+    );
+  }
+  return <Console />;
+}
+
+render(<App />, document.getElementById('app')!);

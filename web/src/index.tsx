@@ -1,3 +1,82 @@
 import { render } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import './styles.css';
+import { api } from './lib/api.js';
+import { TopBar } from './lib/chrome.js';
+import { t, useLang } from './lib/i18n.js';
+import { live, type LiveState } from './lib/live.js';
+import { applyFrame, gameNow, normGame, type Board, type Game } from './lib/model.js';
+import { LiveBadge, Section, useTick } from './lib/ui.js';
+import { BoardList } from './spectator/Board.js';
+import { ScoreChart } from './spectator/Chart.js';
+import { TeamPanel } from './spectator/TeamPanel.js';
 
-render(<main>firedrill</main>, document.getElementById('app')!);
+const params = new URLSearchParams(location.search);
+
+function Spectator() {
+  useLang();
+  useTick(1000);
+  const [board, setBoard] = useState<Board>();
+  const [state, setState] = useState<LiveState>('connecting');
+  const [game, setGame] = useState<Game>();
+  const [selected, setSelected] = useState<string | undefined>(params.get('team') ?? undefined);
+  const [big, setBig] = useState(params.get('screen') === 'big');
+
+  useEffect(() => {
+    document.body.classList.toggle('big', big);
+    const u = new URL(location.href);
+    if (big) u.searchParams.set('screen', 'big');
+    else u.searchParams.delete('screen');
+    history.replaceState(null, '', u);
+  }, [big]);
+
+  // The board: snapshot then updates over the WebSocket; resumes by board version.
+  useEffect(() => {
+    const l = live<unknown>({ path: '/ws/leaderboard', onFrame: (f) => setBoard((b) => applyFrame(b, f)), onState: setState });
+    return () => l.close();
+  }, []);
+
+  // The game clock ticks locally. The board's game block says when state or speed changed, but its
+  // gameTime is from when the board was built, so GET /api/game re-anchors the clock then.
+  useEffect(() => {
+    api('/api/game').then(
+      (g) => setGame(normGame(g)),
+      () => undefined,
+    );
+  }, [board?.game?.state, board?.game?.speed]);
+
+  const now = gameNow(game);
+  const team = useMemo(() => board?.teams.find((x) => x.id === selected), [board, selected]);
+
+  return (
+    <>
+      <TopBar game={game}>
+        <LiveBadge state={state} />
+        <button type="button" class="ghost" data-testid="big-toggle" onClick={() => setBig(!big)}>
+          {big ? t('board.exitBigScreen') : t('board.bigScreen')}
+        </button>
+      </TopBar>
+      <main>
+        <div style={{ display: 'grid', gap: '1em', minWidth: 0 }}>
+          {board?.frozen && <div class="banner">{t('board.frozen')}</div>}
+          <Section title={t('board.title')}>
+            {board ? (
+              <BoardList teams={board.teams} now={now} selected={selected} onSelect={(id) => setSelected(id === selected ? undefined : id)} />
+            ) : (
+              <p class="muted">{t('common.loading')}</p>
+            )}
+            <p class="muted small chrome">{t('board.tapHint')}</p>
+          </Section>
+        </div>
+        <div style={{ display: 'grid', gap: '1em', minWidth: 0 }}>
+          {team && <TeamPanel team={team} version={board?.seq ?? 0} onClose={() => setSelected(undefined)} />}
+          <Section title={t('chart.title')}>
+            <ScoreChart teams={board?.teams ?? []} version={board?.seq ?? 0} />
+          </Section>
+        </div>
+      </main>
+    </>
+  );
+}
+
+render(<Spectator />, document.getElementById('app')!);

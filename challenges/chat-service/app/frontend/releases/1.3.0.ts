@@ -1,0 +1,3 @@
+import { startFrontend } from '../serve.js';
+
+startFrontend({ showTimes: false, rememberName: false });

@@ -1,0 +1,185 @@
+import type { Actor, StoredEvent, StoredEventOf } from '../events/types.js';
+
+/**
+ * What the communication part needs to know, folded from the log per team: the team's channel
+ * (messages and status updates), which faults have been injected (hints and postmortems are only
+ * for faults that happened), and the events the persona director reads. Rebuilt from the log on
+ * start, then kept current by subscription.
+ */
+
+export interface ChannelMessage {
+  seq: number;
+  at: number;
+  gameTime: number;
+  channel: 'incident' | 'stakeholders' | 'chat';
+  author: Actor;
+  persona?: string;
+  text: string;
+  textJa?: string;
+  replyTo?: number;
+  fault?: string;
+  expectsAnswer?: boolean;
+}
+
+export interface StatusUpdate {
+  seq: number;
+  at: number;
+  gameTime: number;
+  text: string;
+  impact?: string;
+  currentAction?: string;
+  nextUpdateAt?: number;
+  resolved: boolean;
+  by: Actor;
+}
+
+/** Event types the persona director reads. */
+const PERSONA_INPUTS = new Set<string>([
+  'fault.injected',
+  'fault.detected',
+  'fault.acknowledged',
+  'fault.recovered',
+  'fault.resolved',
+  'fault.timed_out',
+  'fault.skipped',
+  'fault.reverted',
+  'fault.voided',
+  'status.published',
+]);
+
+interface TeamComms {
+  messages: ChannelMessage[];
+  statuses: StatusUpdate[];
+  injected: Set<string>;
+  hints: Set<string>;
+  /** fault.* moments, status updates and persona lines already posted: the director's input. */
+  personaInputs: StoredEvent[];
+}
+
+export const personaKeyPrefix = 'persona:';
+
+function toMessage(e: StoredEventOf<'message.posted'>): ChannelMessage {
+  const d = e.data;
+  return {
+    seq: e.seq,
+    at: e.at,
+    gameTime: e.gameTime,
+    channel: d.channel,
+    author: d.author,
+    text: d.text,
+    ...(d.persona !== undefined ? { persona: d.persona } : {}),
+    ...(d.textJa !== undefined ? { textJa: d.textJa } : {}),
+    ...(d.replyTo !== undefined ? { replyTo: d.replyTo } : {}),
+    ...(d.fault !== undefined ? { fault: d.fault } : {}),
+    ...(d.expectsAnswer !== undefined ? { expectsAnswer: d.expectsAnswer } : {}),
+  };
+}
+
+function toStatus(e: StoredEventOf<'status.published'>): StatusUpdate {
+  const d = e.data;
+  return {
+    seq: e.seq,
+    at: e.at,
+    gameTime: e.gameTime,
+    text: d.text,
+    resolved: d.resolved,
+    by: d.by,
+    ...(d.impact !== undefined ? { impact: d.impact } : {}),
+    ...(d.currentAction !== undefined ? { currentAction: d.currentAction } : {}),
+    ...(d.nextUpdateAt !== undefined ? { nextUpdateAt: d.nextUpdateAt } : {}),
+  };
+}
+
+/** Binary search: index of the first item with seq > after (items are in seq order). */
+function firstAfter<T extends { seq: number }>(items: T[], after: number): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid]!.seq <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class CommsFold {
+  private readonly teams = new Map<string, TeamComms>();
+
+  private team(id: string): TeamComms {
+    let t = this.teams.get(id);
+    if (!t) {
+      t = { messages: [], statuses: [], injected: new Set(), hints: new Set(), personaInputs: [] };
+      this.teams.set(id, t);
+    }
+    return t;
+  }
+
+  apply(e: StoredEvent): void {
+    if (!e.team) return;
+    switch (e.type) {
+      case 'message.posted': {
+        const t = this.team(e.team);
+        t.messages.push(toMessage(e));
+        if (e.key?.startsWith(personaKeyPrefix)) t.personaInputs.push(e);
+        return;
+      }
+      case 'status.published': {
+        const t = this.team(e.team);
+        t.statuses.push(toStatus(e));
+        t.personaInputs.push(e);
+        return;
+      }
+      case 'hint.taken':
+        this.team(e.team).hints.add(`${e.data.fault}/${e.data.hint}`);
+        return;
+      case 'fault.injected':
+        this.team(e.team).injected.add(e.data.fault);
+        this.team(e.team).personaInputs.push(e);
+        return;
+      default:
+        if (PERSONA_INPUTS.has(e.type)) this.team(e.team).personaInputs.push(e);
+    }
+  }
+
+  /** The team's messages after `after` (a sequence number), oldest first. */
+  messages(team: string, after = 0, limit = 500): ChannelMessage[] {
+    const all = this.teams.get(team)?.messages ?? [];
+    const i = firstAfter(all, after);
+    return all.slice(i, i + limit);
+  }
+
+  message(team: string, seq: number): ChannelMessage | undefined {
+    const all = this.teams.get(team)?.messages ?? [];
+    const m = all[firstAfter(all, seq - 1)];
+    return m?.seq === seq ? m : undefined;
+  }
+
+  /** Status updates after `after`, oldest first. */
+  statusUpdates(team: string, after = 0, limit = 500): StatusUpdate[] {
+    const all = this.teams.get(team)?.statuses ?? [];
+    const i = firstAfter(all, after);
+    return all.slice(i, i + limit);
+  }
+
+  /** The newest status updates, newest first: the public status page. */
+  latestStatus(team: string, limit = 20): StatusUpdate[] {
+    return (this.teams.get(team)?.statuses ?? []).slice(-limit).reverse();
+  }
+
+  wasInjected(team: string, fault: string): boolean {
+    return this.teams.get(team)?.injected.has(fault) ?? false;
+  }
+
+  hintTaken(team: string, fault: string, hint: string): boolean {
+    return this.teams.get(team)?.hints.has(`${fault}/${hint}`) ?? false;
+  }
+
+  /** The events the persona director decides on, in log order. */
+  personaInputs(team: string): readonly StoredEvent[] {
+    return this.teams.get(team)?.personaInputs ?? [];
+  }
+
+  teamIds(): string[] {
+    return [...this.teams.keys()];
+  }
+}

@@ -1,0 +1,187 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { BadRequest, Conflict, NotFound } from '../errors.js';
+import type { Actor } from '../events/types.js';
+import type { Game } from '../game/game.js';
+import { createTeam } from '../game/team-admin.js';
+import { gamePhase, organizerState } from '../game/views.js';
+import { hashToken, newToken } from '../tokens.js';
+
+const Strict = { additionalProperties: false } as const;
+const Member = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), role: Type.Optional(Type.String({ maxLength: 50 })) }, Strict);
+const TeamId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' });
+const FaultId = Type.String({ minLength: 1, maxLength: 64 });
+/** Who did it: the body's `by`, else the X-Organizer-Name header, else "organizer". */
+const By = Type.Optional(Type.String({ minLength: 1, maxLength: 100 }));
+const Reason = Type.Optional(Type.String({ maxLength: 500 }));
+const EmptyOk = Type.Union([Type.Object({ by: By, reason: Reason }, Strict), Type.Null()]);
+
+function actor(req: FastifyRequest): Actor {
+  const body = req.body as { by?: unknown } | null | undefined;
+  const fromBody = body && typeof body === 'object' && typeof body.by === 'string' ? body.by : undefined;
+  const header = req.headers['x-organizer-name'];
+  const name = (fromBody ?? (typeof header === 'string' ? header : undefined) ?? 'organizer').trim().slice(0, 100) || 'organizer';
+  return { kind: 'organizer', name };
+}
+
+const reasonOf = (req: FastifyRequest, fallback: string) => {
+  const r = (req.body as { reason?: string } | null | undefined)?.reason?.trim();
+  return r || fallback;
+};
+
+/** Organizer controls: teams, the game clock, per-team fault controls, the kill switch, warnings. */
+export default async function organizer(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onRequest', app.requireOrganizer);
+  // Bodies are optional on command routes: an empty POST is fine.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, null);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new BadRequest('the body is not valid JSON'), undefined);
+    }
+  });
+
+  const game = (): Game => {
+    const g = app.services.game;
+    if (!g) throw new Conflict('no game is loaded (the scenario did not load)');
+    return g;
+  };
+  const base = (req: FastifyRequest) => (app.services.config.publicUrl ?? `${req.protocol}://${req.host}`).replace(/\/+$/, '');
+  const joinLink = (req: FastifyRequest, token: string) => `${base(req)}/join?token=${encodeURIComponent(token)}`;
+  const teamOr404 = (id: string) => {
+    const t = app.services.teams.get(id);
+    if (!t) throw new NotFound(`no team '${id}'`);
+    return t;
+  };
+
+  // ------------------------------------------------------------ teams
+
+  app.post(
+    '/api/admin/teams',
+    { schema: { body: Type.Object({ id: Type.Optional(TeamId), name: Type.String({ minLength: 1, maxLength: 80 }), members: Type.Optional(Type.Array(Member, { maxItems: 10 })), by: By }, Strict) } },
+    async (req, reply) => {
+      const { config, store, teams } = app.services;
+      const t = await createTeam({ store, teams, teamPortBase: config.teamPortBase }, req.body, actor(req));
+      // The token leaves the server here, once; only its hash is in the log.
+      return reply.status(201).send({ team: { id: t.id, name: t.name }, token: t.token, joinLink: joinLink(req, t.token) });
+    },
+  );
+
+  app.patch(
+    '/api/admin/teams/:id',
+    {
+      schema: {
+        params: Type.Object({ id: TeamId }),
+        body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })), members: Type.Optional(Type.Array(Member, { maxItems: 10 })), by: By }, Strict),
+      },
+    },
+    async (req) => {
+      teamOr404(req.params.id);
+      if (req.body.name === undefined && req.body.members === undefined) throw new BadRequest('nothing to change: send name and/or members');
+      await app.services.store.append({
+        type: 'team.updated',
+        team: req.params.id,
+        source: 'organizer',
+        data: {
+          ...(req.body.name !== undefined ? { name: req.body.name.trim() } : {}),
+          ...(req.body.members !== undefined ? { members: req.body.members } : {}),
+          by: actor(req),
+        },
+      });
+      const t = teamOr404(req.params.id);
+      return { team: { id: t.id, name: t.name, members: t.members } };
+    },
+  );
+
+  app.post('/api/admin/teams/:id/token', { schema: { params: Type.Object({ id: TeamId }), body: EmptyOk } }, async (req) => {
+    teamOr404(req.params.id);
+    const token = newToken();
+    await app.services.store.append({ type: 'team.token_rotated', team: req.params.id, source: 'organizer', data: { tokenHash: hashToken(token), by: actor(req) } });
+    return { team: { id: req.params.id }, token, joinLink: joinLink(req, token) };
+  });
+
+  app.get('/api/admin/teams', async () => ({
+    teams: app.services.teams.list().map((t) => ({ id: t.id, name: t.name, members: t.members, portBase: t.portBase, publicUrl: app.services.target?.publicUrl(t.id) ?? null })),
+  }));
+
+  app.get('/api/admin/state', async () => {
+    const g = game();
+    const { gameClock, teams } = app.services;
+    const warnings = await app.services.store.read({ types: ['warning.raised'] });
+    return {
+      game: { scenario: g.scenario.name, state: gamePhase(gameClock), gameTime: gameClock.now(), speed: gameClock.speed },
+      teams: organizerState(g.state, g.scenario, teams.list(), app.services.probes?.snapshot() ?? {}),
+      warnings: warnings.length,
+    };
+  });
+
+  app.get('/api/admin/warnings', { schema: { querystring: Type.Object({ after: Type.Integer({ minimum: 0, default: 0 }) }, Strict) } }, async (req) => {
+    const events = await app.services.store.read({ after: req.query.after, types: ['warning.raised', 'webhook.rejected'] });
+    return {
+      warnings: events.map((e) =>
+        e.type === 'warning.raised'
+          ? { seq: e.seq, at: e.at, gameTime: e.gameTime, team: e.team, code: e.data.code, message: e.data.message, fault: e.data.fault ?? null }
+          : { seq: e.seq, at: e.at, gameTime: e.gameTime, team: e.team, code: 'webhook_rejected', message: e.type === 'webhook.rejected' ? e.data.reason : '', fault: null },
+      ),
+    };
+  });
+
+  // ------------------------------------------------------------ the game clock
+
+  const gameCmd = (name: 'start' | 'pause' | 'resume' | 'finish') =>
+    app.post(`/api/admin/game/${name}`, { schema: { body: EmptyOk } }, async (req) => {
+      const g = game();
+      const by = actor(req);
+      if (name === 'start') await g.start(by);
+      else if (name === 'pause') await g.pause(by);
+      else if (name === 'resume') await g.resume(by);
+      else await g.finish(by);
+      const { gameClock } = app.services;
+      return { state: gamePhase(gameClock), gameTime: gameClock.now(), speed: gameClock.speed };
+    });
+  gameCmd('start');
+  gameCmd('pause');
+  gameCmd('resume');
+  gameCmd('finish');
+
+  app.post('/api/admin/game/speed', { schema: { body: Type.Object({ speed: Type.Number({ exclusiveMinimum: 0, maximum: 1000 }), by: By }, Strict) } }, async (req) => {
+    await game().setSpeed(req.body.speed, actor(req));
+    return { speed: app.services.gameClock.speed, gameTime: app.services.gameClock.now() };
+  });
+
+  // ------------------------------------------------------------ faults of one team
+
+  app.post('/api/admin/teams/:id/faults/next', { schema: { params: Type.Object({ id: TeamId }), body: EmptyOk } }, async (req) => {
+    teamOr404(req.params.id);
+    return game().next(req.params.id, actor(req));
+  });
+
+  const FaultParams = Type.Object({ id: TeamId, fault: FaultId });
+  app.post('/api/admin/teams/:id/faults/:fault/revert', { schema: { params: FaultParams, body: EmptyOk } }, async (req) => {
+    teamOr404(req.params.id);
+    await game().revertFault(req.params.id, req.params.fault, actor(req), reasonOf(req, 'reverted by an organizer'));
+    return { ok: true };
+  });
+
+  app.post('/api/admin/teams/:id/faults/:fault/skip', { schema: { params: FaultParams, body: EmptyOk } }, async (req) => {
+    teamOr404(req.params.id);
+    await game().skip(req.params.id, req.params.fault, actor(req), reasonOf(req, 'skipped by an organizer'));
+    return { ok: true };
+  });
+
+  app.post(
+    '/api/admin/teams/:id/faults/:fault/extend',
+    { schema: { params: FaultParams, body: Type.Object({ minutes: Type.Number({ exclusiveMinimum: 0, maximum: 600 }), by: By }, Strict) } },
+    async (req) => {
+      teamOr404(req.params.id);
+      return game().extend(req.params.id, req.params.fault, req.body.minutes, actor(req));
+    },
+  );
+
+  // The kill switch.
+  app.post('/api/admin/revert-all', { schema: { body: EmptyOk } }, async (req) => game().revertAll(actor(req), reasonOf(req, 'kill switch')));
+}

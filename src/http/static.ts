@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { NotFound } from '../errors.js';
+import { fromRoot } from '../paths.js';
+
+/** Paths that belong to the API: a miss there stays a JSON 404, never an HTML page. */
+const API_PREFIXES = ['/api/', '/ws/', '/hooks/', '/t/'];
+const API_EXACT = new Set(['/api', '/ws', '/hooks', '/t', '/healthz', '/metrics', '/join']);
+
+export function isApiPath(url: string): boolean {
+  const path = url.split('?')[0] ?? url;
+  return API_EXACT.has(path) || API_PREFIXES.some((p) => path.startsWith(p));
+}
+
+/** Which page a browser path belongs to: /team… → war room, /admin… → organizer console, else spectator. */
+export function pageFor(path: string): 'index.html' | 'team.html' | 'admin.html' {
+  if (path === '/team' || path.startsWith('/team/')) return 'team.html';
+  if (path === '/admin' || path.startsWith('/admin/')) return 'admin.html';
+  return 'index.html';
+}
+
+// Defence in depth: whatever a person typed is rendered as text, and even a slip could not load
+// a foreign script. The chat service's own pages (/t/…) are not served from here.
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self' ws: wss:",
+  "frame-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'self'",
+].join('; ');
+
+function htmlHeaders(reply: FastifyReply): FastifyReply {
+  return reply
+    .header('cache-control', 'no-cache')
+    .header('content-security-policy', CSP)
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'same-origin');
+}
+
+/**
+ * The built front end (web/dist): spectator `/`, war room `/team`, organizer console `/admin`.
+ * Hashed assets are cached for a year; HTML is revalidated every time so a new build shows at once.
+ * Registered last: the HTML fallback only answers GETs that are not API paths and accept HTML.
+ */
+export default async function staticWeb(app: FastifyInstance, opts: { root?: string } = {}) {
+  const root = opts.root ?? fromRoot('web/dist');
+  const built = existsSync(`${root}/index.html`);
+
+  if (built) {
+    await app.register(fastifyStatic, {
+      root,
+      wildcard: false,
+      index: false,
+      cacheControl: false,
+      setHeaders(res, path) {
+        if (path.endsWith('.html')) {
+          res.setHeader('cache-control', 'no-cache');
+          res.setHeader('content-security-policy', CSP);
+        } else if (path.includes('/assets/')) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+        else res.setHeader('cache-control', 'public, max-age=3600');
+        res.setHeader('x-content-type-options', 'nosniff');
+      },
+    });
+  }
+
+  const page = (file: 'index.html' | 'team.html' | 'admin.html') => async (_req: FastifyRequest, reply: FastifyReply) => {
+    if (!built) {
+      return reply
+        .status(503)
+        .type('text/plain; charset=utf-8')
+        .send('The web front end is not built. Run `npm run build:web` (npm install does it for you).\n');
+    }
+    return htmlHeaders(reply).type('text/html; charset=utf-8').sendFile(file);
+  };
+
+  app.get('/', page('index.html'));
+  app.get('/team', page('team.html'));
+  app.get('/admin', page('admin.html'));
+
+  // Deep links and reloads of pages (e.g. /team/ops) get their page; everything else keeps the
+  // JSON 404 shape of the API.
+  app.get('/*', async (req, reply) => {
+    const path = req.url.split('?')[0] ?? '/';
+    const wantsHtml = (req.headers.accept ?? '').includes('text/html');
+    if (isApiPath(path) || !wantsHtml || /\.[a-z0-9]+$/i.test(path)) throw new NotFound(`no route for GET ${path}`);
+    return page(pageFor(path))(req, reply);
+  });
+}

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { NotFound } from '../errors.js';
+import { leaderboardOf } from './leaderboard.js';
+
+const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40 }) });
+const Paging = Type.Object({
+  after: Type.Optional(Type.Integer({ minimum: 0, description: 'only items after this event seq' })),
+  limit: Type.Integer({ minimum: 1, maximum: 5000, default: 1000 }),
+});
+
+/**
+ * Public reads about teams: the list, a team's timeline (fault moments, probe transitions, incident
+ * states, published status updates, score changes), its score over time and its score breakdown
+ * with evidence. While the board is frozen these stop at the freeze.
+ */
+export default async function teamViews(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  const known = (id: string) => {
+    const lb = leaderboardOf(app);
+    if (!lb.hasTeam(id)) throw new NotFound(`no team '${id}'`);
+    return lb;
+  };
+
+  app.get('/api/teams', async () => {
+    const lb = leaderboardOf(app);
+    return { teams: lb.publicView().board.teams.map((t) => ({ id: t.id, name: t.name })) };
+  });
+
+  app.get('/api/teams/:id/timeline', { schema: { params: Params, querystring: Paging } }, async (req) => {
+    const items = known(req.params.id).timeline(req.params.id, 'public');
+    const after = req.query.after ?? 0;
+    return { team: req.params.id, items: items.filter((i) => i.seq > after).slice(0, req.query.limit) };
+  });
+
+  app.get('/api/teams/:id/series', { schema: { params: Params } }, async (req) => {
+    return { team: req.params.id, points: known(req.params.id).series(req.params.id, 'public') };
+  });
+
+  app.get('/api/teams/:id/score', { schema: { params: Params } }, async (req) => {
+    const lb = known(req.params.id);
+    const b = lb.publicBreakdown(req.params.id);
+    if (!b) throw new NotFound(`no score for team '${req.params.id}' yet`);
+    return { team: req.params.id, frozen: lb.frozen, ...b };
+  });
+}

@@ -1,0 +1,153 @@
+import type { StoredEvent } from '../events/types.js';
+
+export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
+export type IncidentVia = 'pagerduty' | 'board';
+
+/** A state change the incident went through; `kind` is the incident event's suffix. */
+export type StateKind = 'triggered' | 'acknowledged' | 'unacknowledged' | 'resolved' | 'reopened';
+
+export interface Incident {
+  id: string;
+  team: string;
+  via: IncidentVia;
+  title: string;
+  severity?: string;
+  /** How it was opened: `alert` (by an alert), `web_trigger` (by hand), or PagerDuty's channel type. */
+  channel?: string;
+  agent?: string;
+  status: IncidentStatus;
+  openedAtWall: number;
+  openedGameTime: number;
+  openedSeq: number;
+  acknowledgedAtWall?: number;
+  acknowledgedBy?: string;
+  resolvedAtWall?: number;
+  resolvedBy?: string;
+  /** Wall time of the newest status change applied: older facts never move the incident backwards. */
+  lastChangeAtWall: number;
+  /** How many of each state fact the log holds for this incident (the n in its idempotency keys). */
+  counts: Record<StateKind, number>;
+  notes: Array<{ text: string; agent?: string; atWall: number; seq: number }>;
+  statusUpdates: Array<{ message: string; atWall: number; seq: number }>;
+}
+
+const zeroCounts = (): Record<StateKind, number> => ({ triggered: 0, acknowledged: 0, unacknowledged: 0, resolved: 0, reopened: 0 });
+
+/**
+ * Every team's incidents, folded from incident.* events (PagerDuty's and the board's alike).
+ * Pure: no I/O, no clock; apply events in log order.
+ */
+export class IncidentFold {
+  private readonly byTeam = new Map<string, Map<string, Incident>>();
+  /** PagerDuty incident ids are global: which team owns one (notes arrive without a service). */
+  private readonly teamOf = new Map<string, string>();
+
+  apply(e: StoredEvent): void {
+    if (!e.type.startsWith('incident.') || !e.team) return;
+    const team = e.team;
+    if (e.type === 'incident.triggered') {
+      const d = e.data;
+      const teamMap = this.teamMap(team);
+      const existing = teamMap.get(d.incident);
+      if (existing) {
+        existing.counts.triggered++;
+        return;
+      }
+      teamMap.set(d.incident, {
+        id: d.incident,
+        team,
+        via: d.via,
+        title: d.title,
+        ...(d.severity !== undefined ? { severity: d.severity } : {}),
+        ...(d.channel !== undefined ? { channel: d.channel } : {}),
+        ...(d.agent !== undefined ? { agent: d.agent } : {}),
+        status: 'triggered',
+        openedAtWall: d.occurredAtWall,
+        openedGameTime: e.gameTime,
+        openedSeq: e.seq,
+        lastChangeAtWall: d.occurredAtWall,
+        counts: { ...zeroCounts(), triggered: 1 },
+        notes: [],
+        statusUpdates: [],
+      });
+      this.teamOf.set(d.incident, team);
+      return;
+    }
+    const id = (e.data as { incident?: unknown }).incident;
+    const inc = typeof id === 'string' ? this.get(team, id) : undefined;
+    if (!inc) return;
+    switch (e.type) {
+      case 'incident.acknowledged':
+        inc.counts.acknowledged++;
+        // A late acknowledgement still records when it happened, but never reopens a resolved incident.
+        if (inc.acknowledgedAtWall === undefined || inc.status !== 'resolved') {
+          inc.acknowledgedAtWall = e.data.occurredAtWall;
+          if (e.data.agent !== undefined) inc.acknowledgedBy = e.data.agent;
+        }
+        this.move(inc, 'acknowledged', e.data.occurredAtWall, inc.status === 'triggered');
+        break;
+      case 'incident.unacknowledged':
+        inc.counts.unacknowledged++;
+        this.move(inc, 'triggered', e.data.occurredAtWall, inc.status === 'acknowledged');
+        break;
+      case 'incident.resolved':
+        inc.counts.resolved++;
+        if (this.move(inc, 'resolved', e.data.occurredAtWall, inc.status !== 'resolved')) {
+          inc.resolvedAtWall = e.data.occurredAtWall;
+          if (e.data.agent !== undefined) inc.resolvedBy = e.data.agent;
+        }
+        break;
+      case 'incident.reopened':
+        inc.counts.reopened++;
+        if (this.move(inc, 'triggered', e.data.occurredAtWall, inc.status === 'resolved')) {
+          delete inc.resolvedAtWall;
+          delete inc.resolvedBy;
+        }
+        break;
+      case 'incident.annotated':
+        inc.notes.push({ text: e.data.note, ...(e.data.agent !== undefined ? { agent: e.data.agent } : {}), atWall: e.data.occurredAtWall, seq: e.seq });
+        break;
+      case 'incident.severity_set':
+        inc.severity = e.data.severity;
+        break;
+      case 'incident.status_update_published':
+        inc.statusUpdates.push({ message: e.data.message, atWall: e.data.occurredAtWall, seq: e.seq });
+        break;
+      default:
+    }
+  }
+
+  private move(inc: Incident, to: IncidentStatus, atWall: number, allowed: boolean): boolean {
+    if (!allowed || atWall < inc.lastChangeAtWall) return false;
+    inc.status = to;
+    inc.lastChangeAtWall = atWall;
+    return true;
+  }
+
+  private teamMap(team: string): Map<string, Incident> {
+    let m = this.byTeam.get(team);
+    if (!m) this.byTeam.set(team, (m = new Map()));
+    return m;
+  }
+
+  get(team: string, id: string): Incident | undefined {
+    return this.byTeam.get(team)?.get(id);
+  }
+
+  /** The team that owns a (PagerDuty) incident id. */
+  teamOfIncident(id: string): string | undefined {
+    return this.teamOf.get(id);
+  }
+
+  list(team: string): Incident[] {
+    return [...(this.byTeam.get(team)?.values() ?? [])].sort((a, b) => a.openedSeq - b.openedSeq);
+  }
+
+  all(): Incident[] {
+    return [...this.byTeam.values()].flatMap((m) => [...m.values()]).sort((a, b) => a.openedSeq - b.openedSeq);
+  }
+
+  count(team: string): number {
+    return this.byTeam.get(team)?.size ?? 0;
+  }
+}

@@ -1,0 +1,387 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { check, closest, formatPath, type Problem, type Segment } from './check.js';
+import { ScenarioFile, type ProbeFile } from './schema.js';
+import type { Fault, HttpExpect, PersonaLine, Probe, ProbeTiming, Range, Scenario, ScoringRules, Text } from './types.js';
+
+/**
+ * Load a scenario: YAML (keeping positions) → schema check → semantic checks → normalized
+ * `Scenario` with defaults filled and every duration in ms. Every problem reads
+ * `FILE:LINE: PATH: message`. Pure except `loadScenario`, which reads the file.
+ */
+
+export class ScenarioError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid scenario:\n  ${problems.join('\n  ')}`);
+    this.name = 'ScenarioError';
+  }
+}
+
+export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; problems: string[] };
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "90s" → 90000; "1.5m" → 90000. Throws on anything else (the schema has checked the form). */
+export function parseDuration(text: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$/.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  return Math.round(Number(m[1]) * UNITS[m[2]!]!);
+}
+
+/** ms → "5m", "90s", "250ms": for messages. */
+export function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+// --- defaults (design.md, "Scoring"; the brief of issue 3) ---------------------------------------
+
+const t = (en: string, ja: string): Text => ({ en, ja });
+
+export const DEFAULTS = {
+  probe: { interval: '5s', timeout: '2s', jitter: '1s', successThreshold: 2, failureThreshold: 2, holdFor: '20s' },
+  fault: { weight: 1, alertAfter: '1m', targetRecovery: '20m', grace: '3m', verifyWithin: '60s' },
+  game: { duration: '90m', maxInjectAttempts: 2 },
+};
+
+export function defaultScoring(): ScoringRules {
+  return {
+    pointsPerFault: 1000,
+    categories: { recovery: 35, detection: 15, communication: 30, review: 20 },
+    recovery: { floor: 0.3 },
+    detection: {
+      alerting: { fullWithinMs: 2 * 60_000, zeroAtMs: 10 * 60_000 },
+      silent: { fullWithinMs: 3 * 60_000, zeroAtMs: 15 * 60_000 },
+      prematureResolvePenalty: 0.5,
+    },
+    communication: {
+      automaticShare: 0.55,
+      firstUpdate: { fullWithinMs: 5 * 60_000, zeroAtMs: 15 * 60_000 },
+      ctoAnswer: { fullWithinMs: 2 * 60_000, zeroAtMs: 8 * 60_000 },
+      cadenceToleranceMs: 2 * 60_000,
+      requiredFields: ['impact', 'currentAction', 'nextUpdateAt'],
+      rubric: [
+        { id: 'accuracy', title: t('Accuracy', '正確さ'), description: t('Updates say what is known, what is not, and are true.', '分かっていること・分かっていないことを正確に伝えている。') },
+        { id: 'audience', title: t('Audience fit', '相手に合わせた説明'), description: t('Stakeholders get impact and plans, not jargon.', '関係者には専門用語でなく影響と見通しを伝えている。') },
+        { id: 'cto', title: t('Handling the CTO', 'CTOへの対応'), description: t('Answers the CTO promptly and calmly; pushes back on off-target advice.', 'CTOに迅速かつ冷静に答え、的外れな助言には根拠をもって対応している。') },
+        { id: 'roles', title: t('Roles', '役割分担'), description: t('Incident Commander, Communications Lead and Ops Lead are clear and kept.', 'インシデントコマンダー・コミュニケーション担当・オペレーション担当が明確で守られている。') },
+        { id: 'proactive', title: t('Proactive notification', '先回りした通知'), description: t('Stakeholders hear of the problem from the team before they ask.', '関係者に聞かれる前にチームから知らせている。') },
+      ],
+    },
+    review: {
+      rubric: [
+        { id: 'timeline', title: t('Timeline', 'タイムライン'), description: t('What happened when, from detection to resolution.', '検知から解決まで、いつ何が起きたか。') },
+        { id: 'impact', title: t('Impact', '影響'), description: t('Who was affected, how, and for how long.', '誰が、どのように、どれだけの時間影響を受けたか。') },
+        { id: 'root_cause', title: t('Root cause', '根本原因'), description: t('The cause and why it was possible.', '原因と、それが起こり得た理由。') },
+        { id: 'reflection', title: t('Went well, got lucky, to improve', 'うまくいったこと・幸運だったこと・改善点'), description: t('What went well, where we got lucky, what to improve.', 'うまくいったこと、運が良かったところ、改善すべきこと。') },
+        { id: 'action_items', title: t('Action items', 'アクションアイテム'), description: t('Concrete follow-ups with owners.', '担当者の決まった具体的な再発防止策。') },
+      ],
+    },
+    availability: { points: 500 },
+  };
+}
+
+// --- positions -----------------------------------------------------------------------------------
+
+/** The line of the node at `path`, or of its nearest parent present in the file. */
+function lineOf(doc: Document, lc: LineCounter, path: Segment[]): number {
+  let node: unknown = doc.contents;
+  let at: number | undefined = (node as Node | null)?.range?.[0];
+  for (const seg of path) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+      if (!pair) break;
+      // The key's line: for a nested mapping or a block scalar, that is where a person looks.
+      at = (pair.key as Node | null)?.range?.[0] ?? (pair.value as Node | null)?.range?.[0] ?? at;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg] as Node | undefined;
+      if (!item) break;
+      at = item.range?.[0] ?? at;
+      node = item;
+    } else break;
+  }
+  return at === undefined ? 1 : lc.linePos(at).line;
+}
+
+// --- semantic checks (after the schema passed, so the shape is known) -----------------------------
+
+function semanticProblems(f: ScenarioFile): Problem[] {
+  const out: Problem[] = [];
+  const push = (path: Segment[], message: string) => out.push({ path, message });
+
+  const unique = (items: Array<{ id: string }>, base: Segment[], what: string) => {
+    const first = new Map<string, number>();
+    items.forEach((item, i) => {
+      const prev = first.get(item.id);
+      if (prev !== undefined) push([...base, i, 'id'], `duplicate ${what} id '${item.id}' (first at ${formatPath([...base, prev])})`);
+      else first.set(item.id, i);
+    });
+  };
+  unique(f.probes, ['probes'], 'probe');
+  unique(f.personas, ['personas'], 'persona');
+  unique(f.faults, ['faults'], 'fault');
+  if (f.scoring?.communication?.rubric) unique(f.scoring.communication.rubric, ['scoring', 'communication', 'rubric'], 'rubric');
+  if (f.scoring?.review?.rubric) unique(f.scoring.review.rubric, ['scoring', 'review', 'rubric'], 'rubric');
+
+  const probeIds = f.probes.map((p) => p.id);
+  const personaIds = f.personas.map((p) => p.id);
+  const unknown = (what: string, id: string, known: string[]) => {
+    const guess = closest(id, known);
+    return `unknown ${what} '${id}' (${guess ? `did you mean '${guess}'? ` : ''}known: ${known.join(', ') || 'none'})`;
+  };
+  const regex = (v: string | undefined, path: Segment[]) => {
+    if (v === undefined) return;
+    try {
+      // Compiled as the probes compile it (no flags), so what passes here runs there.
+      new RegExp(v);
+    } catch (err) {
+      push(path, `not a valid regular expression: ${(err as Error).message.replace(/^.*: /, '')}`);
+    }
+  };
+  const positive = (v: string | undefined, path: Segment[]) => {
+    if (v !== undefined && parseDuration(v) <= 0) push(path, 'must be more than 0');
+  };
+  const range = (r: { fullWithin: string; zeroAt: string } | undefined, path: Segment[]) => {
+    if (r && parseDuration(r.fullWithin) >= parseDuration(r.zeroAt)) push(path, `fullWithin (${r.fullWithin}) must be less than zeroAt (${r.zeroAt})`);
+  };
+
+  f.probes.forEach((p, i) => {
+    for (const k of ['interval', 'timeout'] as const) positive(p[k], ['probes', i, k]);
+    if (p.kind !== 'http') return;
+    regex(p.expect.bodyMatches, ['probes', i, 'expect', 'bodyMatches']);
+    regex(p.expect.bodyNotMatches, ['probes', i, 'expect', 'bodyNotMatches']);
+    p.expect.status?.forEach((s, j) => {
+      if (typeof s !== 'string') return;
+      const [lo, hi] = s.split('-').map(Number);
+      if (lo! > hi!) push(['probes', i, 'expect', 'status', j], `range '${s}' runs backwards`);
+    });
+  });
+  for (const k of ['interval', 'timeout'] as const) positive(f.probeDefaults?.[k], ['probeDefaults', k]);
+
+  f.faults.forEach((fault, i) => {
+    const at = (...rest: Segment[]) => ['faults', i, ...rest];
+    fault.recoveredWhen.forEach((id, j) => {
+      if (!probeIds.includes(id)) push(at('recoveredWhen', j), unknown('probe', id, probeIds));
+    });
+    const { delay, deadline, targetRecovery } = fault.timing;
+    if (parseDuration(delay.min) > parseDuration(delay.max)) push(at('timing', 'delay'), `min (${delay.min}) must not be more than max (${delay.max})`);
+    positive(deadline, at('timing', 'deadline'));
+    if (targetRecovery !== undefined && parseDuration(targetRecovery) > parseDuration(deadline)) {
+      push(at('timing', 'targetRecovery'), `must not be more than the deadline (${deadline})`);
+    }
+    if (targetRecovery === undefined && parseDuration(deadline) < parseDuration(DEFAULTS.fault.targetRecovery)) {
+      push(at('timing', 'deadline'), `is shorter than the default targetRecovery (${DEFAULTS.fault.targetRecovery}): set targetRecovery too`);
+    }
+    if (!fault.inject.local) push(at('inject', 'local'), 'is required (the embedded platform is the default target)');
+    else if ('change' in fault.inject.local && Object.keys(fault.inject.local.change.set).length === 0) {
+      push(at('inject', 'local', 'change', 'set'), 'must change at least one field');
+    }
+    unique(fault.hints ?? [], at('hints'), 'hint');
+    fault.personas?.forEach((line, j) => {
+      if (!personaIds.includes(line.persona)) push(at('personas', j, 'persona'), unknown('persona', line.persona, personaIds));
+      if (line.on === 'no_update' && line.after === undefined) push(at('personas', j, 'after'), "is required for on: no_update (how long without a status update)");
+    });
+  });
+
+  const sc = f.scoring;
+  range(sc?.detection?.alerting, ['scoring', 'detection', 'alerting']);
+  range(sc?.detection?.silent, ['scoring', 'detection', 'silent']);
+  range(sc?.communication?.firstUpdate, ['scoring', 'communication', 'firstUpdate']);
+  range(sc?.communication?.ctoAnswer, ['scoring', 'communication', 'ctoAnswer']);
+  if (sc?.categories) {
+    const c = { ...defaultScoring().categories, ...sc.categories };
+    if (c.recovery + c.detection + c.communication + c.review <= 0) push(['scoring', 'categories'], 'at least one category must weigh more than 0');
+  }
+  positive(f.game?.duration, ['game', 'duration']);
+  return out;
+}
+
+// --- normalization --------------------------------------------------------------------------------
+
+type RangeFile = { fullWithin: string; zeroAt: string };
+
+const ms = parseDuration;
+const rangeMs = (r: RangeFile | undefined, d: Range): Range => (r ? { fullWithinMs: ms(r.fullWithin), zeroAtMs: ms(r.zeroAt) } : d);
+
+function probeTiming(p: Partial<Record<keyof typeof DEFAULTS.probe, string | number>>, d: ScenarioFile['probeDefaults']): ProbeTiming {
+  const pick = <K extends keyof typeof DEFAULTS.probe>(k: K) => (p[k] ?? d?.[k] ?? DEFAULTS.probe[k]) as (typeof DEFAULTS.probe)[K];
+  return {
+    intervalMs: ms(pick('interval')),
+    timeoutMs: ms(pick('timeout')),
+    jitterMs: ms(pick('jitter')),
+    successThreshold: pick('successThreshold'),
+    failureThreshold: pick('failureThreshold'),
+    holdForMs: ms(pick('holdFor')),
+  };
+}
+
+function normalizeProbe(p: ProbeFile, d: ScenarioFile['probeDefaults']): Probe {
+  const timing = probeTiming(p, d);
+  switch (p.kind) {
+    case 'http': {
+      const expect: HttpExpect = {
+        status: (p.expect.status ?? ['200-299']).map((s) => {
+          if (typeof s === 'number') return s;
+          const [lo, hi] = s.split('-').map(Number);
+          return [lo!, hi!] as [number, number];
+        }),
+        ...(p.expect.bodyMatches !== undefined ? { bodyMatches: p.expect.bodyMatches } : {}),
+        ...(p.expect.bodyNotMatches !== undefined ? { bodyNotMatches: p.expect.bodyNotMatches } : {}),
+        ...(p.expect.json ? { json: p.expect.json } : {}),
+        ...(p.expect.maxLatency ? { maxLatencyMs: ms(p.expect.maxLatency) } : {}),
+      };
+      return {
+        ...timing,
+        id: p.id,
+        kind: 'http',
+        path: p.path,
+        method: p.method ?? 'GET',
+        headers: p.headers ?? {},
+        ...(p.body !== undefined ? { body: p.body } : {}),
+        expect,
+      };
+    }
+    case 'tcp':
+      return { ...timing, id: p.id, kind: 'tcp', endpoint: p.endpoint ?? 'ingress' };
+    case 'canary':
+      return { ...timing, id: p.id, kind: 'canary', writePath: p.writePath, readPath: p.readPath, room: p.room, text: p.text };
+  }
+}
+
+function normalize(f: ScenarioFile, text: string, file: string): Scenario {
+  const game = f.game ?? {};
+  const abs = resolve(file);
+  const faults: Fault[] = f.faults.map((fault, index) => ({
+    id: fault.id,
+    index,
+    title: fault.title,
+    briefing: fault.briefing,
+    weight: fault.weight ?? DEFAULTS.fault.weight,
+    alerting: fault.alerting,
+    alertAfterMs: ms(fault.alertAfter ?? DEFAULTS.fault.alertAfter),
+    timing: {
+      delayMinMs: ms(fault.timing.delay.min),
+      delayMaxMs: ms(fault.timing.delay.max),
+      deadlineMs: ms(fault.timing.deadline),
+      targetRecoveryMs: ms(fault.timing.targetRecovery ?? DEFAULTS.fault.targetRecovery),
+      graceMs: ms(fault.timing.grace ?? game.grace ?? DEFAULTS.fault.grace),
+      verifyWithinMs: ms(fault.timing.verifyWithin ?? game.verifyWithin ?? DEFAULTS.fault.verifyWithin),
+    },
+    inject: fault.inject,
+    recoveredWhen: fault.recoveredWhen,
+    hints: (fault.hints ?? []).map((h) => ({ id: h.id, text: h.text, cost: h.cost })),
+    personas: (fault.personas ?? []).map(
+      (l): PersonaLine => ({
+        persona: l.persona,
+        on: l.on as PersonaLine['on'],
+        afterMs: l.after ? ms(l.after) : 0,
+        channel: l.channel ?? 'incident',
+        text: l.text,
+        expectsAnswer: l.expectsAnswer ?? false,
+      }),
+    ),
+  }));
+
+  const d = defaultScoring();
+  const s = f.scoring ?? {};
+  const scoring: ScoringRules = {
+    pointsPerFault: s.pointsPerFault ?? d.pointsPerFault,
+    categories: { ...d.categories, ...s.categories },
+    recovery: { floor: s.recovery?.floor ?? d.recovery.floor },
+    detection: {
+      alerting: rangeMs(s.detection?.alerting, d.detection.alerting),
+      silent: rangeMs(s.detection?.silent, d.detection.silent),
+      prematureResolvePenalty: s.detection?.prematureResolvePenalty ?? d.detection.prematureResolvePenalty,
+    },
+    communication: {
+      automaticShare: s.communication?.automaticShare ?? d.communication.automaticShare,
+      firstUpdate: rangeMs(s.communication?.firstUpdate, d.communication.firstUpdate),
+      ctoAnswer: rangeMs(s.communication?.ctoAnswer, d.communication.ctoAnswer),
+      cadenceToleranceMs: s.communication?.cadenceTolerance ? ms(s.communication.cadenceTolerance) : d.communication.cadenceToleranceMs,
+      requiredFields: s.communication?.requiredFields ?? d.communication.requiredFields,
+      rubric: s.communication?.rubric ?? d.communication.rubric,
+    },
+    review: { rubric: s.review?.rubric ?? d.review.rubric },
+    availability: { points: s.availability?.points ?? d.availability.points },
+  };
+
+  return {
+    name: f.name,
+    title: f.title,
+    description: f.description,
+    service: {
+      description: f.service.description,
+      // Resolved against the scenario's folder, so readers need not know where the file was.
+      ...(f.service.platform !== undefined ? { platform: isAbsolute(f.service.platform) ? f.service.platform : resolve(dirname(abs), f.service.platform) } : {}),
+    },
+    game: { durationMs: ms(game.duration ?? DEFAULTS.game.duration), maxInjectAttempts: game.maxInjectAttempts ?? DEFAULTS.game.maxInjectAttempts },
+    probes: f.probes.map((p) => normalizeProbe(p, f.probeDefaults)),
+    personas: f.personas.map((p) => ({ id: p.id, name: p.name, role: p.role, ...(p.style ? { style: p.style } : {}) })),
+    faults,
+    scoring,
+    hash: createHash('sha256').update(text).digest('hex'),
+    file: abs,
+  };
+}
+
+// --- entry points -----------------------------------------------------------------------------------
+
+/** Check and normalize a scenario's text; `file` only names it in messages (and resolves `service.platform`). */
+export function parseScenario(text: string, file: string): ParseResult {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length) {
+    // Only the first: what follows a syntax error is mostly the parser's confusion about it.
+    const e = doc.errors[0]!;
+    return { ok: false, problems: [`${file}:${e.linePos?.[0]?.line ?? 1}: yaml: ${e.message.split(/ at line \d+/)[0]}`] };
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    return { ok: false, problems: [`${file}:1: yaml: ${(err as Error).message}`] };
+  }
+  const format = (ps: Problem[]) =>
+    ps
+      .map((p) => ({ line: lineOf(doc, lc, p.path), text: `${formatPath(p.path)}: ${p.message}` }))
+      .sort((a, b) => a.line - b.line)
+      .map((p) => `${file}:${p.line}: ${p.text}`);
+
+  const shape = check(ScenarioFile as never, data);
+  if (shape.length) return { ok: false, problems: format(shape) };
+  const f = data as ScenarioFile;
+  const meaning = semanticProblems(f);
+  if (meaning.length) return { ok: false, problems: format(meaning) };
+  return { ok: true, scenario: normalize(f, text, file) };
+}
+
+/** Read, check and normalize; throws ScenarioError with every problem. */
+export function loadScenario(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ScenarioError([`${file}: cannot read the scenario${code === 'ENOENT' ? ': no such file' : `: ${(err as Error).message}`}`]);
+  }
+  const r = parseScenario(text, file);
+  if (!r.ok) throw new ScenarioError(r.problems);
+  return r.scenario;
+}
+
+/** The JSON Schema published for editors (challenges/scenario.schema.json), as text. */
+export function scenarioJsonSchema(): string {
+  const schema = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'firedrill scenario',
+    description: 'A firedrill scenario (challenges/<name>/scenario.yaml). Generated from src/scenario/schema.ts by `firedrill schema`.',
+    ...JSON.parse(JSON.stringify(ScenarioFile)),
+  };
+  return `${JSON.stringify(schema, null, 2)}\n`;
+}

@@ -1,0 +1,629 @@
+import type { StoredEvent } from '../events/types.js';
+import type { Fault, Range, Scenario } from '../scenario/types.js';
+import {
+  closedStates,
+  type CriterionScore,
+  type CurrentFault,
+  type FaultScore,
+  type FaultState,
+  type Leaderboard,
+  type Part,
+  type Standing,
+  type SubScore,
+  type TeamBreakdown,
+} from './types.js';
+
+/**
+ * Scoring as a pure fold over the event log: no I/O, no clock; time enters only through events.
+ * `apply` folds one event into the state (mutating it in place, for speed); `score` folds a whole
+ * log from zero. Both paths run the same code in seq order, so they agree by construction, and a
+ * property test checks it. The formula is written up in docs/scoring.md.
+ */
+
+interface Fact {
+  at: number;
+  seq: number;
+}
+
+interface Update {
+  seq: number;
+  gameTime: number;
+  resolved: boolean;
+  fields: { impact: boolean; currentAction: boolean; nextUpdateAt: boolean };
+  nextUpdateAt: number | null;
+}
+
+interface Question {
+  seq: number;
+  gameTime: number;
+  channel: string;
+  answer: Fact | null;
+}
+
+interface Judgement {
+  category: 'communication' | 'review';
+  criterion: string;
+  judge: string;
+  score: number;
+  seq: number;
+}
+
+interface FaultTrack {
+  fault: Fault;
+  state: FaultState;
+  stateSeqs: number[];
+  injectedAt: number | null;
+  injectedSeq: number | null;
+  deadlineAt: number | null;
+  deadlineSeqs: number[];
+  detected: Fact | null;
+  acknowledged: Fact | null;
+  premature: number[];
+  recovered: { greenSince: number; seq: number } | null;
+  timedOut: number | null;
+  reverted: number | null;
+  excluded: boolean;
+  updates: Update[];
+  questions: Question[];
+  /** key: category \0 criterion \0 judge; a later judgement by the same judge revises the earlier one. */
+  judgements: Map<string, Judgement>;
+  postmortem: number | null;
+}
+
+interface TeamState {
+  id: string;
+  name: string;
+  createdSeq: number;
+  faults: Map<string, FaultTrack>;
+  /** The fault most recently injected: status updates and messages are attributed to it. */
+  current: string | null;
+  sli: Map<number, { good: number; total: number; seq: number }>;
+  hints: Map<string, { fault: string; hint: string; cost: number; seq: number }>;
+  adjustments: Array<{ points: number; reason: string; seq: number }>;
+  total: number;
+  reachedSeq: number;
+  breakdown: TeamBreakdown;
+  /** Bumped whenever the breakdown is recomputed. */
+  version: number;
+}
+
+export interface ScoreState {
+  readonly scenario: Scenario;
+  readonly faults: ReadonlyMap<string, Fault>;
+  readonly teams: Map<string, TeamState>;
+  lastSeq: number;
+}
+
+export function createScore(scenario: Scenario): ScoreState {
+  return { scenario, faults: new Map(scenario.faults.map((f) => [f.id, f])), teams: new Map(), lastSeq: 0 };
+}
+
+/** Fold a whole log from zero. */
+export function score(scenario: Scenario, events: Iterable<StoredEvent>): Leaderboard {
+  const s = createScore(scenario);
+  for (const e of events) apply(s, e);
+  return leaderboard(s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// apply
+
+function newTrack(fault: Fault): FaultTrack {
+  return {
+    fault,
+    state: 'pending',
+    stateSeqs: [],
+    injectedAt: null,
+    injectedSeq: null,
+    deadlineAt: null,
+    deadlineSeqs: [],
+    detected: null,
+    acknowledged: null,
+    premature: [],
+    recovered: null,
+    timedOut: null,
+    reverted: null,
+    excluded: false,
+    updates: [],
+    questions: [],
+    judgements: new Map(),
+    postmortem: null,
+  };
+}
+
+function team(s: ScoreState, id: string, seq: number): TeamState {
+  let t = s.teams.get(id);
+  if (!t) {
+    t = {
+      id,
+      name: id,
+      createdSeq: seq,
+      faults: new Map(),
+      current: null,
+      sli: new Map(),
+      hints: new Map(),
+      adjustments: [],
+      total: 0,
+      reachedSeq: seq,
+      breakdown: undefined as unknown as TeamBreakdown,
+      version: 0,
+    };
+    for (const f of s.scenario.faults) t.faults.set(f.id, newTrack(f));
+    t.breakdown = breakdown(s, t);
+    s.teams.set(id, t);
+  }
+  return t;
+}
+
+const earliest = (old: Fact | null, at: number, seq: number): Fact => (old && old.at <= at ? old : { at, seq });
+
+function setState(f: FaultTrack, state: FaultState, seq: number): void {
+  // A closed fault stays closed: a late fact (a webhook after the timeout) changes no state.
+  if (closedStates.includes(f.state)) return;
+  f.state = state;
+  f.stateSeqs.push(seq);
+}
+
+/** The open-track state after recovery/detection facts change (detection and recovery are independent tracks). */
+function openState(f: FaultTrack): FaultState {
+  if (f.recovered) return 'recovered';
+  if (f.acknowledged) return 'acknowledged';
+  if (f.detected) return 'detected';
+  return 'injected';
+}
+
+/** Fold one event into the state (in place) and return it. Events must come in seq order. */
+export function apply(s: ScoreState, e: StoredEvent): ScoreState {
+  if (e.seq > s.lastSeq) s.lastSeq = e.seq;
+  if (e.type === 'team.created') {
+    const t = team(s, e.data.id, e.seq);
+    t.name = e.data.name;
+    return s;
+  }
+  if (!e.team) return s;
+  if (e.type === 'team.updated') {
+    if (e.data.name !== undefined) team(s, e.team, e.seq).name = e.data.name;
+    return s;
+  }
+  const t = team(s, e.team, e.seq);
+  if (!applyTeamEvent(s, t, e)) return s;
+  t.breakdown = breakdown(s, t);
+  t.version++;
+  if (t.breakdown.total !== t.total) {
+    t.total = t.breakdown.total;
+    t.reachedSeq = e.seq;
+  }
+  return s;
+}
+
+/** Returns true when the event can change the team's score or board entry. */
+function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
+  const track = (id: string): FaultTrack | undefined => t.faults.get(id);
+  switch (e.type) {
+    case 'fault.armed': {
+      const f = track(e.data.fault);
+      if (!f || f.state !== 'pending') return false;
+      setState(f, 'armed', e.seq);
+      return true;
+    }
+    case 'fault.injecting': {
+      const f = track(e.data.fault);
+      if (!f || (f.state !== 'pending' && f.state !== 'armed')) return false;
+      setState(f, 'injecting', e.seq);
+      return true;
+    }
+    case 'fault.injection_failed': {
+      const f = track(e.data.fault);
+      if (!f || f.state !== 'injecting') return false;
+      setState(f, 'armed', e.seq);
+      return true;
+    }
+    case 'fault.injected': {
+      const f = track(e.data.fault);
+      if (!f || closedStates.includes(f.state)) return false;
+      // A retried injection restarts the clock: the last one that took is the one scored.
+      f.injectedAt = e.gameTime;
+      f.injectedSeq = e.seq;
+      f.deadlineAt = e.data.deadlineAt;
+      f.deadlineSeqs = [e.seq];
+      t.current = f.fault.id;
+      setState(f, openState(f), e.seq);
+      return true;
+    }
+    case 'fault.deadline_extended': {
+      const f = track(e.data.fault);
+      if (!f) return false;
+      f.deadlineAt = e.data.deadlineAt;
+      f.deadlineSeqs.push(e.seq);
+      return true;
+    }
+    case 'fault.detected': {
+      const f = track(e.data.fault);
+      if (!f) return false;
+      f.detected = earliest(f.detected, e.data.at, e.seq);
+      if (f.injectedAt !== null) setState(f, openState(f), e.seq);
+      return true;
+    }
+    case 'fault.acknowledged': {
+      const f = track(e.data.fault);
+      if (!f) return false;
+      f.acknowledged = earliest(f.acknowledged, e.data.at, e.seq);
+      if (f.injectedAt !== null) setState(f, openState(f), e.seq);
+      return true;
+    }
+    case 'fault.premature_resolve': {
+      const f = track(e.data.fault);
+      if (!f) return false;
+      f.premature.push(e.seq);
+      return true;
+    }
+    case 'fault.recovered': {
+      const f = track(e.data.fault);
+      if (!f || f.timedOut !== null) return false;
+      f.recovered = { greenSince: e.data.greenSince, seq: e.seq };
+      if (f.injectedAt !== null) setState(f, openState(f), e.seq);
+      return true;
+    }
+    case 'fault.relapsed': {
+      const f = track(e.data.fault);
+      if (!f || !f.recovered || f.state === 'resolved') return false;
+      f.recovered = null;
+      setState(f, openState(f), e.seq);
+      return true;
+    }
+    case 'fault.resolved': {
+      const f = track(e.data.fault);
+      if (!f) return false;
+      setState(f, 'resolved', e.seq);
+      return true;
+    }
+    case 'fault.timed_out': {
+      const f = track(e.data.fault);
+      if (!f || f.timedOut !== null || f.state === 'resolved') return false;
+      f.timedOut = e.seq;
+      f.recovered = null;
+      setState(f, 'timed_out', e.seq);
+      return true;
+    }
+    case 'fault.reverted': {
+      const f = track(e.data.fault);
+      if (!f || closedStates.includes(f.state)) return false;
+      f.reverted = e.seq;
+      setState(f, 'reverted', e.seq);
+      return true;
+    }
+    case 'fault.skipped':
+    case 'fault.voided': {
+      const f = track(e.data.fault);
+      if (!f || f.excluded) return false;
+      f.excluded = true;
+      f.state = e.type === 'fault.skipped' ? 'skipped' : 'voided';
+      f.stateSeqs.push(e.seq);
+      return true;
+    }
+    case 'status.published': {
+      const f = t.current ? track(t.current) : undefined;
+      if (!f) return false;
+      const d = e.data;
+      f.updates.push({
+        seq: e.seq,
+        gameTime: e.gameTime,
+        resolved: d.resolved,
+        fields: { impact: !!d.impact?.trim(), currentAction: !!d.currentAction?.trim(), nextUpdateAt: d.nextUpdateAt !== undefined },
+        nextUpdateAt: d.nextUpdateAt ?? null,
+      });
+      return true;
+    }
+    case 'message.posted': {
+      const d = e.data;
+      if (d.author.kind === 'persona' && d.expectsAnswer) {
+        const f = track(d.fault ?? t.current ?? '');
+        if (!f) return false;
+        f.questions.push({ seq: e.seq, gameTime: e.gameTime, channel: d.channel, answer: null });
+        return true;
+      }
+      if (d.author.kind !== 'team') return false;
+      // The first team message in the same channel after a question answers it.
+      let changed = false;
+      for (const f of t.faults.values()) {
+        for (const q of f.questions) {
+          if (q.answer || q.channel !== d.channel || q.seq >= e.seq) continue;
+          q.answer = { at: Math.max(e.gameTime, q.gameTime), seq: e.seq };
+          changed = true;
+        }
+      }
+      return changed;
+    }
+    case 'judgement.recorded': {
+      const f = track(e.data.fault);
+      if (!f) return false;
+      const d = e.data;
+      f.judgements.set(`${d.category}\0${d.criterion}\0${d.judge}`, { category: d.category, criterion: d.criterion, judge: d.judge, score: d.score, seq: e.seq });
+      return true;
+    }
+    case 'postmortem.submitted': {
+      const f = track(e.data.fault);
+      if (!f || f.postmortem !== null) return false;
+      f.postmortem = e.seq;
+      return true;
+    }
+    case 'hint.taken': {
+      const key = `${e.data.fault}\0${e.data.hint}`;
+      if (t.hints.has(key)) return false;
+      t.hints.set(key, { fault: e.data.fault, hint: e.data.hint, cost: e.data.cost, seq: e.seq });
+      return true;
+    }
+    case 'score.adjusted':
+      t.adjustments.push({ points: e.data.points, reason: e.data.reason, seq: e.seq });
+      return true;
+    case 'sli.minute':
+      // A minute counted twice (a restart of the probe loop) counts once: the last report wins.
+      t.sli.set(e.data.minute, { good: e.data.good, total: e.data.total, seq: e.seq });
+      return true;
+    default:
+      return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the formula
+
+/** 1 up to fullWithin, linearly down to 0 at zeroAt. */
+export function rangeShare(ms: number, r: Range): number {
+  if (ms <= r.fullWithinMs) return 1;
+  if (ms >= r.zeroAtMs) return 0;
+  return (r.zeroAtMs - ms) / (r.zeroAtMs - r.fullWithinMs);
+}
+
+const pts = (max: number, share: number): number => Math.round(max * share);
+const uniq = (xs: number[]): number[] => [...new Set(xs)].sort((a, b) => a - b);
+const part = (points: number, max: number, evidence: number[]): Part => ({ points, max, evidence: uniq(evidence) });
+
+function fmt(ms: number): string {
+  const s = Math.round(ms / 1000);
+  const m = Math.floor(s / 60);
+  return m ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** Milli-point maxima of each category for a fault of this weight; rounding keeps the sum exact. */
+function categoryMax(s: ScoreState, weight: number) {
+  const c = s.scenario.scoring.categories;
+  const sum = c.recovery + c.detection + c.communication + c.review || 1;
+  const total = Math.round(s.scenario.scoring.pointsPerFault * 1000 * weight);
+  const recovery = Math.round((total * c.recovery) / sum);
+  const detection = Math.round((total * c.detection) / sum);
+  const communication = Math.round((total * c.communication) / sum);
+  const review = total - recovery - detection - communication;
+  return { recovery, detection, communication, review };
+}
+
+function recoveryScore(s: ScoreState, f: FaultTrack, max: number): FaultScore['recovery'] {
+  if (f.injectedAt === null || !f.recovered || f.timedOut !== null) {
+    const ev = [f.injectedSeq ?? 0, f.timedOut ?? 0].filter(Boolean);
+    return { ...part(0, max, ev), share: 0, ttrMs: null };
+  }
+  const ttr = Math.max(0, f.recovered.greenSince - f.injectedAt);
+  const target = f.fault.timing.targetRecoveryMs;
+  const window = (f.deadlineAt ?? f.injectedAt + f.fault.timing.deadlineMs) - f.injectedAt;
+  const floor = s.scenario.scoring.recovery.floor;
+  let share: number;
+  if (ttr <= target) share = 1;
+  else if (ttr > window) share = 0;
+  else share = window > target ? 1 - ((1 - floor) * (ttr - target)) / (window - target) : floor;
+  return { ...part(pts(max, share), max, [f.injectedSeq!, f.recovered.seq, ...f.deadlineSeqs]), share, ttrMs: ttr };
+}
+
+function detectionScore(s: ScoreState, f: FaultTrack, max: number): FaultScore['detection'] {
+  const rules = s.scenario.scoring.detection;
+  const alerting = f.fault.alerting === 'pagerduty';
+  const fact = alerting ? f.acknowledged : f.detected;
+  const kind = alerting ? ('acknowledge' as const) : ('open_incident' as const);
+  const premature = f.premature.length > 0;
+  if (f.injectedAt === null || !fact) return { ...part(0, max, [...f.premature]), share: 0, kind, ms: null, premature };
+  const ms = Math.max(0, fact.at - f.injectedAt);
+  let share = rangeShare(ms, alerting ? rules.alerting : rules.silent);
+  if (premature) share *= 1 - rules.prematureResolvePenalty;
+  return { ...part(pts(max, share), max, [f.injectedSeq!, fact.seq, ...f.premature]), share, kind, ms, premature };
+}
+
+function criteria(f: FaultTrack, category: 'communication' | 'review', rubric: Array<{ id: string }>): { share: number; criteria: CriterionScore[]; evidence: number[] } {
+  const out: CriterionScore[] = [];
+  const evidence: number[] = [];
+  let sum = 0;
+  for (const item of rubric) {
+    const judges = [...f.judgements.values()]
+      .filter((j) => j.category === category && j.criterion === item.id)
+      .sort((a, b) => (a.judge < b.judge ? -1 : a.judge > b.judge ? 1 : 0))
+      .map((j) => ({ judge: j.judge, score: j.score, seq: j.seq }));
+    const mean = judges.length ? judges.reduce((a, j) => a + j.score, 0) / judges.length : null;
+    if (mean !== null) sum += mean / 5;
+    evidence.push(...judges.map((j) => j.seq));
+    out.push({ criterion: item.id, mean, judges });
+  }
+  return { share: rubric.length ? sum / rubric.length : 0, criteria: out, evidence };
+}
+
+function automaticComms(s: ScoreState, f: FaultTrack, max: number): FaultScore['communication']['automatic'] {
+  const rules = s.scenario.scoring.communication;
+  const ups = f.updates;
+  const inj = f.injectedAt ?? 0;
+
+  const first = ups[0];
+  const firstUpdate: SubScore = first
+    ? { share: rangeShare(Math.max(0, first.gameTime - inj), rules.firstUpdate), evidence: [first.seq], note: `first update after ${fmt(Math.max(0, first.gameTime - inj))}` }
+    : { share: 0, evidence: [], note: 'no status update yet' };
+
+  // Each promised next-update time is kept when the next update comes within the tolerance.
+  let promised = 0;
+  let kept = 0;
+  const cadenceEv: number[] = [];
+  ups.forEach((u, i) => {
+    if (u.resolved || u.nextUpdateAt === null) return;
+    promised++;
+    cadenceEv.push(u.seq);
+    const next = ups[i + 1];
+    if (next && next.gameTime <= u.nextUpdateAt + rules.cadenceToleranceMs) {
+      kept++;
+      cadenceEv.push(next.seq);
+    }
+  });
+  const cadence: SubScore = { share: promised ? kept / promised : 0, evidence: cadenceEv, note: `${kept} of ${promised} promised updates kept` };
+
+  const qs = f.questions;
+  const ctoAnswer: SubScore = qs.length
+    ? {
+        share: qs.reduce((a, q) => a + (q.answer ? rangeShare(q.answer.at - q.gameTime, rules.ctoAnswer) : 0), 0) / qs.length,
+        evidence: qs.flatMap((q) => (q.answer ? [q.seq, q.answer.seq] : [q.seq])),
+        note: `${qs.filter((q) => q.answer).length} of ${qs.length} questions answered`,
+      }
+    : { share: null, evidence: [], note: 'no question asked' };
+
+  const req = rules.requiredFields;
+  const regular = ups.filter((u) => !u.resolved);
+  const requiredFields: SubScore = !req.length
+    ? { share: null, evidence: [], note: 'no fields required' }
+    : {
+        share: regular.length ? regular.reduce((a, u) => a + req.filter((k) => u.fields[k]).length / req.length, 0) / regular.length : 0,
+        evidence: regular.map((u) => u.seq),
+        note: `${regular.length} updates checked for ${req.join(', ')}`,
+      };
+
+  const notice = f.recovered ? ups.find((u) => u.resolved && u.gameTime >= f.recovered!.greenSince) : undefined;
+  const resolutionNotice: SubScore = notice
+    ? { share: 1, evidence: [notice.seq, f.recovered!.seq], note: 'resolution notice after recovery' }
+    : { share: 0, evidence: [], note: f.recovered ? 'no resolution notice since recovery' : 'not recovered yet' };
+
+  const subs = [firstUpdate, cadence, ctoAnswer, requiredFields, resolutionNotice].filter((x) => x.share !== null);
+  const share = f.injectedAt === null || !subs.length ? 0 : subs.reduce((a, x) => a + x.share!, 0) / subs.length;
+  const ev = subs.flatMap((x) => x.evidence);
+  return { ...part(pts(max, share), max, ev), share, firstUpdate, cadence, ctoAnswer, requiredFields, resolutionNotice };
+}
+
+function faultScore(s: ScoreState, f: FaultTrack): FaultScore {
+  const counted = !f.excluded;
+  const weight = f.fault.weight;
+  const m = categoryMax(s, counted ? weight : 0);
+  const recovery = recoveryScore(s, f, m.recovery);
+  const detection = detectionScore(s, f, m.detection);
+  const autoMax = Math.round(m.communication * s.scenario.scoring.communication.automaticShare);
+  const automatic = automaticComms(s, f, autoMax);
+  const j = criteria(f, 'communication', s.scenario.scoring.communication.rubric);
+  const judgedMax = m.communication - autoMax;
+  const judged = { ...part(pts(judgedMax, j.share), judgedMax, j.evidence), share: j.share, criteria: j.criteria };
+  const communication = { ...part(automatic.points + judged.points, m.communication, [...automatic.evidence, ...judged.evidence]), automatic, judged };
+  const r = criteria(f, 'review', s.scenario.scoring.review.rubric);
+  const submitted = f.postmortem !== null;
+  const review = {
+    ...part(submitted ? pts(m.review, r.share) : 0, m.review, submitted ? [f.postmortem!, ...r.evidence] : []),
+    share: submitted ? r.share : 0,
+    submitted,
+    criteria: r.criteria,
+  };
+  const parts = [recovery, detection, communication, review];
+  return {
+    fault: f.fault.id,
+    index: f.fault.index,
+    title: f.fault.title,
+    weight,
+    state: f.state,
+    counted,
+    injectedAt: f.injectedAt,
+    deadlineAt: f.deadlineAt,
+    recoveredAt: f.recovered?.greenSince ?? null,
+    points: parts.reduce((a, p) => a + p.points, 0),
+    max: parts.reduce((a, p) => a + p.max, 0),
+    evidence: uniq([...parts.flatMap((p) => p.evidence), ...f.stateSeqs]),
+    recovery,
+    detection,
+    communication,
+    review,
+    statusUpdates: f.updates.map((u) => u.seq),
+    postmortem: f.postmortem,
+  };
+}
+
+function breakdown(s: ScoreState, t: TeamState): TeamBreakdown {
+  const faults = [...t.faults.values()].map((f) => {
+    const fs = faultScore(s, f);
+    // Voided and skipped faults count for nothing either way.
+    return f.excluded ? zeroed(fs) : fs;
+  });
+
+  let good = 0;
+  let total = 0;
+  const sliEv: number[] = [];
+  for (const m of t.sli.values()) {
+    good += Math.min(m.good, m.total);
+    total += m.total;
+    sliEv.push(m.seq);
+  }
+  const availMax = s.scenario.scoring.availability.points * 1000;
+  const availability = { ...part(total ? Math.round((availMax * good) / total) : 0, availMax, sliEv), good, total };
+
+  const hintItems = [...t.hints.values()];
+  const hints = { ...part(0 - hintItems.reduce((a, h) => a + h.cost * 1000, 0), 0, hintItems.map((h) => h.seq)), items: hintItems };
+  const adjustments = {
+    ...part(t.adjustments.reduce((a, x) => a + x.points * 1000, 0), 0, t.adjustments.map((x) => x.seq)),
+    items: t.adjustments.map((x) => ({ ...x })),
+  };
+
+  const sum = (k: 'recovery' | 'detection' | 'communication' | 'review') => faults.reduce((a, f) => a + f[k].points, 0);
+  const categories = {
+    recovery: sum('recovery'),
+    detection: sum('detection'),
+    communication: sum('communication'),
+    review: sum('review'),
+    availability: availability.points,
+    hints: hints.points,
+    adjustments: adjustments.points,
+  };
+  const grand = Object.values(categories).reduce((a, b) => a + b, 0);
+  return { team: t.id, total: grand, categories, faults, availability, hints, adjustments };
+}
+
+function zeroed(fs: FaultScore): FaultScore {
+  const z = <P extends Part>(p: P): P => ({ ...p, points: 0, max: 0 });
+  return {
+    ...fs,
+    points: 0,
+    max: 0,
+    recovery: { ...z(fs.recovery), share: 0 },
+    detection: { ...z(fs.detection), share: 0 },
+    communication: { ...z(fs.communication), automatic: { ...z(fs.communication.automatic), share: 0 }, judged: { ...z(fs.communication.judged), share: 0 } },
+    review: { ...z(fs.review), share: 0 },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// ranking and views
+
+function currentFault(t: TeamState): CurrentFault | null {
+  let best: FaultTrack | undefined;
+  for (const f of t.faults.values()) {
+    if (f.state === 'pending' || closedStates.includes(f.state)) continue;
+    if (!best || f.fault.index > best.fault.index) best = f;
+  }
+  return best ? { id: best.fault.id, title: best.fault.title, state: best.state, injectedAt: best.injectedAt } : null;
+}
+
+/** Total desc; ties go to the team that reached its total at the lower seq; then by id. */
+export function compareTeams(a: { total: number; reachedSeq: number; team: string }, b: { total: number; reachedSeq: number; team: string }): number {
+  return b.total - a.total || a.reachedSeq - b.reachedSeq || (a.team < b.team ? -1 : a.team > b.team ? 1 : 0);
+}
+
+export function standing(t: TeamState, rank = 0): Standing {
+  return { team: t.id, name: t.name, rank, total: t.total, reachedSeq: t.reachedSeq, currentFault: currentFault(t), breakdown: t.breakdown };
+}
+
+/** The ranked board from the current state (read-only). */
+export function leaderboard(s: ScoreState): Leaderboard {
+  const rows = [...s.teams.values()].map((t) => standing(t));
+  rows.sort(compareTeams);
+  rows.forEach((r, i) => (r.rank = i + 1));
+  return { seq: s.lastSeq, teams: rows };
+}
+
+/** A team's version counter: changes whenever its breakdown was recomputed. */
+export function teamVersion(s: ScoreState, id: string): number {
+  return s.teams.get(id)?.version ?? -1;
+}

@@ -1,0 +1,117 @@
+import type { Text } from '../scenario/types.js';
+
+/**
+ * What the scoring fold produces. Every number is an integer in milli-points (1 point = 1000), and
+ * every number carries `evidence`: the `seq`s of the events behind it, so a team sees why it got
+ * what it got.
+ */
+
+export type FaultState =
+  | 'pending'
+  | 'armed'
+  | 'injecting'
+  | 'injected'
+  | 'detected'
+  | 'acknowledged'
+  | 'recovered'
+  | 'resolved'
+  | 'timed_out'
+  | 'reverted'
+  | 'skipped'
+  | 'voided';
+
+/** States in which a fault no longer runs for that team. */
+export const closedStates: readonly FaultState[] = ['resolved', 'timed_out', 'reverted', 'skipped', 'voided'];
+
+export interface Part {
+  /** milli-points earned */
+  points: number;
+  /** milli-points possible */
+  max: number;
+  evidence: number[];
+}
+
+/** One automatic communication measure, as a share 0..1; null when it does not apply (no question asked). */
+export interface SubScore {
+  share: number | null;
+  evidence: number[];
+  /** A short, human explanation ("first update after 4m10s"). */
+  note: string;
+}
+
+export interface CriterionScore {
+  criterion: string;
+  /** Mean of the judges' latest scores, 0..5; null while nobody has judged it. */
+  mean: number | null;
+  judges: Array<{ judge: string; score: number; seq: number }>;
+}
+
+export interface FaultScore {
+  fault: string;
+  index: number;
+  title: Text;
+  weight: number;
+  state: FaultState;
+  /** false for voided and skipped faults: they count for nothing either way (max 0). */
+  counted: boolean;
+  injectedAt: number | null;
+  deadlineAt: number | null;
+  /** greenSince of the current recovery (cleared by a relapse). */
+  recoveredAt: number | null;
+  points: number;
+  max: number;
+  evidence: number[];
+  recovery: Part & { share: number; ttrMs: number | null };
+  detection: Part & { share: number; kind: 'acknowledge' | 'open_incident'; ms: number | null; premature: boolean };
+  communication: Part & {
+    automatic: Part & {
+      share: number;
+      firstUpdate: SubScore;
+      cadence: SubScore;
+      ctoAnswer: SubScore;
+      requiredFields: SubScore;
+      resolutionNotice: SubScore;
+    };
+    judged: Part & { share: number; criteria: CriterionScore[] };
+  };
+  review: Part & { share: number; submitted: boolean; criteria: CriterionScore[] };
+  /** seqs of the status updates attributed to this fault, and of its first postmortem (for the judging queue). */
+  statusUpdates: number[];
+  postmortem: number | null;
+}
+
+export interface TeamBreakdown {
+  team: string;
+  total: number;
+  /** Category sums, milli-points. */
+  categories: { recovery: number; detection: number; communication: number; review: number; availability: number; hints: number; adjustments: number };
+  faults: FaultScore[];
+  availability: Part & { good: number; total: number };
+  hints: Part & { items: Array<{ fault: string; hint: string; cost: number; seq: number }> };
+  adjustments: Part & { items: Array<{ points: number; reason: string; seq: number }> };
+}
+
+export interface CurrentFault {
+  id: string;
+  title: Text;
+  state: FaultState;
+  injectedAt: number | null;
+}
+
+export interface Standing {
+  team: string;
+  name: string;
+  rank: number;
+  /** milli-points */
+  total: number;
+  /** The seq at which the team reached its current total (ties go to the lower one). */
+  reachedSeq: number;
+  currentFault: CurrentFault | null;
+  breakdown: TeamBreakdown;
+}
+
+export interface Leaderboard {
+  /** The last event seq folded in. */
+  seq: number;
+  teams: Standing[];
+}

@@ -1,0 +1,155 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
+import { T0 } from '../helpers.js';
+import { incidentsApp } from './setup.js';
+
+type App = Awaited<ReturnType<typeof incidentsApp>>;
+const open: App[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const a of open.splice(0)) await a.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function boardApp(...args: Parameters<typeof incidentsApp>) {
+  const a = await incidentsApp(...args);
+  open.push(a);
+  return a;
+}
+
+describe('built-in incident board (no PagerDuty)', () => {
+  it('opens, acknowledges and resolves an incident, each an incident.* event via the board', async () => {
+    const a = await boardApp();
+    const team = await a.addTeam('red');
+
+    const opened = await a.app.inject({ method: 'POST', url: '/api/team/incidents', headers: team, payload: { title: 'Chat is down', severity: 'SEV1', name: 'Ada' } });
+    expect(opened.statusCode).toBe(201);
+    const id = opened.json().incident.id as string;
+    expect(opened.json().incident).toMatchObject({ status: 'triggered', title: 'Chat is down', severity: 'SEV1', channel: 'web_trigger', agent: 'Ada', via: 'board' });
+
+    a.clock.advance(30_000);
+    const ack = await a.app.inject({ method: 'POST', url: `/api/team/incidents/${id}/acknowledge`, headers: team, payload: { name: 'Linus' } });
+    expect(ack.statusCode).toBe(200);
+    expect(ack.json().incident).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'Linus', acknowledgedAtWall: T0 + 30_000 });
+
+    a.clock.advance(60_000);
+    const res = await a.app.inject({ method: 'POST', url: `/api/team/incidents/${id}/resolve`, headers: team });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().incident.status).toBe('resolved');
+
+    const list = await a.app.inject({ url: '/api/team/incidents', headers: team });
+    expect(list.json()).toMatchObject({ mode: 'board', incidents: [{ id, status: 'resolved', resolvedAtWall: T0 + 90_000 }] });
+
+    const types = (await a.events()).filter((e) => e.type.startsWith('incident.'));
+    expect(types.map((e) => [e.type, e.team, (e.data as { via?: string }).via])).toEqual([
+      ['incident.triggered', 'red', 'board'],
+      ['incident.acknowledged', 'red', 'board'],
+      ['incident.resolved', 'red', 'board'],
+    ]);
+    expect(types[0]!.data).toMatchObject({ channel: 'web_trigger', agent: 'Ada', occurredAtWall: T0 });
+  });
+
+  it('keeps notes, severity changes, status updates and reopen; text stays as typed', async () => {
+    const a = await boardApp();
+    const team = await a.addTeam('red');
+    const id = (await a.app.inject({ method: 'POST', url: '/api/team/incidents', headers: team, payload: { title: 'Slow', name: 'Ada' } })).json().incident.id;
+    const note = '<img src=x onerror=alert(1)> DB pool exhausted';
+    expect((await a.app.inject({ method: 'POST', url: `/api/team/incidents/${id}/notes`, headers: team, payload: { text: note, name: 'Ada' } })).statusCode).toBe(201);
+    expect((await a.app.inject({ method: 'POST', url: `/api/team/incidents/${id}/severity`, headers: team, payload: { severity: 'SEV2' } })).statusCode).toBe(200);
+    expect((await a.app.inject({ method: 'POST', url: `/api/team/incidents/${id}/status-updates`, headers: team, payload: { message: 'Investigating' } })).statusCode).toBe(201);
+    await a.app.inject({ method: 'POST', url: `/api/team/incidents/${id}/resolve`, headers: team });
+    const re = await a.app.inject({ method: 'POST', url: `/api/team/incidents/${id}/reopen`, headers: team });
+    expect(re.statusCode).toBe(200);
+    const inc = re.json().incident;
+    expect(inc).toMatchObject({ status: 'triggered', severity: 'SEV2', resolvedAtWall: null, notes: [{ text: note, agent: 'Ada' }], statusUpdates: [{ message: 'Investigating' }] });
+    expect(re.headers['content-type']).toMatch(/application\/json/);
+  });
+
+  it('answers bad input with a 400 and writes nothing', async () => {
+    const a = await boardApp();
+    const team = await a.addTeam('red');
+    const before = (await a.events()).length;
+    const bad = [
+      { payload: { title: '', name: 'Ada' }, url: '/api/team/incidents' },
+      { payload: { title: '   ', name: 'Ada' }, url: '/api/team/incidents' },
+      { payload: { title: 'x', name: 'Ada', severity: 'catastrophic' }, url: '/api/team/incidents' },
+      { payload: { title: 'x' }, url: '/api/team/incidents' },
+      { payload: { title: 'x'.repeat(201), name: 'Ada' }, url: '/api/team/incidents' },
+    ];
+    for (const b of bad) {
+      const r = await a.app.inject({ method: 'POST', url: b.url, headers: team, payload: b.payload });
+      expect(r.statusCode, JSON.stringify(b.payload)).toBe(400);
+      expect(r.json().error.code).toBe('bad_request');
+      expect(r.json().error.message).toEqual(expect.any(String));
+    }
+    const id = (await a.app.inject({ method: 'POST', url: '/api/team/incidents', headers: team, payload: { title: 'ok', name: 'Ada' } })).json().incident.id;
+    const after = (await a.events()).length;
+    expect(after).toBe(before + 1);
+    for (const [url, payload] of [
+      [`/api/team/incidents/${id}/notes`, { text: '' }],
+      [`/api/team/incidents/${id}/severity`, { severity: 'P1' }],
+      [`/api/team/incidents/${id}/status-updates`, {}],
+      ['/api/team/incidents/bad%20id/acknowledge', {}],
+    ] as const) {
+      expect((await a.app.inject({ method: 'POST', url, headers: team, payload })).statusCode, url).toBe(400);
+    }
+    expect((await a.events()).length).toBe(after);
+  });
+
+  it('refuses a wrong or missing team token (401), unknown incidents (404) and impossible moves (409)', async () => {
+    const a = await boardApp();
+    const team = await a.addTeam('red');
+    const other = await a.addTeam('blue');
+    expect((await a.app.inject({ url: '/api/team/incidents', headers: { authorization: 'Bearer nope' } })).statusCode).toBe(401);
+    expect((await a.app.inject({ method: 'POST', url: '/api/team/incidents', payload: { title: 'x', name: 'A' } })).statusCode).toBe(401);
+    const id = (await a.app.inject({ method: 'POST', url: '/api/team/incidents', headers: team, payload: { title: 'x', name: 'A' } })).json().incident.id;
+    // Another team cannot see or touch it.
+    expect((await a.app.inject({ method: 'POST', url: `/api/team/incidents/${id}/acknowledge`, headers: other })).statusCode).toBe(404);
+    expect((await a.app.inject({ url: '/api/team/incidents', headers: other })).json().incidents).toEqual([]);
+    expect((await a.app.inject({ method: 'POST', url: `/api/team/incidents/${id}/reopen`, headers: team })).statusCode).toBe(409);
+    await a.app.inject({ method: 'POST', url: `/api/team/incidents/${id}/acknowledge`, headers: team });
+    const twice = await a.app.inject({ method: 'POST', url: `/api/team/incidents/${id}/acknowledge`, headers: team });
+    expect(twice.statusCode).toBe(409);
+    expect(twice.json().error).toEqual({ code: 'conflict', message: `incident ${id} is already acknowledged` });
+  });
+
+  it('numbers two opens at once apart, and organizers see every team', async () => {
+    const a = await boardApp();
+    const red = await a.addTeam('red');
+    const blue = await a.addTeam('blue');
+    const [r1, r2] = await Promise.all([
+      a.app.inject({ method: 'POST', url: '/api/team/incidents', headers: red, payload: { title: 'one', name: 'A' } }),
+      a.app.inject({ method: 'POST', url: '/api/team/incidents', headers: red, payload: { title: 'two', name: 'A' } }),
+    ]);
+    expect(new Set([r1.json().incident.id, r2.json().incident.id]).size).toBe(2);
+    await a.app.inject({ method: 'POST', url: '/api/team/incidents', headers: blue, payload: { title: 'three', name: 'B' } });
+    expect((await a.app.inject({ url: '/api/admin/incidents', headers: red })).statusCode).toBe(401);
+    const all = await a.app.inject({ url: '/api/admin/incidents', headers: a.admin });
+    expect(all.json().incidents.map((i: { team: string; title: string }) => `${i.team}:${i.title}`).sort()).toEqual(['blue:three', 'red:one', 'red:two']);
+  });
+
+  it('rebuilds the board from the log after a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fd-inc-'));
+    dirs.push(dir);
+    const clock = new ManualClock(T0);
+    const a = await incidentsApp({}, { dataDir: dir, clock });
+    const team = await a.addTeam('red');
+    const id = (await a.app.inject({ method: 'POST', url: '/api/team/incidents', headers: team, payload: { title: 'x', name: 'A' } })).json().incident.id;
+    await a.app.inject({ method: 'POST', url: `/api/team/incidents/${id}/acknowledge`, headers: team });
+    await a.close();
+    const b = await boardApp({}, { dataDir: dir, clock });
+    expect((await b.app.inject({ url: '/api/team/incidents', headers: team })).json().incidents).toMatchObject([{ id, status: 'acknowledged' }]);
+  });
+
+  it('answers 409 with a pointer to PagerDuty when PagerDuty is configured', async () => {
+    const a = await boardApp({ pagerduty: { apiToken: 't', from: 'x@example.com', webhookSecrets: ['s'], pollSeconds: 30 } });
+    const team = await a.addTeam('red');
+    const r = await a.app.inject({ method: 'POST', url: '/api/team/incidents', headers: team, payload: { title: 'x', name: 'A' } });
+    expect(r.statusCode).toBe(409);
+    expect(r.json().error.message).toMatch(/PagerDuty/);
+    expect((await a.app.inject({ url: '/api/team/incidents', headers: team })).json()).toEqual({ mode: 'pagerduty', incidents: [] });
+  });
+});

@@ -1,0 +1,231 @@
+import { useState } from 'preact/hooks';
+import { api, post } from '../lib/api.js';
+import { fmtClock } from '../lib/format.js';
+import { t } from '../lib/i18n.js';
+import type { Game } from '../lib/model.js';
+import { clientId, ConfirmButton, ErrorText, organizerName, Section, useAction, useAsync } from '../lib/ui.js';
+
+export function GameControls({ game, frozen, onChanged }: { game?: Game; frozen: boolean; onChanged(): void }) {
+  const a = useAction();
+  const [speed, setSpeed] = useState(String(game?.speed ?? 1));
+  const [reason, setReason] = useState('');
+  const run = (path: string, body: unknown = {}) => a.run(() => post(`/api/admin/${path}`, body)).then((ok) => ok && onChanged());
+  const s = game?.state;
+  return (
+    <Section title={t('admin.game')} id="game">
+      <div class="row" data-testid="game-controls">
+        {s === 'not_started' && (
+          <button class="primary" disabled={a.busy} onClick={() => run('game/start')}>
+            {t('admin.start')}
+          </button>
+        )}
+        {s === 'running' && (
+          <button disabled={a.busy} onClick={() => run('game/pause')}>
+            {t('admin.pause')}
+          </button>
+        )}
+        {s === 'paused' && (
+          <button class="primary" disabled={a.busy} onClick={() => run('game/resume')}>
+            {t('admin.resume')}
+          </button>
+        )}
+        {(s === 'running' || s === 'paused') && <ConfirmButton label={t('admin.finish')} question={`${t('admin.finish')}?`} onConfirm={() => run('game/finish')} />}
+        <span class="row">
+          <input type="number" min={0.1} max={1000} step="any" style={{ width: '6em' }} value={speed} onInput={(e) => setSpeed(e.currentTarget.value)} aria-label={t('admin.setSpeed')} />
+          <button disabled={a.busy} onClick={() => run('game/speed', { speed: Number(speed) })}>
+            {t('admin.setSpeed')}
+          </button>
+        </span>
+        <button data-testid="freeze" disabled={a.busy} onClick={() => run(frozen ? 'board/unfreeze' : 'board/freeze')}>
+          {frozen ? t('admin.unfreeze') : t('admin.freeze')}
+        </button>
+      </div>
+      <div class="row" style={{ marginTop: '.8em' }}>
+        <input class="grow" style={{ width: 'auto' }} maxLength={500} placeholder={t('common.reason')} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+        <ConfirmButton
+          danger
+          testid="kill-switch"
+          disabled={a.busy || reason.trim().length < 3}
+          label={t('admin.killSwitch')}
+          question={t('admin.killConfirm')}
+          onConfirm={() => run('revert-all', { reason: reason.trim() })}
+        />
+      </div>
+      <ErrorText error={a.error} />
+    </Section>
+  );
+}
+
+export function Persona({ teams }: { teams: Array<{ id: string; name: string }> }) {
+  const [team, setTeam] = useState('');
+  const [channel, setChannel] = useState<'incident' | 'stakeholders'>('stakeholders');
+  const [persona, setPersona] = useState('cto');
+  const [text, setText] = useState('');
+  const [expects, setExpects] = useState(false);
+  const a = useAction();
+  return (
+    <Section title={t('admin.persona')}>
+      <form
+        data-testid="persona-form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const body = { team: team || teams[0]?.id, channel, persona: persona.trim(), text: text.trim(), expectsAnswer: expects, clientId: clientId() };
+          if (await a.run(() => post('/api/admin/messages', body))) setText('');
+        }}
+      >
+        <div class="row">
+          <label class="grow">
+            {t('common.team')}
+            <select value={team} onChange={(e) => setTeam(e.currentTarget.value)}>
+              {teams.map((x) => (
+                <option key={x.id} value={x.id}>
+                  {x.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="grow">
+            {t('admin.channel')}
+            <select value={channel} onChange={(e) => setChannel(e.currentTarget.value as 'incident' | 'stakeholders')}>
+              <option value="incident">#incident</option>
+              <option value="stakeholders">#stakeholders</option>
+            </select>
+          </label>
+          <label class="grow">
+            persona
+            <input value={persona} onInput={(e) => setPersona(e.currentTarget.value)} required />
+          </label>
+        </div>
+        <textarea maxLength={4000} value={text} onInput={(e) => setText(e.currentTarget.value)} required />
+        <label class="inline">
+          <input type="checkbox" checked={expects} onChange={(e) => setExpects(e.currentTarget.checked)} />
+          {t('admin.expectsAnswer')}
+        </label>
+        <button class="primary" disabled={a.busy || !text.trim() || teams.length === 0}>
+          {t('common.send')}
+        </button>
+        <ErrorText error={a.error} />
+      </form>
+    </Section>
+  );
+}
+
+export function Adjust({ teams, onDone }: { teams: Array<{ id: string; name: string }>; onDone(): void }) {
+  const [team, setTeam] = useState('');
+  const [points, setPoints] = useState('');
+  const [reason, setReason] = useState('');
+  const a = useAction();
+  return (
+    <Section title={t('admin.adjust')}>
+      <form
+        data-testid="adjust-form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const body = { team: team || teams[0]?.id, points: Number(points), reason: reason.trim(), by: organizerName() };
+          if (await a.run(() => post('/api/admin/adjustments', body))) {
+            setPoints('');
+            setReason('');
+            onDone();
+          }
+        }}
+      >
+        <p class="muted small">{t('admin.adjustHelp')}</p>
+        <div class="row">
+          <label class="grow">
+            {t('common.team')}
+            <select name="team" value={team} onChange={(e) => setTeam(e.currentTarget.value)}>
+              {teams.map((x) => (
+                <option key={x.id} value={x.id}>
+                  {x.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="grow">
+            {t('common.points')}
+            <input name="points" type="number" step={1} value={points} onInput={(e) => setPoints(e.currentTarget.value)} required />
+          </label>
+        </div>
+        <label>
+          {t('common.reason')}
+          <input name="reason" minLength={3} maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} required />
+        </label>
+        <div class="row">
+          <button class="primary" disabled={a.busy || reason.trim().length < 3 || !points || teams.length === 0}>
+            {t('admin.adjust')}
+          </button>
+          {a.done && <span class="ok">{t('admin.adjusted')}</span>}
+        </div>
+        <ErrorText error={a.error} />
+      </form>
+    </Section>
+  );
+}
+
+export function Warnings({ version }: { version: number }) {
+  const w = useAsync((signal) => api('/api/admin/warnings', { signal }), [version]);
+  const o = (w.data ?? {}) as { warnings?: unknown[] };
+  const items = (Array.isArray(w.data) ? w.data : (o.warnings ?? [])).map((x) => {
+    const q = (x ?? {}) as Record<string, unknown>;
+    const d = (q.data ?? q) as Record<string, unknown>;
+    return { at: typeof q.at === 'number' ? q.at : undefined, team: typeof q.team === 'string' ? q.team : '', code: String(d.code ?? q.type ?? ''), message: String(d.message ?? d.reason ?? '') };
+  });
+  return (
+    <Section title={t('admin.warnings')} id="warnings" actions={<button type="button" class="ghost" onClick={w.reload}>{t('common.refresh')}</button>}>
+      <ErrorText error={w.error} />
+      {w.data !== undefined && items.length === 0 && <p class="muted">{t('admin.noWarnings')}</p>}
+      <table class="table" data-testid="warnings">
+        <tbody>
+          {items
+            .slice(-100)
+            .reverse()
+            .map((x, i) => (
+              <tr key={i}>
+                <td class="muted small">{x.at !== undefined ? fmtClock(x.at) : ''}</td>
+                <td>{x.team}</td>
+                <td>
+                  <code>{x.code}</code>
+                </td>
+                <td class="pre">{x.message}</td>
+              </tr>
+            ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}
+
+/** The whole log, paged, as one JSON download (the server caps one page at 5000 events). */
+export function Export() {
+  const a = useAction();
+  return (
+    <Section title={t('admin.export')}>
+      <button
+        type="button"
+        data-testid="export"
+        disabled={a.busy}
+        onClick={() =>
+          a.run(async () => {
+            const all: unknown[] = [];
+            let after = 0;
+            for (;;) {
+              const page = await api<{ events: Array<{ seq: number }>; next: number; lastSeq: number }>(`/api/admin/events?after=${after}&limit=5000`);
+              all.push(...page.events);
+              if (page.events.length === 0 || page.next >= page.lastSeq) break;
+              after = page.next;
+            }
+            const url = URL.createObjectURL(new Blob([JSON.stringify({ exportedAt: new Date().toISOString(), events: all }, null, 1)], { type: 'application/json' }));
+            const link = document.createElement('a');
+            link.href = url;
+            link.download = `firedrill-events-${new Date().toISOString().slice(0, 19).replaceAll(':', '')}.json`;
+            link.click();
+            setTimeout(() => URL.revokeObjectURL(url), 10_000);
+          })
+        }
+      >
+        {t('admin.exportEvents')}
+      </button>
+      <ErrorText error={a.error} />
+    </Section>
+  );
+}

@@ -1,0 +1,296 @@
+/**
+ * The shapes the pages read, and the one place that turns server JSON into them. The server's
+ * field names are read tolerantly here so the pages stay simple.
+ */
+import type { LiveState } from './live.js';
+
+export type LocText = { en: string; ja: string } | string;
+
+export interface Game {
+  title: LocText;
+  state: 'not_started' | 'running' | 'paused' | 'finished';
+  /** Game ms at `fetchedAt` (wall ms). */
+  gameTime: number;
+  speed: number;
+  fetchedAt: number;
+}
+
+export interface Evidence {
+  /** A category key (recovery, detection, …) or a plain label. */
+  label: string;
+  /** Heading the line sits under (a fault's title). */
+  group?: LocText;
+  points: number; // milli-points
+  max?: number;
+  evidence: number[];
+  detail?: string;
+}
+
+export interface FaultNow {
+  id: string;
+  title?: LocText;
+  state: string;
+  injectedAt?: number; // game ms
+  index?: number;
+  total?: number;
+}
+
+export interface BoardTeam {
+  id: string;
+  name: string;
+  rank: number;
+  points: number; // milli-points
+  fault?: FaultNow;
+  breakdown: Evidence[];
+}
+
+export interface Board {
+  seq: number;
+  frozen: boolean;
+  /** The board carries the game block (state, clock, speed), so spectators need no polling. */
+  game?: Game;
+  gameTime?: number;
+  teams: BoardTeam[];
+}
+
+type J = Record<string, unknown>;
+const obj = (x: unknown): J => (x && typeof x === 'object' ? (x as J) : {});
+const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
+const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
+const loc = (x: unknown): LocText | undefined => {
+  if (typeof x === 'string') return x;
+  const o = obj(x);
+  return typeof o.en === 'string' ? { en: o.en, ja: str(o.ja) ?? o.en } : undefined;
+};
+
+/** Milli-points: prefer explicit milli fields; plain `points` is taken as milli (the fold's unit). */
+function milli(o: J): number {
+  return num(o.milli) ?? num(o.pointsMilli) ?? num(o.totalMilli) ?? num(o.points) ?? num(o.total) ?? num(o.score) ?? 0;
+}
+
+let lastGame: Game | undefined;
+/** The last game state any page loaded (status pages show "next update in …" on the game clock). */
+export const currentGame = (): Game | undefined => lastGame;
+
+export function normGame(x: unknown): Game {
+  lastGame = normGameRaw(x);
+  return lastGame;
+}
+
+function normGameRaw(x: unknown): Game {
+  const o = obj(x);
+  const clock = obj(o.clock);
+  const rawState = str(o.state) ?? str(obj(o.game).state) ?? (o.finished ? 'finished' : o.running ? 'running' : o.started ? 'paused' : 'not_started');
+  // 'lobby' (GET /api/game) and 'waiting' (the board's game block) both mean not started yet.
+  const state = (['running', 'paused', 'finished'] as const).find((s) => s === rawState) ?? 'not_started';
+  return {
+    title: loc(o.title) ?? loc(obj(o.scenario).title) ?? (typeof o.scenario === 'string' ? o.scenario : 'firedrill'),
+    state,
+    gameTime: num(o.gameTime) ?? num(clock.gameTime) ?? num(clock.now) ?? num(o.now) ?? 0,
+    speed: num(o.speed) ?? num(clock.speed) ?? 1,
+    fetchedAt: Date.now(),
+  };
+}
+
+export function gameNow(g: Game | undefined, wallNow = Date.now()): number {
+  if (!g) return 0;
+  return g.state === 'running' ? g.gameTime + (wallNow - g.fetchedAt) * g.speed : g.gameTime;
+}
+
+function normEvidence(x: unknown, label?: string): Evidence[] {
+  if (Array.isArray(x)) return x.flatMap((l) => normEvidence(l));
+  const o = obj(x);
+  const name = str(o.label) ?? str(o.category) ?? str(o.id) ?? str(o.kind) ?? label;
+  const lines: Evidence[] = [];
+  if (name !== undefined && (num(o.points) !== undefined || num(o.milli) !== undefined)) {
+    const ev = (Array.isArray(o.evidence) ? o.evidence : Array.isArray(o.events) ? o.events : []).filter((n): n is number => typeof n === 'number');
+    lines.push({ label: name, points: milli(o), max: num(o.max) ?? num(o.maxMilli), evidence: ev, detail: str(o.detail) ?? str(o.reason) ?? str(o.note) });
+  } else if (!Array.isArray(x) && x && typeof x === 'object') {
+    // { recovery: {...}, detection: {...} } keyed by category
+    for (const [k, v] of Object.entries(o)) if (v && typeof v === 'object') lines.push(...normEvidence(v, k));
+  }
+  return lines;
+}
+
+function normFault(x: unknown): FaultNow | undefined {
+  const o = obj(x);
+  const id = str(o.id) ?? str(o.fault);
+  if (!id) return undefined;
+  return { id, title: loc(o.title), state: str(o.phase) ?? str(o.state) ?? str(o.status) ?? 'pending', injectedAt: num(o.injectedAt), index: num(o.index), total: num(o.total) };
+}
+
+const part = (label: string, p: unknown, group?: LocText, detail?: string): Evidence => {
+  const o = obj(p);
+  const ev = Array.isArray(o.evidence) ? o.evidence.filter((n): n is number => typeof n === 'number') : [];
+  return { label, group, points: num(o.points) ?? 0, max: num(o.max), evidence: ev, detail };
+};
+
+/** The scoring fold's TeamBreakdown: per fault the four categories, then availability, hints, awards. */
+function normScoringBreakdown(b: J): Evidence[] {
+  const lines: Evidence[] = [];
+  for (const f of Array.isArray(b.faults) ? b.faults : []) {
+    const fo = obj(f);
+    // Faults that have not happened (or were voided/skipped) score nothing either way.
+    if (fo.counted === false || fo.injectedAt === null) continue;
+    const title = loc(fo.title) ?? str(fo.fault) ?? '?';
+    const rec = obj(fo.recovery);
+    const ttr = num(rec.ttrMs);
+    lines.push(part('recovery', rec, title, ttr !== undefined ? `TTR ${Math.round(ttr / 1000)} s` : undefined));
+    lines.push(part('detection', fo.detection, title));
+    const com = obj(fo.communication);
+    const auto = obj(com.automatic);
+    const notes = ['firstUpdate', 'cadence', 'ctoAnswer', 'requiredFields', 'resolutionNotice']
+      .map((k) => str(obj(auto[k]).note))
+      .filter((n): n is string => Boolean(n));
+    lines.push(part('communication', com, title, notes.join(' · ') || undefined));
+    lines.push(part('review', fo.review, title));
+  }
+  if (b.availability) {
+    const a = obj(b.availability);
+    lines.push(part('availability', a, undefined, num(a.total) ? `${num(a.good) ?? 0}/${num(a.total)}` : undefined));
+  }
+  const hints = obj(b.hints);
+  for (const h of Array.isArray(hints.items) ? hints.items : []) {
+    const ho = obj(h);
+    lines.push({ label: 'hints', points: -(num(ho.cost) ?? 0) * 1000, evidence: num(ho.seq) ? [num(ho.seq)!] : [], detail: `${str(ho.fault) ?? ''} / ${str(ho.hint) ?? ''}` });
+  }
+  const adj = obj(b.adjustments);
+  for (const a of Array.isArray(adj.items) ? adj.items : []) {
+    const ao = obj(a);
+    lines.push({ label: 'adjustments', points: (num(ao.points) ?? 0) * 1000, evidence: num(ao.seq) ? [num(ao.seq)!] : [], detail: str(ao.reason) });
+  }
+  return lines;
+}
+
+export function normBreakdown(b: unknown): Evidence[] {
+  if (Array.isArray(b)) return normEvidence(b);
+  const o = obj(b);
+  // The board's short form: category sums only (the evidence comes with /api/teams/:id/score).
+  if (o.categories && !o.availability) {
+    return Object.entries(obj(o.categories))
+      .filter(([, v]) => typeof v === 'number')
+      .map(([k, v]) => ({ label: k, points: v as number, evidence: [] }));
+  }
+  if (Array.isArray(o.faults) || o.availability) return normScoringBreakdown(o);
+  return normEvidence(o.lines ?? b);
+}
+
+export function normTeam(x: unknown, i: number): BoardTeam {
+  const o = obj(x);
+  const breakdown = normBreakdown(o.breakdown);
+  return {
+    id: str(o.id) ?? str(o.team) ?? `#${i}`,
+    name: str(o.name) ?? str(o.id) ?? '?',
+    rank: num(o.rank) ?? i + 1,
+    points: milli(o),
+    fault: normFault(o.fault ?? o.currentFault),
+    breakdown,
+  };
+}
+
+export function normBoard(x: unknown): Board {
+  const o = obj(x);
+  const inner = o.board ? obj(o.board) : o;
+  const list = Array.isArray(inner.teams) ? inner.teams : Array.isArray(inner.rows) ? inner.rows : Array.isArray(inner.leaderboard) ? inner.leaderboard : [];
+  return {
+    seq: num(o.seq) ?? num(inner.seq) ?? num(inner.version) ?? 0,
+    frozen: Boolean(inner.frozen ?? o.frozen ?? obj(inner.game).frozen),
+    gameTime: num(inner.gameTime) ?? num(o.gameTime),
+    game: inner.game ? normGame(inner.game) : undefined,
+    teams: sortBoard(list.map(normTeam)),
+  };
+}
+
+export const sortBoard = (teams: BoardTeam[]): BoardTeam[] => [...teams].sort((a, b) => a.rank - b.rank || b.points - a.points || a.name.localeCompare(b.name));
+
+/**
+ * Apply one WebSocket frame: a snapshot replaces the board, an update merges changed teams
+ * (and drops removed ones). Frames carry the audience's board version as `seq`.
+ */
+export function applyFrame(prev: Board | undefined, frame: unknown): Board {
+  const f = obj(frame);
+  const type = str(f.type) ?? str(f.kind) ?? 'snapshot';
+  if (type === 'snapshot' || !prev || f.board) return normBoard(f);
+  const changed = (Array.isArray(f.teams) ? f.teams : Array.isArray(f.changed) ? f.changed : []).map(normTeam);
+  const removed = new Set(Array.isArray(f.removed) ? f.removed.filter((r): r is string => typeof r === 'string') : []);
+  const byId = new Map(prev.teams.filter((t) => !removed.has(t.id)).map((t) => [t.id, t]));
+  for (const t of changed) byId.set(t.id, t);
+  const game = f.game ? normGame(f.game) : prev.game;
+  return {
+    seq: num(f.seq) ?? prev.seq,
+    frozen: typeof f.frozen === 'boolean' ? f.frozen : f.game ? Boolean(obj(f.game).frozen) : prev.frozen,
+    gameTime: num(f.gameTime) ?? prev.gameTime,
+    game,
+    teams: sortBoard([...byId.values()]),
+  };
+}
+
+/** A point series for the chart: game ms → milli-points. */
+export function normSeries(x: unknown): Array<[number, number]> {
+  const o = obj(x);
+  const list = Array.isArray(x) ? x : Array.isArray(o.points) ? o.points : Array.isArray(o.series) ? o.series : [];
+  const out: Array<[number, number]> = [];
+  for (const p of list) {
+    if (Array.isArray(p) && typeof p[0] === 'number' && typeof p[1] === 'number') out.push([p[0], p[1]]);
+    else {
+      const q = obj(p);
+      const t = num(q.gameTime) ?? num(q.t) ?? num(q.at);
+      if (t !== undefined) out.push([t, milli(q)]);
+    }
+  }
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+export interface TimelineItem {
+  seq?: number;
+  at?: number; // wall ms
+  gameTime?: number;
+  type: string;
+  text: string;
+  /** The server's item, for describeItem(). */
+  raw?: Record<string, unknown>;
+}
+
+export function normTimeline(x: unknown): TimelineItem[] {
+  const o = obj(x);
+  const list = Array.isArray(x) ? x : Array.isArray(o.items) ? o.items : Array.isArray(o.events) ? o.events : Array.isArray(o.timeline) ? o.timeline : [];
+  return list.map((i) => {
+    const q = obj(i);
+    return { seq: num(q.seq), at: num(q.at), gameTime: num(q.gameTime), type: str(q.kind) ?? str(q.type) ?? '', text: '', raw: q };
+  });
+}
+
+export interface StatusUpdate {
+  at?: number;
+  gameTime?: number;
+  text: string;
+  impact?: string;
+  currentAction?: string;
+  nextUpdateAt?: number; // game ms
+  nextUpdateAtWall?: number;
+  resolved: boolean;
+}
+
+export function normStatus(x: unknown): { updates: StatusUpdate[] } {
+  const o = obj(x);
+  const list = Array.isArray(x) ? x : Array.isArray(o.updates) ? o.updates : Array.isArray(o.history) ? o.history : o.current ? [o.current] : [];
+  const updates = list.map((u) => {
+    const q = obj(u);
+    const d = q.data ? obj(q.data) : q;
+    return {
+      at: num(q.at),
+      gameTime: num(q.gameTime),
+      text: str(d.text) ?? '',
+      impact: str(d.impact),
+      currentAction: str(d.currentAction),
+      nextUpdateAt: num(d.nextUpdateAt),
+      nextUpdateAtWall: num(d.nextUpdateAtWall),
+      resolved: Boolean(d.resolved),
+    };
+  });
+  // Newest first.
+  updates.sort((a, b) => (b.at ?? b.gameTime ?? 0) - (a.at ?? a.gameTime ?? 0));
+  return { updates };
+}
+
+export type { LiveState };

@@ -1,0 +1,103 @@
+import { useState } from 'preact/hooks';
+import { api, post } from '../lib/api.js';
+import { fmtClock } from '../lib/format.js';
+import { t, type Key } from '../lib/i18n.js';
+import { currentName, ErrorText, nameField, Section, useAction, useAsync } from '../lib/ui.js';
+import { normIncidents, type Incident } from './model.js';
+
+const statusLabel = (s: string) => {
+  const k = `inc.status.${s}` as Key;
+  const v = t(k);
+  return v === k ? s : v;
+};
+
+function IncidentRow({ inc, onChange }: { inc: Incident; onChange(): void }) {
+  const a = useAction();
+  const [note, setNote] = useState('');
+  const base = `/api/team/incidents/${encodeURIComponent(inc.id)}`;
+  const act = (path: string, body: unknown = nameField()) => a.run(() => post(`${base}/${path}`, body)).then((ok) => ok && onChange());
+  return (
+    <li class="card" data-testid="incident" data-status={inc.status}>
+      <div class="row">
+        <span class={`chip s-${inc.status}`}>{statusLabel(inc.status)}</span>
+        {inc.severity && <span class="chip">{inc.severity}</span>}
+        <b class="grow pre">{inc.title}</b>
+        {inc.at !== undefined && <span class="muted small">{fmtClock(inc.at)}</span>}
+      </div>
+      {inc.notes.length > 0 && (
+        <ul class="small">
+          {inc.notes.map((n, i) => (
+            <li key={i} class="pre">
+              {n.at !== undefined && <span class="muted">{fmtClock(n.at)} </span>}
+              {n.agent && <b>{n.agent}: </b>}
+              {n.note}
+            </li>
+          ))}
+        </ul>
+      )}
+      {inc.status !== 'resolved' && (
+        <div class="row">
+          {inc.status === 'triggered' && (
+            <button type="button" disabled={a.busy} onClick={() => act('acknowledge')}>
+              {t('inc.ack')}
+            </button>
+          )}
+          <button type="button" disabled={a.busy} onClick={() => act('resolve')}>
+            {t('inc.resolve')}
+          </button>
+          <form
+            class="row grow"
+            onSubmit={async (e) => {
+              e.preventDefault();
+              if (await act('notes', { text: note.trim(), ...nameField() })) setNote('');
+            }}
+          >
+            <input class="grow" style={{ width: 'auto' }} maxLength={4000} placeholder={t('inc.notePlaceholder')} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+            <button disabled={a.busy || !note.trim()}>{t('inc.note')}</button>
+          </form>
+        </div>
+      )}
+      <ErrorText error={a.error} />
+    </li>
+  );
+}
+
+export function Incidents({ version }: { version: number }) {
+  const list = useAsync((signal) => api<{ mode?: string }>('/api/team/incidents', { signal }).then((r) => ({ mode: r.mode, incidents: normIncidents(r) })), [version]);
+  const [title, setTitle] = useState('');
+  const [severity, setSeverity] = useState('SEV2');
+  const a = useAction();
+  return (
+    <Section title={t('war.tab.incidents')}>
+      <form
+        class="row"
+        data-testid="open-incident"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (await a.run(() => post('/api/team/incidents', { title: title.trim(), severity, name: currentName() || t('war.someone') }))) {
+            setTitle('');
+            list.reload();
+          }
+        }}
+      >
+        <input class="grow" style={{ width: 'auto' }} maxLength={500} placeholder={t('inc.titlePlaceholder')} value={title} onInput={(e) => setTitle(e.currentTarget.value)} required />
+        <select style={{ width: 'auto' }} aria-label={t('inc.severity')} value={severity} onChange={(e) => setSeverity(e.currentTarget.value)}>
+          {['SEV1', 'SEV2', 'SEV3', 'SEV4'].map((s) => (
+            <option key={s}>{s}</option>
+          ))}
+        </select>
+        <button class="primary" disabled={a.busy || !title.trim()}>
+          {t('inc.open')}
+        </button>
+      </form>
+      <ErrorText error={a.error ?? list.error} />
+      {list.data?.mode === 'pagerduty' && <p class="banner">{t('inc.pagerduty')}</p>}
+      {list.data && list.data.incidents.length === 0 && <p class="muted">{t('inc.none')}</p>}
+      <ul style={{ listStyle: 'none', padding: 0, display: 'grid', gap: '.5em' }}>
+        {(list.data?.incidents ?? []).map((inc) => (
+          <IncidentRow key={inc.id} inc={inc} onChange={list.reload} />
+        ))}
+      </ul>
+    </Section>
+  );
+}

@@ -1,0 +1,273 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, errorText, post, put } from '../lib/api.js';
+import { fmtClock } from '../lib/format.js';
+import { t } from '../lib/i18n.js';
+import { currentName, ErrorText, Section, useAction, useAsync } from '../lib/ui.js';
+
+const author = (): { author?: string } => (currentName() ? { author: currentName().slice(0, 100) } : {});
+
+type J = Record<string, unknown>;
+const obj = (x: unknown): J => (x && typeof x === 'object' ? (x as J) : {});
+const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : typeof x === 'number' ? String(x) : undefined);
+const num = (x: unknown): number | undefined => (typeof x === 'number' ? x : undefined);
+const list = (x: unknown, ...keys: string[]): unknown[] => (Array.isArray(x) ? x : (keys.map((k) => obj(x)[k]).find(Array.isArray) as unknown[] | undefined) ?? []);
+
+interface Component {
+  name: string;
+  status: string;
+  release?: string;
+  port?: string;
+  restarts: number;
+  detail?: string;
+  rssKb?: number;
+}
+const normComponents = (x: unknown): Component[] =>
+  list(x, 'components').map((c) => {
+    const q = obj(c);
+    return {
+      name: str(q.name) ?? '?',
+      status: str(q.status) ?? '?',
+      release: str(q.release),
+      port: str(q.servicePort),
+      restarts: num(q.restarts) ?? 0,
+      detail: str(q.lastExit),
+      rssKb: num(q.rssKb),
+    };
+  });
+
+function Components({ version, onPick }: { version: number; onPick(name: string): void }) {
+  const c = useAsync((signal) => api('/api/team/ops/components', { signal }).then(normComponents), [version]);
+  return (
+    <div data-testid="ops-components">
+      <div class="row">
+        <h3 class="grow">{t('ops.components')}</h3>
+        <button type="button" class="ghost" onClick={c.reload}>
+          {t('common.refresh')}
+        </button>
+      </div>
+      <ErrorText error={c.error} />
+      <table class="table">
+        <tbody>
+          {(c.data ?? []).map((x) => (
+            <tr key={x.name} data-component={x.name} data-status={x.status}>
+              <td>
+                <a
+                  href="#logs"
+                  onClick={(e) => {
+                    e.preventDefault();
+                    onPick(x.name);
+                  }}
+                >
+                  {x.name}
+                </a>
+              </td>
+              <td>
+                <span class={`dot ${x.status === 'running' ? 'up' : x.status === 'starting' ? 'degraded' : 'down'}`} />
+                {x.status}
+              </td>
+              <td class="muted">{x.release}</td>
+              <td class="muted small">{x.port && `:${x.port}`}</td>
+              <td class="muted small">
+                {x.restarts > 0 && `↻${x.restarts} `}
+                {x.rssKb !== undefined && `${Math.round(x.rssKb / 1024)} MB`}
+                {x.detail && <div class="pre">{x.detail}</div>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Logs({ component, version }: { component: string; version: number }) {
+  const logs = useAsync((signal) => api(`/api/team/ops/logs/${encodeURIComponent(component)}?lines=300`, { signal }), [component, version]);
+  const lines = list(logs.data, 'lines').map((l) => (typeof l === 'string' ? l : JSON.stringify(l)));
+  return (
+    <div id="logs" data-testid="ops-logs">
+      <div class="row">
+        <h3 class="grow">
+          {t('ops.logs')} — {component}
+        </h3>
+        <button type="button" class="ghost" onClick={logs.reload}>
+          {t('common.refresh')}
+        </button>
+      </div>
+      <ErrorText error={logs.error} />
+      {/* Log lines are text: the chat service logs what users typed. */}
+      <pre class="logs">{lines.join('\n')}</pre>
+    </div>
+  );
+}
+
+/** The manifest as YAML; the server validates it and its errors show right under the editor. */
+function Manifest({ version, onApplied }: { version: number; onApplied(): void }) {
+  const m = useAsync((signal) => api('/api/team/ops/manifest', { signal }), [version]);
+  const [text, setText] = useState<string>();
+  const [message, setMessage] = useState('');
+  const [problems, setProblems] = useState<string[]>([]);
+  const a = useAction();
+  const serverText = str(obj(m.data).yaml) ?? str(obj(m.data).text) ?? '';
+  useEffect(() => {
+    if (text === undefined && serverText) setText(serverText);
+  }, [serverText]);
+  return (
+    <form
+      data-testid="ops-manifest"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setProblems([]);
+        const ok = await a.run(async () => {
+          try {
+            await put('/api/team/ops/manifest', { manifest: text ?? serverText, message: message.trim(), ...author() });
+          } catch (err) {
+            const details = err instanceof ApiError ? err.message.replace(/^the manifest is not valid: /, '').split(/\n|; /).filter(Boolean) : [errorText(err)];
+            setProblems(details);
+            throw err;
+          }
+        });
+        if (ok) {
+          setMessage('');
+          setText(undefined);
+          m.reload();
+          onApplied();
+        }
+      }}
+    >
+      <h3>{t('ops.manifest')}</h3>
+      <ErrorText error={m.error} />
+      <textarea
+        class="code"
+        spellcheck={false}
+        aria-label={t('ops.manifest')}
+        aria-invalid={problems.length > 0}
+        value={text ?? serverText}
+        onInput={(e) => setText(e.currentTarget.value)}
+      />
+      {problems.length > 0 && (
+        <ul class="error" role="alert" data-testid="manifest-errors">
+          {problems.map((p, i) => (
+            <li key={i}>{p}</li>
+          ))}
+        </ul>
+      )}
+      <label>
+        {t('ops.message')}
+        <input maxLength={500} value={message} onInput={(e) => setMessage(e.currentTarget.value)} required />
+      </label>
+      <div class="row">
+        <button class="primary" disabled={a.busy || !message.trim()}>
+          {t('ops.apply')}
+        </button>
+        {a.done && <span class="ok">{t('ops.applied')}</span>}
+      </div>
+    </form>
+  );
+}
+
+function Releases({ version, onChanged }: { version: number; onChanged(): void }) {
+  const r = useAsync((signal) => api('/api/team/ops/releases', { signal }), [version]);
+  const a = useAction();
+  const rows = list(r.data, 'components').map((x) => {
+    const o = obj(x);
+    return {
+      component: str(o.component) ?? '?',
+      releases: list(o.releases).map((v) => ({ version: str(obj(v).version) ?? '?', current: obj(v).current === true, notes: str(obj(v).notes) })),
+    };
+  });
+  return (
+    <div data-testid="ops-releases">
+      <h3>{t('ops.releases')}</h3>
+      <ErrorText error={r.error ?? a.error} />
+      <table class="table">
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.component} data-component={row.component}>
+              <td>{row.component}</td>
+              <td>
+                <div class="row">
+                  {row.releases.map((v) =>
+                    v.current ? (
+                      <span key={v.version} class="chip s-resolved" title={v.notes}>
+                        {v.version} · {t('ops.current')}
+                      </span>
+                    ) : (
+                      <button
+                        key={v.version}
+                        type="button"
+                        title={v.notes}
+                        data-version={v.version}
+                        disabled={a.busy}
+                        onClick={async () => {
+                          if (await a.run(() => post('/api/team/ops/rollback', { component: row.component, version: v.version, ...author() }))) onChanged();
+                        }}
+                      >
+                        {t('ops.rollout')} {v.version}
+                      </button>
+                    ),
+                  )}
+                </div>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function History({ version }: { version: number }) {
+  const h = useAsync((signal) => api('/api/team/ops/changes', { signal }), [version]);
+  // Newest first, as the server lists them.
+  const rows = list(h.data, 'changes').map((c) => {
+    const o = obj(c);
+    return { id: str(o.change) ?? '', at: num(o.at), author: str(o.author) ?? '', message: str(o.message) ?? '', revertOf: str(o.revertOf) };
+  });
+  return (
+    <div data-testid="ops-history">
+      <h3>{t('ops.history')}</h3>
+      <ErrorText error={h.error} />
+      <table class="table">
+        <tbody>
+          {rows.map((c, i) => (
+            <tr key={c.id || i} data-change={c.id}>
+              <td class="muted small">{c.at !== undefined ? fmtClock(c.at) : ''}</td>
+              <td>
+                <code>{c.id}</code>
+              </td>
+              <td>
+                <div class="pre">{c.message}</div>
+                <div class="muted small">
+                  {t('ops.author', { who: c.author })}
+                  {c.revertOf && ` · revert of ${c.revertOf}`}
+                </div>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Ops({ version }: { version: number }) {
+  const [component, setComponent] = useState('ingress');
+  const [n, setN] = useState(0);
+  const v = version + n;
+  const bump = () => setN((x) => x + 1);
+  return (
+    <Section title={t('war.tab.ops')}>
+      <div class="grid2">
+        <div style={{ display: 'grid', gap: '1em', minWidth: 0 }}>
+          <Components version={v} onPick={setComponent} />
+          <Releases version={v} onChanged={bump} />
+          <History version={v} />
+        </div>
+        <div style={{ display: 'grid', gap: '1em', minWidth: 0 }}>
+          <Manifest version={n} onApplied={bump} />
+          <Logs component={component} version={v} />
+        </div>
+      </div>
+    </Section>
+  );
+}
