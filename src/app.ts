@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
 import websocket from '@fastify/websocket';
@@ -47,6 +47,9 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
 export async function buildApp(services: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
+    // Bots, probes through the proxy and 2,000 phones make per-request info lines noise: the
+    // onResponse hook below logs failures at info and everything else at debug.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024,
     trustProxy: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -59,6 +62,12 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
       { name: 'services' },
     ),
   );
+  app.addHook('onResponse', async (req, reply) => {
+    const line = { req, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    if (reply.statusCode >= 500) req.log.warn(line, 'request failed');
+    else if (reply.statusCode >= 400) req.log.info(line, 'request refused');
+    else req.log.debug(line, 'request');
+  });
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(errors);

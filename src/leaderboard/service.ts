@@ -112,6 +112,26 @@ const INCIDENT_STATES: Partial<Record<StoredEvent['type'], string>> = {
 
 const etagOf = (json: string) => `"${createHash('sha1').update(json).digest('base64url')}"`;
 
+/**
+ * Spectators and teams must not learn what is coming: a fault not yet injected is shown as
+ * "fault N" with no id or title. Organizers see everything.
+ */
+const unplayed = (state: FaultState) => state === 'pending' || state === 'armed';
+const maskedId = (index: number) => `fault-${index + 1}`;
+
+export function spoilerFree(b: TeamBreakdown): TeamBreakdown {
+  return { ...b, faults: b.faults.map((f) => (unplayed(f.state) ? { ...f, fault: maskedId(f.index), title: null } : f)) };
+}
+
+export function spoilerFreeStanding(s: Standing): Standing {
+  const cur = s.currentFault;
+  return {
+    ...s,
+    breakdown: spoilerFree(s.breakdown),
+    currentFault: cur && unplayed(cur.state) ? { ...cur, id: maskedId(cur.index), title: null } : cur,
+  };
+}
+
 function boardTeam(s: Standing): BoardTeam {
   return {
     id: s.team,
@@ -120,9 +140,9 @@ function boardTeam(s: Standing): BoardTeam {
     score: s.total,
     breakdown: {
       categories: s.breakdown.categories,
-      faults: s.breakdown.faults.map((f) => ({ id: f.fault, state: f.state, points: f.points, max: f.max })),
+      faults: s.breakdown.faults.map((f) => ({ id: unplayed(f.state) ? maskedId(f.index) : f.fault, state: f.state, points: f.points, max: f.max })),
     },
-    currentFault: s.currentFault,
+    currentFault: spoilerFreeStanding(s).currentFault,
   };
 }
 
@@ -248,7 +268,8 @@ export class Leaderboard {
       const x = this.extra(e.team);
       x.version++;
       if (this.live && x.listeners.size) {
-        const frame = JSON.stringify({ type: 'update', seq: x.version, team: this.standingOf(e.team), items } satisfies TeamFrame);
+        const own = this.standingOf(e.team);
+        const frame = JSON.stringify({ type: 'update', seq: x.version, team: own && spoilerFreeStanding(own), items } satisfies TeamFrame);
         for (const l of x.listeners) l(frame);
       }
     }
@@ -325,7 +346,10 @@ export class Leaderboard {
     const moment = FAULT_MOMENTS[e.type];
     if (moment && 'fault' in e.data) {
       const fault = e.data.fault as string;
-      return { ...base, kind: 'fault', fault, title: this.opts.scenario.faults.find((f) => f.id === fault)?.title ?? null, moment };
+      const def = this.opts.scenario.faults.find((f) => f.id === fault);
+      // An armed fault is a secret until it is injected: the timeline says only that one is coming.
+      if (moment === 'armed') return { ...base, kind: 'fault', fault: maskedId(def?.index ?? 0), title: null, moment };
+      return { ...base, kind: 'fault', fault, title: def?.title ?? null, moment };
     }
     if (e.type === 'probe.failed' || e.type === 'probe.recovered') {
       const ev = e.data.evidence;
@@ -393,7 +417,7 @@ export class Leaderboard {
   publicBreakdown(id: string): { rank: number; score: number; breakdown: TeamBreakdown } | undefined {
     if (this.frozenAt === null) {
       const s = this.standingOf(id);
-      return s && { rank: s.rank, score: s.total, breakdown: s.breakdown };
+      return s && { rank: s.rank, score: s.total, breakdown: spoilerFree(s.breakdown) };
     }
     const frozen = this.frozenBreakdowns.get(id);
     return frozen;
@@ -402,7 +426,7 @@ export class Leaderboard {
 
   /** Snapshot breakdowns at the freeze (called by apply through freeze()). */
   private snapshotFrozen(): void {
-    this.frozenBreakdowns = new Map(this.ranked().map((s) => [s.team, { rank: s.rank, score: s.total, breakdown: s.breakdown }]));
+    this.frozenBreakdowns = new Map(this.ranked().map((s) => [s.team, { rank: s.rank, score: s.total, breakdown: spoilerFree(s.breakdown) }]));
   }
 
   /** A team's timeline; the public one stops at the freeze. */
@@ -420,7 +444,8 @@ export class Leaderboard {
   subscribeTeam(id: string, l: (frame: string) => void): { snapshot: string; unsubscribe: () => void } {
     const x = this.extra(id);
     x.listeners.add(l);
-    const snapshot = JSON.stringify({ type: 'snapshot', seq: x.version, team: this.standingOf(id), items: x.timeline.slice(-100) } satisfies TeamFrame);
+    const own = this.standingOf(id);
+    const snapshot = JSON.stringify({ type: 'snapshot', seq: x.version, team: own && spoilerFreeStanding(own), items: x.timeline.slice(-100) } satisfies TeamFrame);
     return { snapshot, unsubscribe: () => x.listeners.delete(l) };
   }
 

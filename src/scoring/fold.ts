@@ -603,7 +603,7 @@ function currentFault(t: TeamState): CurrentFault | null {
     if (f.state === 'pending' || closedStates.includes(f.state)) continue;
     if (!best || f.fault.index > best.fault.index) best = f;
   }
-  return best ? { id: best.fault.id, title: best.fault.title, state: best.state, injectedAt: best.injectedAt } : null;
+  return best ? { id: best.fault.id, index: best.fault.index, title: best.fault.title, state: best.state, injectedAt: best.injectedAt } : null;
 }
 
 /** Total desc; ties go to the team that reached its total at the lower seq; then by id. */

@@ -49,7 +49,8 @@ export interface CriterionScore {
 export interface FaultScore {
   fault: string;
   index: number;
-  title: Text;
+  /** null in views where the fault has not happened yet (spoiler-free). */
+  title: Text | null;
   weight: number;
   state: FaultState;
   /** false for voided and skipped faults: they count for nothing either way (max 0). */
@@ -93,7 +94,9 @@ export interface TeamBreakdown {
 
 export interface CurrentFault {
   id: string;
-  title: Text;
+  index: number;
+  /** null where the audience must not see it yet (a fault armed but not injected). */
+  title: Text | null;
   state: FaultState;
   injectedAt: number | null;
 }

@@ -321,3 +321,30 @@ describe('Leaderboard service', () => {
     expect(lb.publicSince(v0)).toBeNull();
   });
 });
+
+describe('spoilers', () => {
+  it('shows an armed fault to spectators and teams only as "fault N", and in full once injected', async () => {
+    const t = await setup();
+    const def = t.services.scenario.faults.find((f) => f.id === t.fault)!;
+    await append(t, { type: 'fault.armed', team: 'alpha', source: 'game', data: { fault: t.fault, dueAt: 60_000 } });
+    const hidden = JSON.stringify([
+      (await t.app.inject('/api/leaderboard')).json(),
+      (await t.app.inject('/api/teams/alpha/timeline')).json(),
+      (await t.app.inject('/api/teams/alpha/score')).json(),
+    ]);
+    for (const f of t.services.scenario.faults) {
+      expect(hidden).not.toContain(`"${f.id}"`);
+      expect(hidden).not.toContain(f.title.en);
+    }
+    const board = (await t.app.inject('/api/leaderboard')).json();
+    const alpha = board.teams.find((x: { id: string }) => x.id === 'alpha');
+    expect(alpha.currentFault).toMatchObject({ id: `fault-${def.index + 1}`, title: null, state: 'armed' });
+    // Organizers see what is coming.
+    const admin = await t.app.inject({ url: '/api/admin/teams/alpha/score', headers: t.admin });
+    expect(admin.body).toContain(def.title.en);
+
+    await inject(t, 'alpha', t.fault);
+    const shown = (await t.app.inject('/api/leaderboard')).json().teams.find((x: { id: string }) => x.id === 'alpha');
+    expect(shown.currentFault).toMatchObject({ id: t.fault, title: def.title, state: 'injected' });
+  });
+});
