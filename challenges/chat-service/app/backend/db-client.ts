@@ -30,16 +30,16 @@ class Conn {
       this.sock.once('connect', () => this.sock.write(`${JSON.stringify({ type: 'auth', user: cfg.user, password: cfg.password })}\n`));
     });
     this.opened.catch(() => {});
-    const fail = (why: string) => {
+    const fail = (why: string, lost = false) => {
       if (this.dead) return;
       this.dead = true;
-      this.waiting?.reject(new Error(why));
+      this.waiting?.reject(Object.assign(new Error(why), { connectionLost: lost }));
       this.waiting = undefined;
       this.sock.destroy();
       onDead(this);
     };
-    this.sock.on('error', (err: NodeJS.ErrnoException) => fail(`${err.code ?? 'error'} connecting to ${cfg.endpoint}: ${err.message}`));
-    this.sock.on('close', () => fail(`connection to ${cfg.endpoint} closed`));
+    this.sock.on('error', (err: NodeJS.ErrnoException) => fail(`${err.code ?? 'error'} connecting to ${cfg.endpoint}: ${err.message}`, true));
+    this.sock.on('close', () => fail(`connection to ${cfg.endpoint} closed`, true));
     this.sock.on('data', (chunk: string) => {
       this.buf += chunk;
       let nl: number;
@@ -98,12 +98,29 @@ export class DbClient {
   ) {}
 
   async query<T>(req: Op, timeoutMs: number): Promise<T> {
-    let conn: Conn | undefined;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`query to ${this.cfg.endpoint} timed out after ${timeoutMs} ms`)), timeoutMs);
     });
-    const pending = this.acquire();
+    try {
+      // Like real drivers: an idle pooled connection the server has since closed fails on first
+      // use; that costs one retry on a fresh connection, never an error to the user.
+      for (let attempt = 0; ; attempt++) {
+        const fresh = attempt > 0 || this.idle.length === 0;
+        try {
+          return await this.once<T>(req, timeout, fresh);
+        } catch (err) {
+          if (fresh || !(err as { connectionLost?: boolean }).connectionLost) throw err;
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async once<T>(req: Op, timeout: Promise<never>, fresh: boolean): Promise<T> {
+    let conn: Conn | undefined;
+    const pending = this.acquire(fresh);
     try {
       conn = await Promise.race([pending, timeout]);
       const result = (await Promise.race([conn.request(req), timeout])) as T;
@@ -114,15 +131,13 @@ export class DbClient {
       conn?.destroy();
       pending.then((c) => c.destroy(), () => {});
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
-  private async acquire(): Promise<Conn> {
+  private async acquire(fresh: boolean): Promise<Conn> {
     if (this.cfg.port === null) throw new Error(`no endpoint for ${this.cfg.endpoint}: no such service or port`);
     let c: Conn | undefined;
-    while ((c = this.idle.pop())) if (!c.dead) return c;
+    if (!fresh) while ((c = this.idle.pop())) if (!c.dead) return c;
     const conn = new Conn({ ...this.cfg, port: this.cfg.port }, (dead) => this.forget(dead));
     await conn.opened;
     return conn;
