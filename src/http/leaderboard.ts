@@ -71,6 +71,12 @@ export default async function leaderboard(fastify: FastifyInstance) {
     unsubscribe = lb.onPublic((frame) => {
       for (const c of clients) {
         if (c.socket.readyState !== c.socket.OPEN) continue;
+        // Stale with none of our frames queued (its buffer held something else): catch up now.
+        if (c.stale && c.pending === 0 && c.socket.bufferedAmount <= SLOW_CLIENT_BYTES) {
+          c.stale = false;
+          send(c, lb.publicView().snapshotFrame);
+          continue;
+        }
         if (c.stale || c.socket.bufferedAmount > SLOW_CLIENT_BYTES) {
           c.stale = true;
           continue;
