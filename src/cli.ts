@@ -97,6 +97,10 @@ async function serve(config: Config): Promise<void> {
   // Teams created at this start: their join links are shown once, here, and never again.
   for (const t of rt.newTeams) lines.push(`  team ${t.id} (${t.name}) join link: ${rt.url}/join?token=${encodeURIComponent(t.token)}`);
   if (config.demo) lines.push(`  demo: bot teams are playing at speed ${config.speed}; watch ${rt.url}/`);
+  else if (rt.services.teams.list().length === 0) {
+    lines.push('  no teams yet: add them in the organizer console (or under teams: in firedrill.yaml),');
+    lines.push('  or watch a game play itself: npm start -- --demo --speed 30');
+  }
   lines.push('');
   process.stdout.write(lines.join('\n') + '\n');
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {

@@ -7,7 +7,7 @@ import { t, useLang } from './lib/i18n.js';
 import { live, type LiveState } from './lib/live.js';
 import { gameNow, normBoard, normGame } from './lib/model.js';
 import { ErrorText, LiveBadge, signOut, TokenForm, useAsync, useMyName, useTick } from './lib/ui.js';
-import { Adjust, Export, GameControls, Persona, Warnings } from './admin/Controls.js';
+import { Adjust, Export, GameControls, Persona, Reports, Warnings } from './admin/Controls.js';
 import { Judging } from './admin/Judging.js';
 import { CreateTeam, Teams } from './admin/Teams.js';
 
@@ -37,6 +37,24 @@ function Console() {
     const l = live<unknown>({ path: '/ws/leaderboard', onState: setLiveState, onFrame: bump });
     return () => l.close();
   }, []);
+  // The public board stops while it is frozen (and shows only what spectators see), so the
+  // console also watches the organizers' own live board: its ETag changes with every move.
+  useEffect(() => {
+    let last: string | null = null;
+    const id = setInterval(() => {
+      if (document.hidden) return;
+      fetch('/api/admin/leaderboard', { credentials: 'same-origin', headers: { accept: 'application/json' } }).then(
+        (res) => {
+          const tag = res.ok ? res.headers.get('etag') : null;
+          // The first answer may already be newer than what the console loaded: refresh then too.
+          if (tag && tag !== last) bump();
+          if (tag) last = tag;
+        },
+        () => undefined,
+      );
+    }, 2000);
+    return () => clearInterval(id);
+  }, []);
 
   return (
     <>
@@ -61,7 +79,10 @@ function Console() {
           <CreateTeam onCreated={bump} />
           <Warnings version={version} />
         </div>
-        <Export />
+        <div class="grid2">
+          <Reports version={version} />
+          <Export />
+        </div>
       </main>
     </>
   );

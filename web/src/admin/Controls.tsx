@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, post } from '../lib/api.js';
 import { fmtClock } from '../lib/format.js';
 import { t } from '../lib/i18n.js';
@@ -76,7 +76,7 @@ export function Persona({ teams }: { teams: Array<{ id: string; name: string }> 
         <div class="row">
           <label class="grow">
             {t('common.team')}
-            <select value={team} onChange={(e) => setTeam(e.currentTarget.value)}>
+            <select value={team || teams[0]?.id} onChange={(e) => setTeam(e.currentTarget.value)}>
               {teams.map((x) => (
                 <option key={x.id} value={x.id}>
                   {x.name}
@@ -133,7 +133,7 @@ export function Adjust({ teams, onDone }: { teams: Array<{ id: string; name: str
         <div class="row">
           <label class="grow">
             {t('common.team')}
-            <select name="team" value={team} onChange={(e) => setTeam(e.currentTarget.value)}>
+            <select name="team" value={team || teams[0]?.id} onChange={(e) => setTeam(e.currentTarget.value)}>
               {teams.map((x) => (
                 <option key={x.id} value={x.id}>
                   {x.name}
@@ -162,8 +162,20 @@ export function Adjust({ teams, onDone }: { teams: Array<{ id: string; name: str
   );
 }
 
+/** Reload every `ms` while the tab is visible (for lists no board frame announces). */
+function usePoll(reload: () => void, ms: number) {
+  useEffect(() => {
+    const id = setInterval(() => {
+      if (!document.hidden) reload();
+    }, ms);
+    return () => clearInterval(id);
+  }, [reload, ms]);
+}
+
 export function Warnings({ version }: { version: number }) {
   const w = useAsync((signal) => api('/api/admin/warnings', { signal }), [version]);
+  // A warning moves no board, so no frame announces it: look again now and then.
+  usePoll(w.reload, 5000);
   const o = (w.data ?? {}) as { warnings?: unknown[] };
   const items = (Array.isArray(w.data) ? w.data : (o.warnings ?? [])).map((x) => {
     const q = (x ?? {}) as Record<string, unknown>;
@@ -189,6 +201,33 @@ export function Warnings({ version }: { version: number }) {
                 <td class="pre">{x.message}</td>
               </tr>
             ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}
+
+/** What spectators reported with a team's service ("report a problem"), newest first. */
+export function Reports({ version }: { version: number }) {
+  const r = useAsync(
+    (signal) => api<{ events: Array<{ seq: number; at: number; team: string | null; data: { text: string; by?: { name?: string } } }> }>('/api/admin/events?type=report.filed&limit=5000', { signal }),
+    [version],
+  );
+  usePoll(r.reload, 5000);
+  const items = (r.data?.events ?? []).slice(-100).reverse();
+  return (
+    <Section title={t('admin.reports')} id="reports" actions={<button type="button" class="ghost" onClick={r.reload}>{t('common.refresh')}</button>}>
+      <ErrorText error={r.error} />
+      {r.data !== undefined && items.length === 0 && <p class="muted">{t('admin.noReports')}</p>}
+      <table class="table" data-testid="reports">
+        <tbody>
+          {items.map((x) => (
+            <tr key={x.seq} data-team={x.team ?? ''}>
+              <td class="muted small">{fmtClock(x.at)}</td>
+              <td>{x.team}</td>
+              <td class="pre">{x.data.text}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
     </Section>

@@ -80,7 +80,7 @@ const en = {
   'team.openChat': 'Use this team’s chat service',
   'team.report': 'Report a problem',
   'team.reportPlaceholder': 'What went wrong? e.g. “my message never appeared”',
-  'team.reportSent': 'Thanks — the team and the organizers can see your report.',
+  'team.reportSent': 'Thanks — the organizers can see your report.',
   'team.noStatus': 'No status update published yet.',
   'team.allGood': 'All systems operational',
   'team.nextUpdate': 'next update in {t}',
@@ -131,8 +131,8 @@ const en = {
   'ops.apply': 'Apply manifest',
   'ops.message': 'Change message (like a commit message)',
   'ops.applied': 'Applied.',
-  'ops.rollout': 'Roll out',
-  'ops.rollback': 'Roll back to this',
+  'ops.rollout': 'Roll out {v}',
+  'ops.rollback': 'Roll back to {v}',
   'ops.current': 'current',
   'ops.author': 'by {who}',
   'ops.component': 'Component',
@@ -188,6 +188,10 @@ const en = {
   'admin.exportEvents': 'Download the event log (JSON)',
   'admin.faultState': 'Fault',
   'admin.confirmAction': '{action} for {team}?',
+  'admin.deadline': 'deadline in {t}',
+  'admin.overdue': 'deadline passed {t} ago',
+  'admin.reports': 'Spectator reports',
+  'admin.noReports': 'No reports.',
 } as const;
 
 export type Key = keyof typeof en;
@@ -269,7 +273,7 @@ const ja: Record<Key, string> = {
   'team.openChat': 'このチームのチャットサービスを使う',
   'team.report': '問題を報告',
   'team.reportPlaceholder': '何が起きましたか？ 例:「メッセージが表示されない」',
-  'team.reportSent': 'ありがとうございます。チームと運営が報告を確認できます。',
+  'team.reportSent': 'ありがとうございます。運営が報告を確認できます。',
   'team.noStatus': 'ステータスの更新はまだありません。',
   'team.allGood': 'すべてのシステムは正常です',
   'team.nextUpdate': '次回更新まで {t}',
@@ -320,8 +324,8 @@ const ja: Record<Key, string> = {
   'ops.apply': 'マニフェストを適用',
   'ops.message': '変更メッセージ（コミットメッセージのように）',
   'ops.applied': '適用しました。',
-  'ops.rollout': 'ロールアウト',
-  'ops.rollback': 'このバージョンに戻す',
+  'ops.rollout': '{v} をロールアウト',
+  'ops.rollback': '{v} に戻す',
   'ops.current': '現在',
   'ops.author': '{who} による変更',
   'ops.component': 'コンポーネント',
@@ -377,6 +381,10 @@ const ja: Record<Key, string> = {
   'admin.exportEvents': 'イベントログをダウンロード（JSON）',
   'admin.faultState': '障害',
   'admin.confirmAction': '{team} に対して「{action}」を実行しますか？',
+  'admin.deadline': '期限まで {t}',
+  'admin.overdue': '期限超過 {t}',
+  'admin.reports': '観戦者からの報告',
+  'admin.noReports': '報告はありません。',
 };
 
 const dicts: Record<Lang, Record<Key, string>> = { en, ja };

@@ -16,9 +16,11 @@ export function FaultChip({ fault, now }: { fault: BoardTeam['fault']; now: numb
   const since = fault.injectedAt !== undefined && OPEN.has(fault.state) ? now - fault.injectedAt : undefined;
   return (
     <>
-      <span class={`chip s-${fault.state}`} data-testid="fault-state" data-state={fault.state}>
-        {fault.title ? `${loc(fault.title)} · ` : ''}
-        {stateLabel(fault.state)}
+      {/* A long title gives way (ellipsis); the state word always shows. */}
+      <span class={`chip fault-chip s-${fault.state}`} data-testid="fault-state" data-state={fault.state} title={fault.title ? loc(fault.title) : undefined}>
+        {fault.title && <span class="fault-title">{loc(fault.title)}</span>}
+        {fault.title && <span class="fault-sep"> · </span>}
+        <span class="fault-phase">{stateLabel(fault.state)}</span>
       </span>
       {since !== undefined && <span class="clock">{t('board.since', { d: fmtDuration(since) })}</span>}
     </>

@@ -15,7 +15,12 @@ function IncidentRow({ inc, onChange }: { inc: Incident; onChange(): void }) {
   const a = useAction();
   const [note, setNote] = useState('');
   const base = `/api/team/incidents/${encodeURIComponent(inc.id)}`;
-  const act = (path: string, body: unknown = nameField()) => a.run(() => post(`${base}/${path}`, body)).then((ok) => ok && onChange());
+  // Resolves to whether it worked (the note box empties only then).
+  const act = async (path: string, body: unknown = nameField()): Promise<boolean> => {
+    const ok = await a.run(() => post(`${base}/${path}`, body));
+    if (ok) onChange();
+    return ok;
+  };
   return (
     <li class="card" data-testid="incident" data-status={inc.status}>
       <div class="row">

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, ApiError, errorText, post, put } from '../lib/api.js';
 import { fmtClock } from '../lib/format.js';
 import { t } from '../lib/i18n.js';
@@ -107,10 +107,9 @@ function Manifest({ version, onApplied }: { version: number; onApplied(): void }
   const [message, setMessage] = useState('');
   const [problems, setProblems] = useState<string[]>([]);
   const a = useAction();
+  // `text` is set only once someone types: an untouched editor follows the server (a rollback,
+  // a fault, another teammate's change), so applying it never undoes a change made meanwhile.
   const serverText = str(obj(m.data).yaml) ?? str(obj(m.data).text) ?? '';
-  useEffect(() => {
-    if (text === undefined && serverText) setText(serverText);
-  }, [serverText]);
   return (
     <form
       data-testid="ops-manifest"
@@ -186,7 +185,7 @@ function Releases({ version, onChanged }: { version: number; onChanged(): void }
               <td>{row.component}</td>
               <td>
                 <div class="row">
-                  {row.releases.map((v) =>
+                  {row.releases.map((v, i) =>
                     v.current ? (
                       <span key={v.version} class="chip s-resolved" title={v.notes}>
                         {v.version} · {t('ops.current')}
@@ -202,7 +201,8 @@ function Releases({ version, onChanged }: { version: number; onChanged(): void }
                           if (await a.run(() => post('/api/team/ops/rollback', { component: row.component, version: v.version, ...author() }))) onChanged();
                         }}
                       >
-                        {t('ops.rollout')} {v.version}
+                        {/* Releases are listed oldest first: one before the running release is a rollback. */}
+                        {i < row.releases.findIndex((x) => x.current) ? t('ops.rollback', { v: v.version }) : t('ops.rollout', { v: v.version })}
                       </button>
                     ),
                   )}
@@ -264,7 +264,7 @@ export function Ops({ version }: { version: number }) {
           <History version={v} />
         </div>
         <div style={{ display: 'grid', gap: '1em', minWidth: 0 }}>
-          <Manifest version={n} onApplied={bump} />
+          <Manifest version={v} onApplied={bump} />
           <Logs component={component} version={v} />
         </div>
       </div>
