@@ -171,6 +171,11 @@ export class Bot {
       this.say(`${this.team.id}: acknowledged ${i.id} "${i.title}"`);
     }
 
+    // Like a team on call, the bots are moved by their monitoring (or an alert), not by reading
+    // the change history for fun: the history is where they diagnose once paged.
+    const me = await this.api<{ probes?: Array<{ up: boolean }> }>('GET', '/api/team');
+    const paged = (me.probes ?? []).some((p) => !p.up) || open.length > 0;
+    if (!paged && this.phase === 'watching') return;
     const suspect = await this.suspectChange();
     if (check.ok && !suspect && !open.length) {
       this.phase = 'watching';
@@ -196,7 +201,6 @@ export class Bot {
 
     // Looks fixed from the outside: resolve once our monitoring agrees for a few rounds.
     this.phase = 'verifying';
-    const me = await this.api<{ probes?: Array<{ up: boolean }> }>('GET', '/api/team');
     this.greenChecks = (me.probes ?? []).every((p) => p.up) ? this.greenChecks + 1 : 0;
     if (this.greenChecks < 2) return;
     for (const i of open) {

@@ -105,6 +105,15 @@ async function freePort(): Promise<number> {
   }
 }
 
+/** Whether nothing listens on this loopback port now. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
 async function osFreePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -208,8 +217,13 @@ export class LocalPlatform {
   startTeam(id: string): Promise<void> {
     const t = this.teams.get(id);
     if (!t || !this.started || this.closed) return Promise.resolve();
-    t.starting ??= this.bootSlot(() => this.bootTeam(t)).catch((err: unknown) => {
-      this.opts.log?.(`platform: team ${id} failed to start: ${(err as Error).message}`);
+    t.starting ??= this.bootSlot(() => this.bootTeam(t)).catch(async (err: unknown) => {
+      const message = `team ${id}'s chat service failed to start: ${(err as Error).message}`;
+      this.opts.log?.(`platform: ${message}`);
+      // Organizers must see it: probes would otherwise report on whatever answers on those ports.
+      await this.opts.store
+        .append({ type: 'warning.raised', team: id, source: 'platform', data: { code: 'platform_start_failed', message } })
+        .catch(() => {});
     });
     return t.starting;
   }
@@ -222,6 +236,12 @@ export class LocalPlatform {
     const stale = cleanStalePids(dirs.run);
     if (stale) this.opts.log?.(`platform: killed ${stale} stale process(es) of team ${t.id}`);
     const base = t.portBase && t.portBase > 0 ? t.portBase : 0;
+    if (base) {
+      // Another server (or program) on these ports would answer the probes in this team's place.
+      const taken: number[] = [];
+      for (let p = base; p <= base + 4; p++) if (!(await portFree(p))) taken.push(p);
+      if (taken.length) throw new Error(`port(s) ${taken.join(', ')} already in use; start firedrill with another --team-port-base`);
+    }
     const link = new ServiceLink((line) => this.opts.log?.(`team ${t.id}: ${line}`));
     const ports: RealPorts = base
       ? { ingress: base, frontend: base + 1, backend: base + 2, database: base + 3, link: await link.listen(base + 4) }
