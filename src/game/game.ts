@@ -25,6 +25,8 @@ export interface GameOptions {
   retryAfterMs?: number;
   /** The probes' wall-time interval floor (see ProbeRunner), to size the verification window. */
   probeFloorMs?: number;
+  /** Checks a team's probe has completed so far (ProbeRunner.checksOf): verification counts checks, not only time. */
+  checksOf?: (team: string, probe: string) => number;
 }
 
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 900);
@@ -51,6 +53,8 @@ export class Game {
   targetTimeoutMs = 120_000;
   private closed = false;
   private unsubscribe: () => void = () => {};
+  /** Probe check counts when each fault was injected (in memory: after a restart, counted from then). */
+  private readonly checksAtInjection = new Map<string, Record<string, number>>();
 
   constructor(private readonly o: GameOptions) {}
 
@@ -63,6 +67,8 @@ export class Game {
     for (const e of history) reduce(this.o.scenario, this.state, e);
     this.unsubscribe = this.o.store.subscribe((e) => {
       reduce(this.o.scenario, this.state, e);
+      // Count verification checks from the moment the fault is in place.
+      if (e.type === 'fault.injected' && e.team) this.checksSinceInjection(e.team, e.data.fault);
       if (this.relevant(e)) this.kick();
     });
   }
@@ -125,10 +131,21 @@ export class Game {
     return Math.ceil(wall * speed);
   }
 
+  private checksSinceInjection(team: string, fault: string): number {
+    const checksOf = this.o.checksOf;
+    const spec = this.o.scenario.faults.find((f) => f.id === fault);
+    if (!checksOf || !spec) return Infinity;
+    const id = `${team}/${fault}/${this.state.teams[team]?.faults.find((f) => f.id === fault)?.attempt ?? 0}`;
+    let at = this.checksAtInjection.get(id);
+    if (!at) this.checksAtInjection.set(id, (at = Object.fromEntries(spec.recoveredWhen.map((p) => [p, checksOf(team, p)]))));
+    return Math.min(...spec.recoveredWhen.map((p) => checksOf(team, p) - (at[p] ?? 0)));
+  }
+
   private ctx() {
     return {
       now: this.o.gameClock.now(),
       minVerifyMs: this.minVerifyMs(),
+      ...(this.o.checksOf ? { checksSinceInjection: (team: string, fault: string) => this.checksSinceInjection(team, fault) } : {}),
       maxInjectAttempts: this.o.scenario.game.maxInjectAttempts,
       ...(this.o.maxDelayMs !== undefined ? { maxDelayMs: this.o.maxDelayMs } : {}),
       ...(this.o.retryAfterMs !== undefined ? { retryAfterMs: this.o.retryAfterMs } : {}),

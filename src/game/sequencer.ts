@@ -382,6 +382,12 @@ export interface DecideContext {
    * wall-time floor means they need longer (in game time) to see a failure than verifyWithin.
    */
   minVerifyMs?: number;
+  /**
+   * Probe checks completed since the fault's injection (the fewest among its recovery probes).
+   * "Did not take" also needs failureThreshold + 1 green checks, so a loaded machine whose probes
+   * run late never voids a fault that did take.
+   */
+  checksSinceInjection?: (team: string, fault: string) => number;
 }
 
 export const SYSTEM: Actor = { kind: 'system', name: 'firedrill' };
@@ -483,7 +489,9 @@ export function decide(scenario: Scenario, s: GameState, team: string, ctx: Deci
   }
   if (f.status === 'injected' && s.running && f.injectedAt !== null) {
     const verifyMs = Math.max(spec.timing.verifyWithinMs, ctx.minVerifyMs ?? 0);
-    if (!f.taken && ctx.now >= f.injectedAt + verifyMs) {
+    const enoughChecks = Math.max(1, ...probes.map((id) => (scenario.probes.find((p) => p.id === id)?.failureThreshold ?? 1) + 1));
+    const checked = ctx.checksSinceInjection ? ctx.checksSinceInjection(team, f.id) >= enoughChecks : true;
+    if (!f.taken && ctx.now >= f.injectedAt + verifyMs && checked) {
       const retry = f.attempt < ctx.maxInjectAttempts;
       const reason = `recovery probes (${probes.join(', ')}) stayed green for ${Math.round(verifyMs / 1000)} s of game time after attempt ${f.attempt}`;
       appends.push(

@@ -37,6 +37,7 @@ export async function wireGame(services: Services, history: readonly StoredEvent
     gameClock,
     scenario,
     target: () => services.target,
+    checksOf: (team, probe) => services.probes?.checksOf(team, probe) ?? 0,
     log,
     ...(config.demo ? { maxDelayMs: DEMO_MAX_DELAY_WALL_MS * config.speed, retryAfterMs: 5_000 * config.speed } : {}),
   });

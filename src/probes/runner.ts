@@ -33,6 +33,8 @@ interface Slot {
   start: number;
   due: number;
   inFlight: boolean;
+  /** Checks completed since this runner started. */
+  checks: number;
 }
 
 /**
@@ -72,7 +74,7 @@ export class ProbeRunner {
     const interval = wallInterval(probe.intervalMs, this.o.gameClock.speed, this.o.floorMs ?? 1000);
     if (!s) {
       const up = this.announced.get(id) ?? true;
-      s = { team, probe, state: initialProbeState(up), interval, start: now, due: 0, inFlight: false };
+      s = { team, probe, state: initialProbeState(up), interval, start: now, due: 0, inFlight: false, checks: 0 };
       s.due = now + phaseFor(id, probe.jitterMs, interval);
       this.slots.set(id, s);
     } else if (s.interval !== interval) {
@@ -135,6 +137,7 @@ export class ProbeRunner {
     const gameNow = this.o.gameClock.now();
     const { state, transition } = observe(s.state, result.ok, gameNow, s.probe);
     s.state = state;
+    s.checks++;
     const batch: NewEvent[] = [];
     if (transition) {
       batch.push({
@@ -157,6 +160,11 @@ export class ProbeRunner {
     } catch (err) {
       this.o.log?.error({ err, team: s.team, probe: s.probe.id }, 'recording a probe result failed');
     }
+  }
+
+  /** How many checks of a team's probe have completed since this runner started. */
+  checksOf(team: string, probe: string): number {
+    return this.slots.get(`${team}/${probe}`)?.checks ?? 0;
   }
 
   /** The state each team's probes are in (organizer console). */

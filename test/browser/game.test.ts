@@ -77,7 +77,8 @@ describeBrowser('a fault played through the pages', () => {
     await form.locator('input[name=score]').fill('5');
     await form.getByRole('button', { name: 'Record judgement' }).click();
     await form.getByText('Recorded.').waitFor();
-    await admin.waitForFunction(`Number(document.querySelector('tr[data-team=charlie] [data-testid=admin-score]')?.getAttribute('data-milli')) > ${before}`);
+    // Polled from Node: the page's CSP forbids the eval a string predicate would need.
+    await expect.poll(async () => Number(await admin.locator('tr[data-team=charlie] [data-testid=admin-score]').getAttribute('data-milli'))).toBeGreaterThan(before);
     await shot(admin, 'admin-after-judgement');
     await org.close();
     await context.close();

@@ -47,10 +47,8 @@ describeBrowser('live pages against the real server', () => {
     await form.getByRole('button').click();
     await form.getByText('Adjusted.').waitFor();
 
-    await board.waitForFunction(`(() => {
-      const row = document.querySelector('.board-row[data-team=bravo]');
-      return row?.getAttribute('data-rank') === '1' && row.querySelector('[data-testid=score]')?.textContent === '75';
-    })()`);
+    const bravo = board.locator('.board-row[data-team=bravo]');
+    await expect.poll(async () => [await bravo.getAttribute('data-rank'), await bravo.getByTestId('score').textContent()]).toEqual(['1', '75']);
     expect(await board.evaluate('window.marker')).toBe(42);
     expect(rankBefore).toBe(2);
     // The team name is text, tags and all.

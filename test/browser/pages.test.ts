@@ -70,7 +70,7 @@ describeBrowser('web pages in a real browser', () => {
     expect(await page.evaluate('document.body.classList.contains("big")')).toBe(true);
     await expect(page.getByTestId('lang-switch').isVisible()).resolves.toBe(false);
     await page.getByTestId('big-toggle').click();
-    await page.waitForFunction('!document.body.classList.contains("big") && !location.search.includes("screen=big")');
+    await expect.poll(() => page.evaluate('document.body.classList.contains("big") || location.search.includes("screen=big")')).toBe(false);
     await context.close();
   });
 });

@@ -30,11 +30,14 @@ class Sim {
     return currentFault(this.state.teams[this.team]!)!;
   }
   /** Decide at `now`, applying appends until only effects remain; returns those effects. */
+  /** Probe checks since injection, as the game reports them; undefined: not counted. */
+  checks: number | undefined;
   step(now = this.now, max = 10): Command[] {
     this.now = now;
     const effects: Command[] = [];
+    const counted = this.checks === undefined ? {} : { checksSinceInjection: () => this.checks as number };
     for (let i = 0; i < max; i++) {
-      const cmds = decide(scenario, this.state, this.team, { now: this.now, maxInjectAttempts: 2 });
+      const cmds = decide(scenario, this.state, this.team, { now: this.now, maxInjectAttempts: 2, ...counted });
       const appends = cmds.filter((c) => c.kind === 'append');
       effects.push(...cmds.filter((c) => c.kind !== 'append'));
       if (!appends.length) break;
@@ -295,6 +298,21 @@ describe('sequencer: deadline, failed injections, organizer actions', () => {
     expect(s.fault('route').status).toBe('voided');
     expect(s.last('fault.recovered')).toBeUndefined();
     expect(effects).toEqual([{ kind: 'revert', team: 'red', fault: 'route', attempt: 2, handle: { h: 2 } }]);
+  });
+
+  it('does not call an injection failed before the recovery probes have checked enough times (a loaded machine)', () => {
+    const s = new Sim();
+    s.start();
+    s.step(0);
+    s.now = 100_000;
+    s.inject(1);
+    const threshold = Math.max(...scenario.faults[0]!.recoveredWhen.map((id) => scenario.probes.find((p) => p.id === id)!.failureThreshold));
+    s.checks = threshold; // the probes ran late: one check short of seeing a failure twice plus one
+    s.step(100_000 + 10 * 60_000);
+    expect(s.last('fault.injection_failed')).toBeUndefined();
+    s.checks = threshold + 1;
+    s.step(100_000 + 10 * 60_000 + 1);
+    expect(s.last('fault.injection_failed')!.data).toMatchObject({ attempt: 1, retry: true });
   });
 
   it('organizer revert and skip end the fault, revert its handle, and move on', () => {
