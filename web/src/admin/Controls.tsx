@@ -56,6 +56,24 @@ export function GameControls({ game, frozen, onChanged }: { game?: Game; frozen:
   );
 }
 
+type TeamOption = { id: string; name: string };
+
+/** The team a console form acts on; the first team until someone picks another. */
+function TeamSelect({ teams, value, onChange }: { teams: TeamOption[]; value: string; onChange(id: string): void }) {
+  return (
+    <label class="grow">
+      {t('common.team')}
+      <select name="team" value={value || teams[0]?.id} onChange={(e) => onChange(e.currentTarget.value)}>
+        {teams.map((x) => (
+          <option key={x.id} value={x.id}>
+            {x.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function Persona({ teams }: { teams: Array<{ id: string; name: string }> }) {
   const [team, setTeam] = useState('');
   const [channel, setChannel] = useState<'incident' | 'stakeholders'>('stakeholders');
@@ -74,16 +92,7 @@ export function Persona({ teams }: { teams: Array<{ id: string; name: string }> 
         }}
       >
         <div class="row">
-          <label class="grow">
-            {t('common.team')}
-            <select value={team || teams[0]?.id} onChange={(e) => setTeam(e.currentTarget.value)}>
-              {teams.map((x) => (
-                <option key={x.id} value={x.id}>
-                  {x.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <TeamSelect teams={teams} value={team} onChange={setTeam} />
           <label class="grow">
             {t('admin.channel')}
             <select value={channel} onChange={(e) => setChannel(e.currentTarget.value as 'incident' | 'stakeholders')}>
@@ -131,16 +140,7 @@ export function Adjust({ teams, onDone }: { teams: Array<{ id: string; name: str
       >
         <p class="muted small">{t('admin.adjustHelp')}</p>
         <div class="row">
-          <label class="grow">
-            {t('common.team')}
-            <select name="team" value={team || teams[0]?.id} onChange={(e) => setTeam(e.currentTarget.value)}>
-              {teams.map((x) => (
-                <option key={x.id} value={x.id}>
-                  {x.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <TeamSelect teams={teams} value={team} onChange={setTeam} />
           <label class="grow">
             {t('common.points')}
             <input name="points" type="number" step={1} value={points} onInput={(e) => setPoints(e.currentTarget.value)} required />
