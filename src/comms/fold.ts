@@ -58,37 +58,9 @@ interface TeamComms {
 
 export const personaKeyPrefix = 'persona:';
 
-function toMessage(e: StoredEventOf<'message.posted'>): ChannelMessage {
-  const d = e.data;
-  return {
-    seq: e.seq,
-    at: e.at,
-    gameTime: e.gameTime,
-    channel: d.channel,
-    author: d.author,
-    text: d.text,
-    ...(d.persona !== undefined ? { persona: d.persona } : {}),
-    ...(d.textJa !== undefined ? { textJa: d.textJa } : {}),
-    ...(d.replyTo !== undefined ? { replyTo: d.replyTo } : {}),
-    ...(d.fault !== undefined ? { fault: d.fault } : {}),
-    ...(d.expectsAnswer !== undefined ? { expectsAnswer: d.expectsAnswer } : {}),
-  };
-}
-
-function toStatus(e: StoredEventOf<'status.published'>): StatusUpdate {
-  const d = e.data;
-  return {
-    seq: e.seq,
-    at: e.at,
-    gameTime: e.gameTime,
-    text: d.text,
-    resolved: d.resolved,
-    by: d.by,
-    ...(d.impact !== undefined ? { impact: d.impact } : {}),
-    ...(d.currentAction !== undefined ? { currentAction: d.currentAction } : {}),
-    ...(d.nextUpdateAt !== undefined ? { nextUpdateAt: d.nextUpdateAt } : {}),
-  };
-}
+// The payloads already have the shapes the views need; only the envelope's times are added.
+const toMessage = (e: StoredEventOf<'message.posted'>): ChannelMessage => ({ seq: e.seq, at: e.at, gameTime: e.gameTime, ...e.data });
+const toStatus = (e: StoredEventOf<'status.published'>): StatusUpdate => ({ seq: e.seq, at: e.at, gameTime: e.gameTime, ...e.data });
 
 /** Binary search: index of the first item with seq > after (items are in seq order). */
 function firstAfter<T extends { seq: number }>(items: T[], after: number): number {

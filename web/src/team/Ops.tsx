@@ -239,7 +239,7 @@ function History({ version }: { version: number }) {
                 <div class="pre">{c.message}</div>
                 <div class="muted small">
                   {t('ops.author', { who: c.author })}
-                  {c.revertOf && ` · revert of ${c.revertOf}`}
+                  {c.revertOf && ` · ${t('ops.revertOf', { change: c.revertOf })}`}
                 </div>
               </td>
             </tr>
