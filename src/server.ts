@@ -11,7 +11,7 @@ import { TeamRegistry } from './game/teams.js';
 import { Leaderboard } from './leaderboard/service.js';
 import { Comms } from './comms/index.js';
 import { loadScenario } from './scenario/load.js';
-import { scenarioRecordEvents } from './scenario/record.js';
+import { scenarioRecordEvents } from './game/scenario-record.js';
 import { PdjsClient, type PagerDutyClient } from './incidents/client.js';
 import { IncidentsService } from './incidents/service.js';
 import { LocalPlatform, loadBaseManifest } from './platform/platform.js';
