@@ -15,6 +15,7 @@ import { scenarioRecordEvents } from './game/scenario-record.js';
 import { PdjsClient, type PagerDutyClient } from './incidents/client.js';
 import { IncidentsService } from './incidents/service.js';
 import { LocalPlatform, loadBaseManifest } from './platform/platform.js';
+import { catalog as chatServiceCatalog } from '../challenges/chat-service/app/catalog.js';
 import { LocalTarget } from './targets/local.js';
 import { fromRoot } from './paths.js';
 import { wireGame } from './game/wire.js';
@@ -107,8 +108,9 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   // The embedded platform: each team's chat service as real processes, following its manifest
   // (a fold of team.created + platform.changed). Processes start only in start().
   const platform = new LocalPlatform({
-    store,
+    append: (e) => store.append(e),
     clock,
+    catalog: chatServiceCatalog,
     root: dataDir ? join(dataDir, 'platform') : null,
     baseManifest: loadBaseManifest(scenario.service.platform ?? fromRoot('challenges/chat-service/platform.yaml')),
     log: (msg) => console.error(msg),
