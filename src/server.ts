@@ -125,7 +125,16 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   const pd = config.pagerduty;
   const pagerduty = opts.pagerduty ?? (pd ? new PdjsClient({ apiToken: pd.apiToken, ...(pd.apiUrl ? { apiUrl: pd.apiUrl } : {}), ...(pd.eventsUrl ? { eventsUrl: pd.eventsUrl } : {}) }) : undefined);
   const incidents = new IncidentsService({
-    config,
+    ...(pd
+      ? {
+          pagerdutySettings: {
+            webhookSecrets: pd.webhookSecrets,
+            pollSeconds: pd.pollSeconds,
+            teams: config.teams.flatMap((t) => (t.pagerduty ? [{ id: t.id, ...t.pagerduty }] : [])),
+            ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+          },
+        }
+      : {}),
     clock,
     gameClock,
     store,
