@@ -1,14 +1,36 @@
-import createError from '@fastify/error';
+/**
+ * Domain errors: plain classes with a stable `code`, no HTTP in sight. `src/http/errors.ts` maps
+ * each code to a status and renders `{ error: { code, message } }`, so parts below `http/` stay
+ * free of Fastify.
+ */
+export class DomainError extends Error {
+  readonly code: string = 'error';
+}
 
-/** Domain errors with the HTTP status a client should see; the error handler renders `{ error: { code, message } }`. */
-export const InvalidEvent = createError('invalid_event', 'invalid event: %s', 400);
-export const IdempotencyConflict = createError(
-  'idempotency_conflict',
-  "idempotency key '%s' was already used for a different event",
-  409,
-);
-export const BadRequest = createError('bad_request', '%s', 400);
-export const NotFound = createError('not_found', '%s', 404);
-export const Conflict = createError('conflict', '%s', 409);
-export const Unauthorized = createError('unauthorized', '%s', 401);
-export const Forbidden = createError('forbidden', '%s', 403);
+export class BadRequest extends DomainError {
+  override readonly code: string = 'bad_request';
+}
+export class InvalidEvent extends BadRequest {
+  override readonly code = 'invalid_event';
+  constructor(problems: string) {
+    super(`invalid event: ${problems}`);
+  }
+}
+export class NotFound extends DomainError {
+  override readonly code = 'not_found';
+}
+export class Conflict extends DomainError {
+  override readonly code: string = 'conflict';
+}
+export class IdempotencyConflict extends Conflict {
+  override readonly code = 'idempotency_conflict';
+  constructor(key: string | null) {
+    super(`idempotency key '${key}' was already used for a different event`);
+  }
+}
+export class Unauthorized extends DomainError {
+  override readonly code = 'unauthorized';
+}
+export class Forbidden extends DomainError {
+  override readonly code = 'forbidden';
+}

@@ -11,10 +11,11 @@ import { TeamRegistry } from './game/teams.js';
 import { Leaderboard } from './leaderboard/service.js';
 import { Comms } from './comms/index.js';
 import { loadScenario } from './scenario/load.js';
-import { scenarioRecordEvents } from './scenario/record.js';
+import { scenarioRecordEvents } from './game/scenario-record.js';
 import { PdjsClient, type PagerDutyClient } from './incidents/client.js';
 import { IncidentsService } from './incidents/service.js';
 import { LocalPlatform, loadBaseManifest } from './platform/platform.js';
+import { catalog as chatServiceCatalog } from '../challenges/chat-service/app/catalog.js';
 import { LocalTarget } from './targets/local.js';
 import { fromRoot } from './paths.js';
 import { wireGame } from './game/wire.js';
@@ -107,8 +108,9 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   // The embedded platform: each team's chat service as real processes, following its manifest
   // (a fold of team.created + platform.changed). Processes start only in start().
   const platform = new LocalPlatform({
-    store,
+    append: (e) => store.append(e),
     clock,
+    catalog: chatServiceCatalog,
     root: dataDir ? join(dataDir, 'platform') : null,
     baseManifest: loadBaseManifest(scenario.service.platform ?? fromRoot('challenges/chat-service/platform.yaml')),
     log: (msg) => console.error(msg),
@@ -123,7 +125,16 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   const pd = config.pagerduty;
   const pagerduty = opts.pagerduty ?? (pd ? new PdjsClient({ apiToken: pd.apiToken, ...(pd.apiUrl ? { apiUrl: pd.apiUrl } : {}), ...(pd.eventsUrl ? { eventsUrl: pd.eventsUrl } : {}) }) : undefined);
   const incidents = new IncidentsService({
-    config,
+    ...(pd
+      ? {
+          pagerdutySettings: {
+            webhookSecrets: pd.webhookSecrets,
+            pollSeconds: pd.pollSeconds,
+            teams: config.teams.flatMap((t) => (t.pagerduty ? [{ id: t.id, ...t.pagerduty }] : [])),
+            ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+          },
+        }
+      : {}),
     clock,
     gameClock,
     store,

@@ -51,7 +51,7 @@ describe('event store', () => {
     const { store } = services();
     await store.append({ type: 'report.filed', source: 's', key: 'k', data: { text: 'one', by: { kind: 'spectator', name: 'x' } } });
     await expect(store.append({ type: 'report.filed', source: 's', key: 'k', data: { text: 'two', by: { kind: 'spectator', name: 'x' } } })).rejects.toMatchObject({
-      statusCode: 409,
+      code: 'idempotency_conflict',
     });
     expect(await store.read()).toHaveLength(1);
   });
@@ -60,7 +60,7 @@ describe('event store', () => {
     const { store } = services();
     const bad = { type: 'score.adjusted', source: 'organizer', data: { points: 5, reason: 'x', by: { kind: 'organizer', name: 'o' } } } as const;
     const good = { type: 'game.started', source: 'organizer', data: { by: { kind: 'organizer' as const, name: 'o' } } } as const;
-    await expect(store.appendMany([good, bad])).rejects.toMatchObject({ statusCode: 400 });
+    await expect(store.appendMany([good, bad])).rejects.toMatchObject({ code: 'invalid_event' });
     expect(await store.read()).toHaveLength(0);
   });
 

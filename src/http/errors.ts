@@ -1,11 +1,25 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { BadRequest, Conflict, DomainError, Forbidden, NotFound, Unauthorized } from '../errors.js';
 
 export interface ErrorBody {
   error: { code: string; message: string };
 }
 
 const body = (code: string, message: string): ErrorBody => ({ error: { code, message } });
+
+/** Domain error class → HTTP status; subclasses (InvalidEvent, IdempotencyConflict) inherit their parent's. */
+const statusOf: [new (...args: never[]) => DomainError, number][] = [
+  [BadRequest, 400],
+  [Unauthorized, 401],
+  [Forbidden, 403],
+  [NotFound, 404],
+  [Conflict, 409],
+];
+
+export function httpStatus(err: DomainError): number {
+  return statusOf.find(([cls]) => err instanceof cls)?.[1] ?? 500;
+}
 
 /** Every path answers errors as `{ error: { code, message } }`; 5xx details stay in the log. */
 export default fp(
@@ -19,7 +33,13 @@ export default fp(
       return err;
     });
 
-    app.setErrorHandler((err: FastifyError, req, reply) => {
+    app.setErrorHandler((err: FastifyError | DomainError, req, reply) => {
+      if (err instanceof DomainError) {
+        const status = httpStatus(err);
+        if (status < 500) return reply.status(status).send(body(err.code, err.message));
+        req.log.error({ err }, 'request failed');
+        return reply.status(status).send(body('internal', 'internal error; the organizers can find details in the server log'));
+      }
       const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
       if (status >= 500) {
         req.log.error({ err }, 'request failed');

@@ -1,5 +1,9 @@
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { BadRequest, NotFound, Unauthorized } from '../errors.js';
+
+/** How many rejected deliveries per minute become events: a flood of bad requests must not flood the log. */
+const REJECTIONS_RECORDED_PER_MINUTE = 6;
 
 /**
  * PagerDuty webhooks v3. The signature is an HMAC of the exact bytes sent, so this plugin (and only
@@ -9,6 +13,11 @@ import { BadRequest, NotFound, Unauthorized } from '../errors.js';
 export default async function hooksPagerduty(app: FastifyInstance) {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  // Every rejection is answered (401/400); only the first few a minute, from all senders together,
+  // are recorded. Counted by @fastify/rate-limit, consumed only when a delivery is rejected.
+  if (!app.hasDecorator('createRateLimit')) await app.register(rateLimit, { global: false });
+  const recordRejection = app.createRateLimit({ max: REJECTIONS_RECORDED_PER_MINUTE, timeWindow: 60_000, keyGenerator: () => 'pagerduty-webhook-rejections' });
 
   app.post('/hooks/pagerduty', async (req, reply) => {
     const svc = app.services.incidents;
@@ -20,8 +29,12 @@ export default async function hooksPagerduty(app: FastifyInstance) {
     };
     const signature = header('x-pagerduty-signature');
     const webhookId = header('x-webhook-id');
-    const outcome = await svc.receiveWebhook(raw, { ...(signature ? { signature } : {}), ...(webhookId ? { webhookId } : {}) }, req.ip);
-    if (outcome.status === 'rejected') throw outcome.code === 401 ? new Unauthorized(outcome.message) : new BadRequest(outcome.message);
+    const outcome = await svc.receiveWebhook(raw, { ...(signature ? { signature } : {}), ...(webhookId ? { webhookId } : {}) });
+    if (outcome.status === 'rejected') {
+      const limit = await recordRejection(req);
+      if (limit.isAllowed || !limit.isExceeded) await svc.recordRejection(outcome.reason, req.ip);
+      throw outcome.code === 401 ? new Unauthorized(outcome.message) : new BadRequest(outcome.message);
+    }
     return reply.status(202).send({ ok: true, duplicate: outcome.duplicate });
   });
 }

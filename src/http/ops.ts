@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { BadRequest, NotFound } from '../errors.js';
-import { components, findRelease, type Component } from '../../challenges/chat-service/app/catalog.js';
+import { components, type Component } from '../platform/catalog.js';
 import { cloneManifest, ManifestError, manifestYaml, parseManifest } from '../platform/manifest.js';
 import type { Change, LocalPlatform } from '../platform/platform.js';
 import type { Team } from '../game/teams.js';
@@ -100,7 +100,7 @@ export default async function ops(fastify: FastifyInstance) {
     }
     let manifest;
     try {
-      manifest = parseManifest(raw);
+      manifest = parseManifest(raw, platform.catalog);
     } catch (err) {
       if (err instanceof ManifestError) throw new BadRequest(`the manifest is not valid: ${err.message}`);
       throw err;
@@ -125,7 +125,7 @@ export default async function ops(fastify: FastifyInstance) {
   app.post('/api/team/ops/rollback', { schema: { body: Rollback } }, async (req, reply) => {
     const { platform, team } = platformFor(req);
     const { component, version } = req.body;
-    if (!findRelease(component, version)) throw new BadRequest(`there is no release ${version} of ${component}`);
+    if (!platform.findRelease(component, version)) throw new BadRequest(`there is no release ${version} of ${component}`);
     const change = await platform.mutate(team.id, (cur) => {
       const next = cloneManifest(cur);
       const from = next.services[component].release;

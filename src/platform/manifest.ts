@@ -3,7 +3,7 @@ import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import Value from 'typebox/value';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { findRelease, releases } from '../../challenges/chat-service/app/catalog.js';
+import { findRelease, type Catalog } from './catalog.js';
 
 /**
  * A team's deployment, as the team edits it in the ops console. Ports here are logical (like a
@@ -44,8 +44,11 @@ export class ManifestError extends Error {
 
 const dotPath = (instancePath: string) => instancePath.replace(/^\//, '').replaceAll('/', '.') || '(top)';
 
-/** Every problem as "path: message", in words a person can act on. Empty when the manifest is valid. */
-export function manifestProblems(m: unknown): string[] {
+/**
+ * Every problem as "path: message", in words a person can act on. Empty when the manifest is valid.
+ * Without a catalog only the shape and secret references are checked (the platform checks releases).
+ */
+export function manifestProblems(m: unknown, catalog?: Catalog): string[] {
   if (!check.Check(m)) {
     const out: string[] = [];
     for (const e of check.Errors(m)) {
@@ -69,9 +72,11 @@ export function manifestProblems(m: unknown): string[] {
   }
   const man = m as Manifest;
   const out: string[] = [];
-  for (const c of ['frontend', 'backend'] as const) {
+  for (const c of catalog ? (['frontend', 'backend'] as const) : []) {
     const v = man.services[c].release;
-    if (!findRelease(c, v)) out.push(`services.${c}.release: there is no release ${JSON.stringify(v)} of ${c} (available: ${releases[c].map((r) => r.version).join(', ')})`);
+    if (!findRelease(catalog as Catalog, c, v)) {
+      out.push(`services.${c}.release: there is no release ${JSON.stringify(v)} of ${c} (available: ${(catalog as Catalog).releases[c].map((r) => r.version).join(', ')})`);
+    }
   }
   for (const [where, ref] of [
     ['services.backend.database.passwordSecret', man.services.backend.database.passwordSecret],
@@ -82,14 +87,14 @@ export function manifestProblems(m: unknown): string[] {
   return out;
 }
 
-export function assertManifest(m: unknown): Manifest {
-  const p = manifestProblems(m);
+export function assertManifest(m: unknown, catalog?: Catalog): Manifest {
+  const p = manifestProblems(m, catalog);
   if (p.length) throw new ManifestError(p);
   return m as Manifest;
 }
 
 /** Parse YAML text (or accept an object) into a checked manifest; errors say where. */
-export function parseManifest(input: unknown): Manifest {
+export function parseManifest(input: unknown, catalog?: Catalog): Manifest {
   let m = input;
   if (typeof input === 'string') {
     try {
@@ -98,7 +103,7 @@ export function parseManifest(input: unknown): Manifest {
       throw new ManifestError([`YAML: ${(err as Error).message.split('\n')[0]}`]);
     }
   }
-  return assertManifest(m);
+  return assertManifest(m, catalog);
 }
 
 export const manifestYaml = (m: Manifest): string => stringifyYaml(m, { lineWidth: 0 });

@@ -3,10 +3,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
-import type { EventStore } from '../events/store.js';
-import type { StoredEvent } from '../events/types.js';
+import type { NewEventOf, StoredEvent } from '../events/types.js';
 import { distRoot } from '../paths.js';
-import { components, findRelease, fixedEntries, releases, type Component } from '../../challenges/chat-service/app/catalog.js';
+import { components, findRelease, type Catalog, type Component, type Release } from './catalog.js';
 import { ServiceLink } from './link.js';
 import { assertManifest, effective, initialManifest, parseManifest, type Effective, type Manifest, type RealPorts } from './manifest.js';
 import { cleanStalePids, memoryKb, Supervisor, type ProcessStatus } from './process.js';
@@ -75,9 +74,19 @@ interface TeamState {
   starting?: Promise<void>;
 }
 
+/** The events the platform asks to have recorded. */
+export type PlatformEvent = NewEventOf<'platform.changed'> | NewEventOf<'warning.raised'>;
+
 export interface PlatformOptions {
-  store: EventStore;
+  /**
+   * Records an event in the game's log and resolves once it is stored (the platform learns of it
+   * through apply(), like everyone else). Injected by the composition root: the platform holds no
+   * store, and a change is recorded before any process follows it.
+   */
+  append: (e: PlatformEvent) => Promise<unknown>;
   clock: Clock;
+  /** The releases of the service the platform runs (the chat service's catalog). */
+  catalog: Catalog;
   /** Where each team's folder (database file, logs, pid files) lives; null: a temp dir removed on close. */
   root: string | null;
   baseManifest: Manifest;
@@ -87,6 +96,7 @@ export interface PlatformOptions {
 const APP = join(distRoot, 'challenges', 'chat-service', 'app');
 const entryOf = (rel: string) => join(APP, `${rel}.js`);
 
+/** The base manifest file, shape-checked; LocalPlatform checks its releases against the catalog. */
 export function loadBaseManifest(file: string): Manifest {
   return parseManifest(readFileSync(file, 'utf8'));
 }
@@ -141,7 +151,17 @@ export class LocalPlatform {
   private booting = 0;
   private readonly bootQueue: Array<() => void> = [];
 
-  constructor(private readonly opts: PlatformOptions) {}
+  constructor(private readonly opts: PlatformOptions) {
+    assertManifest(opts.baseManifest, opts.catalog);
+  }
+
+  get catalog(): Catalog {
+    return this.opts.catalog;
+  }
+
+  findRelease(component: string, version: string): Release | undefined {
+    return findRelease(this.opts.catalog, component, version);
+  }
 
   /** Fold one event; live events after start() also move processes. */
   apply(e: StoredEvent): void {
@@ -221,7 +241,7 @@ export class LocalPlatform {
       const message = `team ${id}'s chat service failed to start: ${(err as Error).message}`;
       this.opts.log?.(`platform: ${message}`);
       // Organizers must see it: probes would otherwise report on whatever answers on those ports.
-      await this.opts.store
+      await this.opts
         .append({ type: 'warning.raised', team: id, source: 'platform', data: { code: 'platform_start_failed', message } })
         .catch(() => {});
     });
@@ -275,13 +295,13 @@ export class LocalPlatform {
 
     const db = r.procs.database;
     const dbConfig = { ...want.database, file: join(r.dir, 'chat.db') };
-    if (!have || db.status === 'stopped') await db.start({ entry: entryOf(fixedEntries.database), config: dbConfig });
+    if (!have || db.status === 'stopped') await db.start({ entry: entryOf(this.opts.catalog.fixedEntries.database), config: dbConfig });
     else if (!same(have.database, want.database)) await db.reconfigure(dbConfig);
 
     for (const c of ['backend', 'frontend'] as const) {
       const p = r.procs[c];
       if (have && same(have[c], want[c]) && p.status !== 'stopped') continue;
-      const rel = findRelease(c, want[c].release);
+      const rel = this.findRelease(c, want[c].release);
       if (!rel) throw new Error(`no release ${want[c].release} of ${c}`);
       if (have) {
         p.note(`deploying ${c} ${want[c].release}`);
@@ -291,7 +311,7 @@ export class LocalPlatform {
     }
 
     const ing = r.procs.ingress;
-    if (!have || ing.status === 'stopped') await ing.start({ entry: entryOf(fixedEntries.ingress), config: want.ingress });
+    if (!have || ing.status === 'stopped') await ing.start({ entry: entryOf(this.opts.catalog.fixedEntries.ingress), config: want.ingress });
     else if (!same(have.ingress, want.ingress)) await ing.reconfigure(want.ingress);
 
     if (drop) {
@@ -379,8 +399,8 @@ export class LocalPlatform {
     }
   }
 
-  releases() {
-    return releases;
+  releases(): Catalog['releases'] {
+    return this.opts.catalog.releases;
   }
 
   publicUrl(team: string): string | undefined {
@@ -402,9 +422,9 @@ export class LocalPlatform {
     const run = t.lock.then(async () => {
       const input = next(t.manifest, t.changes);
       if (!input) return null;
-      const manifest = assertManifest(input.manifest);
+      const manifest = assertManifest(input.manifest, this.opts.catalog);
       const id = `c${t.changes.length + 1}`;
-      await this.opts.store.append({
+      await this.opts.append({
         type: 'platform.changed',
         team,
         source: input.source,

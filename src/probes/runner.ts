@@ -4,15 +4,24 @@ import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock.js';
 import type { EventStore } from '../events/store.js';
 import type { NewEvent, StoredEvent } from '../events/types.js';
-import type { GameClock } from '../game/clock.js';
 import type { Probe } from '../scenario/types.js';
 import { runCheck, type CheckResult } from './kinds.js';
 import { countSli, initialProbeState, nextDue, observe, phaseFor, wallInterval, type ProbeState, type SliBucket } from './logic.js';
 
+/** What the runner needs of the game clock (the game's GameClock satisfies it); probes sit below game/. */
+export interface GameTime {
+  /** Game ms now. */
+  now(): number;
+  readonly started: boolean;
+  readonly running: boolean;
+  readonly finished: boolean;
+  readonly speed: number;
+}
+
 export interface ProbeRunnerOptions {
   store: EventStore;
   clock: Clock;
-  gameClock: GameClock;
+  gameClock: GameTime;
   probes: Probe[];
   /** Teams to probe right now. */
   teams: () => string[];

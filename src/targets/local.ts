@@ -1,7 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { LocalAction } from '../scenario/types.js';
-import { findRelease, releases } from '../../challenges/chat-service/app/catalog.js';
 import type { LocalPlatform } from '../platform/platform.js';
 import { assertManifest, cloneManifest, getPath, isAbsent, sameValue, setPath, type Manifest } from '../platform/manifest.js';
 import type { FaultRequest, Plan, RevertResult, TargetAdapter } from './types.js';
@@ -67,15 +66,15 @@ export class LocalTarget implements TargetAdapter {
       handle = { kind: 'local.change', fault: req.fault, author: a.change.author, message: a.change.message, dropConnections: a.change.dropConnections === true, set };
     } else {
       const { component, version } = a.rollout;
-      if (!findRelease(component, version)) {
-        throw new Error(`there is no release ${version} of ${component} (available: ${releases[component].map((r) => r.version).join(', ')})`);
+      if (!this.platform.findRelease(component, version)) {
+        throw new Error(`there is no release ${version} of ${component} (available: ${this.platform.releases()[component].map((r) => r.version).join(', ')})`);
       }
       handle = { kind: 'local.rollout', fault: req.fault, author: a.rollout.author, message: a.rollout.message, component, from: cur.services[component].release, to: version };
     }
     // A dry run: the faulted manifest must itself be valid, or the fault could never be applied.
     const next = cloneManifest(cur);
     for (const e of entries(handle)) setPath(next, e.path, e.after);
-    assertManifest(next);
+    assertManifest(next, this.platform.catalog);
     const summary = `${handle.author}: "${handle.message}" — ${entries(handle)
       .map((e) => `${e.path}: ${show(e.before)} → ${show(e.after)}`)
       .join(', ')}${handle.kind === 'local.change' && handle.dropConnections ? ' (drops open connections)' : ''}`;

@@ -123,6 +123,19 @@ describe('PagerDuty webhooks v3', () => {
     expect(a.incidents.list('red')[0]!.status).toBe('acknowledged');
   });
 
+  it('answers every rejected delivery but records only the first six a minute, so a flood cannot flood the log', async () => {
+    const { fake, a } = await setup();
+    const { webhook } = fake.createIncident({ service: 'PRED', title: 'x', by: 'Ada' });
+    const answers: number[] = [];
+    for (let i = 0; i < 9; i++) answers.push((await deliver(a, webhook, { secret: `wrong-${i}` })).statusCode);
+    expect(answers).toEqual(Array(9).fill(401));
+    expect(await a.events('webhook.rejected')).toHaveLength(6);
+    const warnings = (await a.events('warning.raised')).filter((w) => w.source === 'pagerduty' && w.data.code === 'webhook_rejected');
+    expect(warnings).toHaveLength(6);
+    // A genuine delivery still gets through.
+    expect((await deliver(a, webhook)).statusCode).toBe(202);
+  });
+
   it('accepts unknown event types and pagey.ping with 2xx and records nothing from them', async () => {
     const { a } = await setup();
     const ping = { event: { id: 'ping-1', event_type: 'pagey.ping', resource_type: 'pagey', occurred_at: '2027-01-15T10:00:00Z', agent: null, client: null, data: { message: 'Hello from your friend Pagey!', type: 'ping' } } };

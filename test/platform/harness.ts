@@ -5,6 +5,7 @@ import { ManualClock } from '../../src/clock.js';
 import { openDatabase, SqliteEventStore } from '../../src/events/store.js';
 import { fromRoot } from '../../src/paths.js';
 import { LocalPlatform, loadBaseManifest } from '../../src/platform/platform.js';
+import { catalog } from '../../challenges/chat-service/app/catalog.js';
 import { LocalTarget } from '../../src/targets/local.js';
 import { hashToken } from '../../src/tokens.js';
 import type { FaultActions } from '../../src/scenario/types.js';
@@ -16,7 +17,7 @@ export const baseManifest = () => loadBaseManifest(fromRoot('challenges/chat-ser
 export function harness(dir = mkdtempSync(join(tmpdir(), 'fd-platform-'))) {
   const clock = new ManualClock(T0);
   const store = new SqliteEventStore(openDatabase(join(dir, 'events.db')), { clock });
-  const platform = new LocalPlatform({ store, clock, root: join(dir, 'platform'), baseManifest: baseManifest() });
+  const platform = new LocalPlatform({ append: (e) => store.append(e), clock, catalog, root: join(dir, 'platform'), baseManifest: baseManifest() });
   for (const e of store.readSync()) platform.apply(e);
   store.subscribe((e) => platform.apply(e));
   const target = new LocalTarget(platform);

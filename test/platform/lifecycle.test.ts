@@ -60,8 +60,9 @@ describe('platform lifecycle', () => {
       const { SqliteEventStore, openDatabase } = await import(${mod('src/events/store.js')});
       const { LocalPlatform, loadBaseManifest } = await import(${mod('src/platform/platform.js')});
       const { fromRoot } = await import(${mod('src/paths.js')});
+      const { catalog } = await import(${mod('challenges/chat-service/app/catalog.js')});
       const store = new SqliteEventStore(openDatabase(${JSON.stringify(join(h.dir, 'events.db'))}), { clock: { now: () => Date.now() } });
-      const platform = new LocalPlatform({ store, clock: { now: () => Date.now() }, root: ${JSON.stringify(join(h.dir, 'platform'))}, baseManifest: loadBaseManifest(fromRoot('challenges/chat-service/platform.yaml')) });
+      const platform = new LocalPlatform({ append: (e) => store.append(e), catalog, clock: { now: () => Date.now() }, root: ${JSON.stringify(join(h.dir, 'platform'))}, baseManifest: loadBaseManifest(fromRoot('challenges/chat-service/platform.yaml')) });
       store.subscribe((e) => platform.apply(e));
       await platform.start();
       await store.append({ type: 'team.created', team: 'delta', source: 'test', data: { id: 'delta', name: 'Delta', members: [], tokenHash: 'x', portBase: null, seed: 1, by: { kind: 'organizer', name: 't' } } });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromRoot } from '../../src/paths.js';
 import { ScenarioError } from '../../src/scenario/load.js';
-import { scenarioRecordEvents } from '../../src/scenario/record.js';
+import { scenarioRecordEvents } from '../../src/game/scenario-record.js';
 import { testRuntime } from '../helpers.js';
 
 const dirs: string[] = [];

@@ -35,3 +35,6 @@ export const fixedEntries: Record<'ingress' | 'database', string> = { ingress: '
 export function findRelease(component: string, version: string): Release | undefined {
   return (releases as Record<string, Release[]>)[component]?.find((r) => r.version === version);
 }
+
+/** Everything the platform needs, as one value (it is handed to the platform by src/server.ts). */
+export const catalog = { releases, fixedEntries };

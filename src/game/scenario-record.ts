@@ -1,5 +1,5 @@
 import type { NewEvent, StoredEvent } from '../events/types.js';
-import type { Scenario } from './types.js';
+import type { Scenario } from '../scenario/types.js';
 
 /**
  * Which scenario a game plays is recorded once, in `game.created` (idempotency key 'game.created'),

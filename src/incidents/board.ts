@@ -1,0 +1,93 @@
+import type { Clock } from '../clock.js';
+import { Conflict, NotFound } from '../errors.js';
+import type { NewEvent } from '../events/types.js';
+import type { Incident, IncidentFold } from './fold.js';
+import type { IncidentsStore } from './ports.js';
+
+/** The built-in incident board's commands (when no PagerDuty is configured): checked, then appended. */
+export class IncidentBoard {
+  constructor(
+    private readonly o: {
+      incidents: IncidentFold;
+      store: IncidentsStore;
+      clock: Clock;
+      /** With PagerDuty, teams work their incidents in PagerDuty and the board is closed. */
+      usesPagerDuty: () => boolean;
+    },
+  ) {}
+
+  private board(team: string, id: string): Incident {
+    if (this.o.usesPagerDuty()) throw new Conflict('this game uses PagerDuty: open, acknowledge and resolve incidents in PagerDuty');
+    const inc = this.o.incidents.get(team, id);
+    if (!inc) throw new NotFound(`no incident '${id}' on your board`);
+    return inc;
+  }
+
+  private async append(team: string, ev: Omit<NewEvent, 'team' | 'source'>): Promise<void> {
+    await this.o.store.append({ ...ev, team, source: 'team' } as NewEvent);
+  }
+
+  private now(): number {
+    return this.o.clock.now();
+  }
+
+  async open(team: string, input: { title: string; severity?: string; name: string }): Promise<Incident> {
+    if (this.o.usesPagerDuty()) throw new Conflict('this game uses PagerDuty: open incidents in PagerDuty');
+    // Synchronous up to the append: two opens at once still get different numbers.
+    const id = `inc-${this.o.incidents.count(team) + 1}`;
+    await this.append(team, {
+      type: 'incident.triggered',
+      key: `board:${team}:${id}:triggered`,
+      data: {
+        incident: id,
+        via: 'board',
+        title: input.title,
+        ...(input.severity ? { severity: input.severity } : {}),
+        channel: 'web_trigger',
+        agent: input.name,
+        occurredAtWall: this.now(),
+      },
+    });
+    return this.o.incidents.get(team, id)!;
+  }
+
+  async acknowledge(team: string, id: string, name?: string): Promise<Incident> {
+    const inc = this.board(team, id);
+    if (inc.status === 'acknowledged') throw new Conflict(`incident ${id} is already acknowledged`);
+    if (inc.status === 'resolved') throw new Conflict(`incident ${id} is resolved; reopen it first`);
+    await this.append(team, { type: 'incident.acknowledged', data: { incident: id, via: 'board', ...(name ? { agent: name } : {}), occurredAtWall: this.now() } });
+    return inc;
+  }
+
+  async resolve(team: string, id: string, name?: string): Promise<Incident> {
+    const inc = this.board(team, id);
+    if (inc.status === 'resolved') throw new Conflict(`incident ${id} is already resolved`);
+    await this.append(team, { type: 'incident.resolved', data: { incident: id, via: 'board', ...(name ? { agent: name } : {}), occurredAtWall: this.now() } });
+    return inc;
+  }
+
+  async reopen(team: string, id: string): Promise<Incident> {
+    const inc = this.board(team, id);
+    if (inc.status !== 'resolved') throw new Conflict(`incident ${id} is not resolved`);
+    await this.append(team, { type: 'incident.reopened', data: { incident: id, via: 'board', occurredAtWall: this.now() } });
+    return inc;
+  }
+
+  async annotate(team: string, id: string, text: string, name?: string): Promise<Incident> {
+    const inc = this.board(team, id);
+    await this.append(team, { type: 'incident.annotated', data: { incident: id, via: 'board', note: text, ...(name ? { agent: name } : {}), occurredAtWall: this.now() } });
+    return inc;
+  }
+
+  async setSeverity(team: string, id: string, severity: string): Promise<Incident> {
+    const inc = this.board(team, id);
+    await this.append(team, { type: 'incident.severity_set', data: { incident: id, via: 'board', severity, occurredAtWall: this.now() } });
+    return inc;
+  }
+
+  async publishStatusUpdate(team: string, id: string, message: string): Promise<Incident> {
+    const inc = this.board(team, id);
+    await this.append(team, { type: 'incident.status_update_published', data: { incident: id, via: 'board', message, occurredAtWall: this.now() } });
+    return inc;
+  }
+}
