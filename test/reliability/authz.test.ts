@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromRoot } from '../../src/paths.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { ADMIN_TOKEN, testApp } from '../helpers.js';
+import { routeTable } from './routes.js';
 
 /**
  * The authorization matrix, generated from the server's own route table: every route × every kind
@@ -12,22 +12,6 @@ import { ADMIN_TOKEN, testApp } from '../helpers.js';
  */
 const scenario = loadScenario(fromRoot('challenges/chat-service/scenario.yaml'));
 const fault = scenario.faults[0]!;
-
-/** Full paths and methods from Fastify's radix-tree print (children concatenate onto parents). */
-function routeTable(app: FastifyInstance): Array<{ path: string; methods: string[] }> {
-  const out: Array<{ path: string; methods: string[] }> = [];
-  const stack: Array<{ depth: number; path: string }> = [];
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^([\s│├└─]*)(\S.*?) \(([A-Z, ]+)\)$/.exec(line);
-    if (!m) continue;
-    const depth = m[1]!.length;
-    while (stack.length && stack[stack.length - 1]!.depth >= depth) stack.pop();
-    const path = (stack[stack.length - 1]?.path ?? '') + m[2]!;
-    stack.push({ depth, path });
-    out.push({ path, methods: m[3]!.split(', ').filter((x) => x !== 'HEAD') });
-  }
-  return out;
-}
 
 type Caller = { name: string; headers: Record<string, string> };
 
