@@ -5,6 +5,11 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { loadScenario, ScenarioError, scenarioJsonSchema } from './scenario/load.js';
 import { startServer } from './server.js';
 import { version } from './version.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { systemClock } from './clock.js';
+import { openDatabase, SqliteEventStore } from './events/store.js';
+import { writeExportPack } from './export/pack.js';
 
 const HELP = `firedrill ${version} — a game server for incident-response drills
 
@@ -12,6 +17,8 @@ Usage:
   firedrill [serve] [options]     run the server (the default command)
   firedrill validate [file]       check a scenario file (default: the configured scenario)
   firedrill schema                print the scenario JSON Schema
+  firedrill export [--out DIR]    results (JSON, CSV), the event log (JSON Lines) and each team's
+                                  retrospective (Markdown, en + ja) of the game in the data dir
   firedrill --help | --version
 
 Options (flag > environment > firedrill.yaml > default):
@@ -48,6 +55,7 @@ function parse(argv: string[]) {
       'public-url': { type: 'string' },
       'log-level': { type: 'string' },
       demo: { type: 'boolean' },
+      out: { type: 'string' },
     },
   });
   const flags: Flags = {
@@ -74,6 +82,36 @@ function validate(file: string): number {
     if (!(err instanceof ScenarioError)) throw err;
     process.stderr.write(`${err.problems.join('\n')}\n`);
     return 1;
+  }
+}
+
+/** `firedrill export`: reads the data dir's log (a running server may keep writing: WAL readers see a consistent snapshot). */
+function exportGame(config: Config, out: string): number {
+  const file = join(config.dataDir, 'firedrill.db');
+  if (!existsSync(file)) {
+    process.stderr.write(`firedrill: no game in ${config.dataDir} (no firedrill.db)\n`);
+    return 1;
+  }
+  let scenario;
+  try {
+    scenario = loadScenario(config.scenario);
+  } catch (err) {
+    if (!(err instanceof ScenarioError)) throw err;
+    process.stderr.write(`firedrill: the scenario is not valid\n${err.problems.join('\n')}\n`);
+    return 1;
+  }
+  const db = openDatabase(file);
+  try {
+    const events = new SqliteEventStore(db, { clock: systemClock }).readSync();
+    const created = events.find((e) => e.type === 'game.created');
+    if (created?.type === 'game.created' && created.data.scenarioHash !== scenario.hash) {
+      process.stderr.write(`firedrill: warning: ${config.scenario} changed since the game was played; scores use the file as it is now\n`);
+    }
+    const files = writeExportPack(out, scenario, events);
+    process.stdout.write(`exported ${events.length} events to ${out}:\n${files.map((f) => `  ${f}`).join('\n')}\n`);
+    return 0;
+  } finally {
+    db.close();
   }
 }
 
@@ -158,6 +196,8 @@ export async function main(argv: string[]): Promise<number> {
       return -1; // keep running
     case 'validate':
       return validate(positionals[1] ?? config.scenario);
+    case 'export':
+      return exportGame(config, values.out ?? join(config.dataDir, 'export'));
     default:
       process.stderr.write(`firedrill: unknown command '${command}'\n${HELP}`);
       return 2;

@@ -162,7 +162,16 @@ export const eventSchemas = {
     judge: Text(100),
     note: Type.Optional(Text(2000)),
   }),
-  'postmortem.submitted': Open({ fault: Id, text: Text(20_000), by: Actor }),
+  /** `text` is the free-form postmortem; the review's own sections may come as separate fields. */
+  'postmortem.submitted': Open({
+    fault: Id,
+    text: Text(20_000),
+    wentWell: Type.Optional(Text(4000)),
+    lucky: Type.Optional(Text(4000)),
+    improve: Type.Optional(Text(4000)),
+    actionItems: Type.Optional(Type.Array(Open({ text: Text(500), owner: Type.Optional(Text(100)) }), { maxItems: 20 })),
+    by: Actor,
+  }),
   'report.filed': Open({ text: Text(1000), by: Actor }),
 
   // --- scoring inputs set by people
