@@ -77,7 +77,7 @@ const EN_PREP = String.raw`(?:(?:in|within|by|at|around|about|approximately|appr
 const EN_DURATION = String.raw`${EN_PREP}(?:(?<![\w.])\d+(?:\.\d+)?\s*(?:minutes?|mins?|hours?|hrs?|seconds?|secs?|h|m)\b|\b(?:an?|one|two|three|four|five|six|ten|fifteen|twenty|thirty|forty(?:-five)?|sixty|ninety|half an?|a few|a couple of)\s+(?:minutes?|mins?|hours?)\b)`;
 const EN_CLOCK = String.raw`${EN_PREP}(?:\b(?:[01]?\d|2[0-3]):[0-5]\d\b|\b(?:1[0-2]|0?[1-9])(?::[0-5]\d)?\s*(?:am|pm|a\.m\.|p\.m\.)|\b(?:noon|midnight|end of (?:the )?day|eod|tonight|the top of the hour)\b|\bwithin the hour\b)`;
 const JA_DURATION = String.raw`(?:(?<![\d.])\d+(?:\.\d+)?|[一二三四五六七八九十百]+|数十?)\s*(?:分|時間|秒)(?:間)?(?:後|以内|ほど|程度|くらい|ぐらい|前後)?`;
-const JA_CLOCK = String.raw`(?:午前|午後)?(?<![\d.])\d{1,2}\s*時\s*(?:\d{1,2}\s*分|半)?|(?:本日|今日|明日)中|(?<![\d.])(?:[01]?\d|2[0-3]):[0-5]\d`;
+const JA_CLOCK = String.raw`(?:午前|午後)?(?<![\d.])\d{1,2}\s*時(?!間)\s*(?:\d{1,2}\s*分|半)?|(?:本日|今日|明日)中|(?<![\d.])(?:[01]?\d|2[0-3]):[0-5]\d`;
 /** Any time or duration; durations first, so "1時間" is a duration, not the clock time "1時". */
 export const TIME = String.raw`(?:${JA_DURATION}|${EN_DURATION}|${EN_CLOCK}|${JA_CLOCK})`;
 
@@ -97,7 +97,9 @@ const EN_UPDATE_CUE = String.raw`\b(?:next (?:status )?update|next report|(?:ano
 const JA_UPDATE_CUE = String.raw`(?:次回(?:の)?(?:ご)?(?:更新|報告|連絡|共有|アップデート)|次の(?:更新|報告|連絡)|続報|(?:再度|改めて|追って|改めまして)(?:ご)?(?:報告|連絡|共有|更新|お知らせ)|(?:ご)?(?:報告|連絡|共有|更新|お知らせ)(?:します|いたします|致します|予定|を(?:します|いたします|差し上げます))|ごとに(?:更新|報告|共有))`;
 
 export const RULES: readonly Rule[] = [
-  // next_update first: its times are taken out before the ETA is looked for.
+  // Within an element, rules are tried in this order and the first that matches gives the evidence.
+  // next_update first: its times are taken out before the ETA is looked for. The ja clock before the
+  // ja duration, so 「14時30分」 is one time, not 「30分」.
   { id: 'next_update.en.cue_then_time', element: 'next_update', lang: 'en', re: re(`${EN_UPDATE_CUE}${GAP}${TIME}`), what: t('an update promise followed by a time: “next update at 14:30”, “we’ll update you in 15 minutes”', '更新の約束のあとに時刻（英語）') },
   { id: 'next_update.en.time_then_cue', element: 'next_update', lang: 'en', re: re(`${TIME}${GAP}${EN_UPDATE_CUE}`), what: t('a time followed by an update promise: “in 15 minutes we will update you”', '時刻のあとに更新の約束（英語）') },
   { id: 'next_update.ja.cue_then_time', element: 'next_update', lang: 'ja', re: re(`${JA_UPDATE_CUE}${GAP}${TIME}`), what: t('an update promise followed by a time (ja): 「次回の更新は14時30分です」', '更新の約束のあとに時刻：「次回の更新は14時30分です」') },
@@ -105,8 +107,8 @@ export const RULES: readonly Rule[] = [
 
   { id: 'eta.en.duration', element: 'eta', lang: 'en', re: re(EN_DURATION), what: t('a duration: “in 15 minutes”, “within an hour”, “2h”', '所要時間（英語）：in 15 minutes'), reject: startedAt },
   { id: 'eta.en.clock', element: 'eta', lang: 'en', re: re(EN_CLOCK), what: t('a time of day: “by 14:30”, “3pm”, “within the hour”, “end of day”', '時刻（英語）：by 14:30'), reject: startedAt },
-  { id: 'eta.ja.duration', element: 'eta', lang: 'ja', re: re(JA_DURATION), what: t('a duration (ja): 「15分」「30分後」「1時間以内」', '所要時間：「15分」「30分後」「1時間以内」'), reject: startedAt },
   { id: 'eta.ja.clock', element: 'eta', lang: 'ja', re: re(JA_CLOCK), what: t('a time of day (ja): 「14時30分」「15時半」「本日中」', '時刻：「14時30分」「15時半」「本日中」'), reject: startedAt },
+  { id: 'eta.ja.duration', element: 'eta', lang: 'ja', re: re(JA_DURATION), what: t('a duration (ja): 「15分」「30分後」「1時間以内」', '所要時間：「15分」「30分後」「1時間以内」'), reject: startedAt },
 
   { id: 'impact.en.who', element: 'impact', lang: 'en', re: re(String.raw`\b(?:all|some|most|many|every|several|a few|few|no|about|around|\d+(?:\.\d+)?\s*%(?:\s+of)?)\s+(?:of\s+)?(?:the\s+|our\s+)?(?:users?|customers?|clients?|people|messages?|requests?|teams?|accounts?|visitors?|partners?)\b`), what: t('who is affected, with a quantity: “all users”, “some messages”, “10% of requests”', '数量つきの対象（英語）：all users') },
   { id: 'impact.en.percent', element: 'impact', lang: 'en', re: re(String.raw`\d+(?:\.\d+)?\s*(?:%|percent\b)`), what: t('a share: “10%”', '割合（英語）') },
@@ -132,7 +134,7 @@ export const RULES: readonly Rule[] = [
     id: 'decision.ja.shimasu',
     element: 'decision',
     lang: 'ja',
-    re: re(String.raw`([\p{Script=Han}\p{Script=Katakana}ー]{2,})(?:を)?(?:します|しません|いたします|いたしません|致します)(?![か？?])`),
+    re: re(String.raw`([\p{Script=Han}\p{Script=Katakana}ー]{2,})(?:を|は)?(?:します|しません|いたします|いたしません|致します)(?![か？?])`),
     what: t('an action stated as done or not done (ja): 「ロールバックします」「再起動しません」 (not 「ご連絡します」)', '行う・行わないの明言：「ロールバックします」「再起動しません」（「ご連絡します」などの連絡は除く）'),
     // Promises to report are next_update; outcomes (復旧します "it will recover") are not choices.
     reject: (_b, match) => /(?:連絡|報告|更新|共有|お知らせ|通知|復旧|解消|完了|発生)/.test(match),
