@@ -157,8 +157,12 @@ function mask(text: string, spans: Evidence[]): string {
 }
 
 /** The first acceptable match of a rule in `text` (folded), scanning on past rejected matches. */
+const globalRe = new Map<Rule, RegExp>();
+
 function firstMatch(rule: Rule, folded: string, original: string): Evidence | undefined {
-  const g = new RegExp(rule.re.source, `${rule.re.flags}g`);
+  let g = globalRe.get(rule);
+  if (!g) globalRe.set(rule, (g = new RegExp(rule.re.source, `${rule.re.flags}g`)));
+  g.lastIndex = 0;
   for (let m = g.exec(folded); m; m = g.exec(folded)) {
     if (m[0].length === 0) {
       g.lastIndex++;

@@ -38,10 +38,10 @@ export type SubstanceResult =
 const t = (en: string, ja: string): Text => ({ en, ja });
 
 /**
- * Does `text` say something? `earlier` are the messages it must not copy (for an answer: the
- * channel's earlier messages, questions included; for a status-update field: the update's other fields).
+ * Does `text` say something? `earlier` are the messages it must not copy (an answer: the channel's
+ * earlier messages, questions included), as a list or as a map from `essence(text)` to the seq.
  */
-export function substance(text: string, earlier: readonly Earlier[] = [], minWeight = MIN_WEIGHT): SubstanceResult {
+export function substance(text: string, earlier: readonly Earlier[] | ReadonlyMap<string, number> = [], minWeight = MIN_WEIGHT): SubstanceResult {
   const core = essence(text);
   const w = weight(text);
   if (fold(text).trim() === '') return { ok: false, rule: 'empty', weight: 0, reason: t('empty', '空欄') };
@@ -50,8 +50,9 @@ export function substance(text: string, earlier: readonly Earlier[] = [], minWei
     return { ok: false, rule: 'repeated', weight: w, reason: t(`a single repeated character (“${[...core][0]}”)`, `同じ文字の繰り返し（「${[...core][0]}」）`) };
   }
   if (PLACEHOLDERS.includes(core)) return { ok: false, rule: 'placeholder', weight: w, reason: t(`a placeholder (“${text.trim()}”)`, `中身のない定型句（「${text.trim()}」）`) };
-  const copy = earlier.find((e) => essence(e.text) === core);
-  if (copy) return { ok: false, rule: 'copy', weight: w, copyOf: copy.seq, reason: t(`copy of message #${copy.seq}`, `メッセージ #${copy.seq} の複製`) };
+  // A map (essence → first seq) is the fast path for callers that thread many messages.
+  const copyOf = earlier instanceof Map ? earlier.get(core) : (earlier as readonly Earlier[]).find((e) => essence(e.text) === core)?.seq;
+  if (copyOf !== undefined) return { ok: false, rule: 'copy', weight: w, copyOf, reason: t(`copy of message #${copyOf}`, `メッセージ #${copyOf} の複製`) };
   if (w < minWeight) {
     return { ok: false, rule: 'short', weight: w, reason: t(`too short: ${w} meaningful characters (needs ${minWeight}; kanji and kana count 2)`, `短すぎる：意味のある文字が${w}（${minWeight}以上必要、漢字・かなは2と数える）`) };
   }

@@ -1,5 +1,6 @@
 import type { Text } from '../../scenario/types.js';
 import { substance, type SubstanceResult } from './substance.js';
+import { essence } from './text.js';
 
 /**
  * Threading: which team message answers which persona question. Pure. The rules:
@@ -95,8 +96,21 @@ export function threadAnswers(questions: readonly ThreadQuestion[], messages: re
   const ms = [...messages].sort((a, b) => a.seq - b.seq);
   const bySeq = new Map(qs.map((q) => [q.seq, q]));
   const state = new Map<number, QuestionThread>(qs.map((q) => [q.seq, { seq: q.seq, status: 'open', attempts: [], closesAt: q.gameTime + q.answerWithinMs }]));
-  // Everything said in each channel, for "copy of message #n".
+  // Everything said in each channel, in seq order, for "copy of message #n": per channel, the
+  // essence of each text → the first seq that said it, filled as the walk passes each seq.
   const texts = [...qs.map((q) => ({ seq: q.seq, channel: q.channel, text: q.text ?? '' })), ...ms, ...others].sort((a, b) => a.seq - b.seq);
+  const said = new Map<Channel, Map<string, number>>();
+  let next = 0;
+  const hearUpTo = (seq: number) => {
+    for (; next < texts.length && texts[next]!.seq < seq; next++) {
+      const x = texts[next]!;
+      const e = essence(x.text);
+      if (e === '') continue;
+      let c = said.get(x.channel);
+      if (!c) said.set(x.channel, (c = new Map()));
+      if (!c.has(e)) c.set(e, x.seq);
+    }
+  };
   const out: MessageThread[] = [];
 
   const closed = (q: QuestionThread) => q.answer !== undefined || q.late !== undefined;
@@ -118,10 +132,8 @@ export function threadAnswers(questions: readonly ThreadQuestion[], messages: re
         continue;
       }
     }
-    const earlier = texts
-      .filter((x) => x.channel === m.channel && x.seq < m.seq)
-      .filter((x) => x.text !== '');
-    const s = substance(m.text, earlier);
+    hearUpTo(m.seq);
+    const s = substance(m.text, said.get(m.channel) ?? new Map<string, number>());
     const qt = state.get(q!.seq)!;
     if (!s.ok) {
       qt.attempts.push({ seq: m.seq, gameTime: m.gameTime, explicit, reason: s.reason, substance: s });
