@@ -4,7 +4,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { check, closest, formatPath, type Problem, type Segment } from './check.js';
 import { ScenarioFile, type ProbeFile } from './schema.js';
-import type { Fault, HttpExpect, PersonaLine, Probe, ProbeTiming, Range, Scenario, ScoringRules, Text } from './types.js';
+import type { ExpectElement, Fault, HttpExpect, PersonaLine, Probe, ProbeTiming, Range, Scenario, ScoringRules, Text } from './types.js';
 
 /**
  * Load a scenario: YAML (keeping positions) → schema check → semantic checks → normalized
@@ -186,6 +186,16 @@ function semanticProblems(f: ScenarioFile): Problem[] {
     fault.personas?.forEach((line, j) => {
       if (!personaIds.includes(line.persona)) push(at('personas', j, 'persona'), unknown('persona', line.persona, personaIds));
       if (line.on === 'no_update' && line.after === undefined) push(at('personas', j, 'after'), "is required for on: no_update (how long without a status update)");
+      // Question-only fields on a line that is not a question would silently do nothing.
+      const question = line.expectsAnswer !== false && (line.expectsAnswer === true || line.expects !== undefined);
+      if (line.expectsAnswer === false && line.expects) push(at('personas', j, 'expects'), 'needs expectsAnswer: true (or leave expectsAnswer out)');
+      for (const k of ['answerWithin', 'followUps', 'escalation'] as const) {
+        if (!question && line[k] !== undefined) push(at('personas', j, k), 'is only for a question (set expectsAnswer: true or expects)');
+      }
+      line.expects?.forEach((e, k) => {
+        if (line.expects!.indexOf(e) !== k) push(at('personas', j, 'expects', k), `'${e}' is listed twice`);
+      });
+      positive(line.answerWithin, at('personas', j, 'answerWithin'));
     });
   });
 
@@ -276,16 +286,22 @@ function normalize(f: ScenarioFile, text: string, file: string): Scenario {
     inject: fault.inject,
     recoveredWhen: fault.recoveredWhen,
     hints: (fault.hints ?? []).map((h) => ({ id: h.id, text: h.text, cost: h.cost })),
-    personas: (fault.personas ?? []).map(
-      (l): PersonaLine => ({
+    personas: (fault.personas ?? []).map((l): PersonaLine => {
+      const expects = (l.expects ?? []) as ExpectElement[];
+      return {
         persona: l.persona,
         on: l.on as PersonaLine['on'],
         afterMs: l.after ? ms(l.after) : 0,
         channel: l.channel ?? 'incident',
         text: l.text,
-        expectsAnswer: l.expectsAnswer ?? false,
-      }),
-    ),
+        expectsAnswer: l.expectsAnswer ?? expects.length > 0,
+        expects,
+        // Past zeroAt the latency share is zero anyway: the default window ends there.
+        answerWithinMs: l.answerWithin ? ms(l.answerWithin) : (f.scoring?.communication?.ctoAnswer ? ms(f.scoring.communication.ctoAnswer.zeroAt) : defaultScoring().communication.ctoAnswer.zeroAtMs),
+        followUps: { max: l.followUps?.max ?? (expects.length > 0 ? 1 : 0), lines: l.followUps?.lines ?? [] },
+        ...(l.escalation ? { escalation: l.escalation } : {}),
+      };
+    }),
   }));
 
   const d = defaultScoring();

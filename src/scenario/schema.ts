@@ -113,6 +113,11 @@ export const FaultActions = Obj({
   http: Type.Optional(Obj({ inject: Type.String({ description: 'URL to POST to inject' }), revert: Type.String() })),
 });
 
+/** Elements a good answer may contain (issue 15); the detection rules live in src/comms/rules/expects.ts. */
+export const EXPECT_ELEMENTS = ['eta', 'impact', 'current_action', 'decision', 'cause', 'workaround', 'next_update'] as const;
+export type ExpectElement = (typeof EXPECT_ELEMENTS)[number];
+export const ExpectElement = Type.Union(EXPECT_ELEMENTS.map((e) => Type.Literal(e)), { description: EXPECT_ELEMENTS.join(' | ') });
+
 export const PersonaLine = Obj({
   persona: Id,
   /** When the line is posted, relative to a moment of the fault. */
@@ -122,6 +127,26 @@ export const PersonaLine = Obj({
   text: Text,
   /** The team is scored on how fast it answers this line. */
   expectsAnswer: Type.Optional(Type.Boolean()),
+  /** What a good answer contains (detected by the rules in src/comms/rules, docs/communication.md); makes the line a question. */
+  expects: Type.Optional(Type.Array(ExpectElement, { minItems: 1, description: 'what a good answer to this question contains' })),
+  /** Past this window an unanswered question scores zero and the persona escalates (default: scoring.communication.ctoAnswer.zeroAt). */
+  answerWithin: Type.Optional(Duration),
+  followUps: Type.Optional(
+    Obj(
+      {
+        max: Type.Optional(Type.Integer({ minimum: 0, maximum: 5, description: 'at most this many follow-ups (default 1 when the line expects something)' })),
+        lines: Type.Optional(
+          Type.Array(
+            Obj({ text: Text, missing: Type.Optional(ExpectElement) }, 'a follow-up; with `missing`, used only when the answer lacks that element'),
+            { minItems: 1 },
+          ),
+        ),
+      },
+      'the persona asks again when an answer lacks an expected element',
+    ),
+  ),
+  /** Said when the question goes unanswered past answerWithin (judges are flagged). */
+  escalation: Type.Optional(Text),
 });
 
 export const Hint = Obj({ id: Id, text: Text, cost: Type.Integer({ minimum: 0, description: 'points (not milli-points) taken off' }) });

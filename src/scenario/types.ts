@@ -1,10 +1,10 @@
-import type { FaultActions, TextT } from './schema.js';
+import type { ExpectElement, FaultActions, TextT } from './schema.js';
 
 /**
  * The scenario after load.ts has validated it, filled defaults and turned every duration into ms.
  * This is what the rest of firedrill reads; scoring imports these types only.
  */
-export type { FaultActions, LocalAction, TextT as Text } from './schema.js';
+export type { ExpectElement, FaultActions, LocalAction, TextT as Text } from './schema.js';
 
 export interface ProbeTiming {
   intervalMs: number; // wall time, with a floor
@@ -36,7 +36,16 @@ export interface PersonaLine {
   afterMs: number;
   channel: 'incident' | 'stakeholders';
   text: TextT;
+  /** True for a question: also when `expects` is given. */
   expectsAnswer: boolean;
+  /** What a good answer contains; [] = any answer with substance. */
+  expects: ExpectElement[];
+  /** Game ms after the line within which an answer counts (default: ctoAnswer.zeroAtMs). */
+  answerWithinMs: number;
+  /** max 0 = never follows up; lines [] = the default line for the missing element. */
+  followUps: { max: number; lines: Array<{ text: TextT; missing?: ExpectElement }> };
+  /** Absent = the default escalation line (src/comms/rules/followups.ts). */
+  escalation?: TextT;
 }
 
 export interface Fault {

@@ -20,6 +20,9 @@ const line = (on: PersonaLine['on'], afterMin: number, en: string, extra: Partia
   channel: 'incident',
   text: text(en),
   expectsAnswer: false,
+  expects: [],
+  answerWithinMs: 8 * MIN,
+  followUps: { max: 0, lines: [] },
   ...extra,
 });
 

@@ -180,6 +180,10 @@ describe('normalization', () => {
       channel: 'incident',
       expectsAnswer: true,
       text: { en: 'What is going on?', ja: 'どうなっている？' },
+      // A question without `expects`: any answer with substance covers it; no follow-ups.
+      expects: [],
+      answerWithinMs: 480_000,
+      followUps: { max: 0, lines: [] },
     });
     expect(s.game).toEqual({ durationMs: 90 * 60_000, maxInjectAttempts: 2 });
   });
