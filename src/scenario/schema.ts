@@ -182,7 +182,7 @@ export const ExecCommand = Obj(
 
 export const HttpCall = Obj(
   {
-    method: Type.Optional(Type.Union(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => Type.Literal(m)))),
+    method: Type.Optional(Type.Union([Type.Literal('GET'), Type.Literal('POST'), Type.Literal('PUT'), Type.Literal('PATCH'), Type.Literal('DELETE')])),
     url: Template('the URL (http or https)'),
     headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'headers (templated); {{secret.NAME}} takes a secret from the config' })),
     body: Type.Optional(Type.String({ description: 'the request body (templated)' })),
