@@ -178,10 +178,7 @@ function semanticProblems(f: ScenarioFile): Problem[] {
     if (targetRecovery === undefined && parseDuration(deadline) < parseDuration(DEFAULTS.fault.targetRecovery)) {
       push(at('timing', 'deadline'), `is shorter than the default targetRecovery (${DEFAULTS.fault.targetRecovery}): set targetRecovery too`);
     }
-    if (!fault.inject.local) push(at('inject', 'local'), 'is required (the embedded platform is the default target)');
-    else if ('change' in fault.inject.local && Object.keys(fault.inject.local.change.set).length === 0) {
-      push(at('inject', 'local', 'change', 'set'), 'must change at least one field');
-    }
+    actionProblems(fault.inject, at('inject'), push);
     unique(fault.hints ?? [], at('hints'), 'hint');
     fault.personas?.forEach((line, j) => {
       if (!personaIds.includes(line.persona)) push(at('personas', j, 'persona'), unknown('persona', line.persona, personaIds));
@@ -210,6 +207,62 @@ function semanticProblems(f: ScenarioFile): Problem[] {
   }
   positive(f.game?.duration, ['game', 'duration']);
   return out;
+}
+
+/** The placeholders a template may use; {{secret.NAME}} only where the adapter keeps secrets out of the log (exec, http). */
+const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
+const VARIABLE = /^(team|fault|namespace|publicUrl|vars\.[A-Za-z_][A-Za-z0-9_]*|secret\.[A-Za-z_][A-Za-z0-9_-]*)$/;
+
+function templateProblems(v: unknown, path: Segment[], secrets: boolean, push: (path: Segment[], message: string) => void): void {
+  if (typeof v === 'string') {
+    for (const m of v.matchAll(PLACEHOLDER)) {
+      const name = m[1]!;
+      if (!VARIABLE.test(name)) push(path, `unknown placeholder {{${name}}} (use team, fault, namespace, publicUrl, vars.NAME${secrets ? ' or secret.NAME' : ''})`);
+      else if (!secrets && name.startsWith('secret.')) push(path, `{{${name}}}: secrets are not allowed here (the value would be recorded in the event log)`);
+    }
+  } else if (Array.isArray(v)) v.forEach((x, i) => templateProblems(x, [...path, i], secrets, push));
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) templateProblems(x, [...path, k], secrets, push);
+}
+
+/** What the schema cannot say about a fault's actions. */
+function actionProblems(a: ScenarioFile['faults'][number]['inject'], base: Segment[], push: (path: Segment[], message: string) => void): void {
+  if (!a.local && !a.kubernetes && !a.exec && !a.http) {
+    push(base, 'must have at least one action: local, kubernetes, exec or http');
+    return;
+  }
+  if (a.local && 'change' in a.local && Object.keys(a.local.change.set).length === 0) push([...base, 'local', 'change', 'set'], 'must change at least one field');
+  a.kubernetes?.forEach((c, i) => {
+    const at = [...base, 'kubernetes', i];
+    if (c.action === 'ingress' && Object.keys(c.set).length === 0) push([...at, 'set'], 'must change at least one field');
+    if (c.action === 'secret' && Object.keys(c.set).length === 0) push([...at, 'set'], 'must change at least one key');
+    // Only the namespace is templated: names are checked by the schema as Kubernetes names.
+    templateProblems(c.namespace, [...at, 'namespace'], false, push);
+  });
+  if (a.exec) {
+    for (const k of ['inject', 'revert', 'check'] as const) {
+      const cmd = a.exec[k];
+      if (!cmd) continue;
+      const at = [...base, 'exec', k];
+      if ((cmd.command === undefined) === (cmd.shell === undefined)) push(at, 'must have exactly one of: command (a list, run without a shell) or shell (a script)');
+      if (cmd.timeout !== undefined && parseDuration(cmd.timeout) <= 0) push([...at, 'timeout'], 'must be more than 0');
+      templateProblems(cmd, at, true, push);
+    }
+  }
+  if (a.http) {
+    for (const k of ['inject', 'revert', 'check'] as const) {
+      const call = a.http[k];
+      if (!call) continue;
+      const at = [...base, 'http', k];
+      if (!/^(https?:\/\/|\{\{)/.test(call.url)) push([...at, 'url'], `must start with http:// or https:// (got '${call.url.slice(0, 40)}')`);
+      if (call.timeout !== undefined && parseDuration(call.timeout) <= 0) push([...at, 'timeout'], 'must be more than 0');
+      call.expect?.forEach((st, j) => {
+        if (typeof st !== 'string') return;
+        const [lo, hi] = st.split('-').map(Number);
+        if (lo! > hi!) push([...at, 'expect', j], `range '${st}' runs backwards`);
+      });
+      templateProblems(call, at, true, push);
+    }
+  }
 }
 
 // --- normalization --------------------------------------------------------------------------------

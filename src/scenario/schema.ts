@@ -106,11 +106,102 @@ export const LocalAction = Type.Union([
   ),
 ]);
 
+/** Text where {{team}}, {{fault}}, {{namespace}}, {{publicUrl}}, {{vars.NAME}} (and, for http/exec, {{secret.NAME}}) are filled in per team. */
+const Template = (description: string) => Type.String({ minLength: 1, description: `${description}; {{team}}, {{namespace}}, {{vars.NAME}} … are filled in per team` });
+const K8sName = Type.String({ pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253, description: 'a Kubernetes object name' });
+const K8sNamespace = Type.Optional(Template("the object's namespace (default: the team's first allowed namespace)"));
+
+/**
+ * One change to a team's cluster. Every change is recorded field by field in the handle, so revert is
+ * a compare-and-swap and a team's own fix is kept.
+ */
+export const KubernetesChange = Type.Union([
+  Obj(
+    {
+      action: Type.Literal('ingress'),
+      name: K8sName,
+      namespace: K8sNamespace,
+      rule: Type.Optional(Type.Integer({ minimum: 0, description: 'index into spec.rules (default 0)' })),
+      path: Type.Optional(Type.Integer({ minimum: 0, description: 'index into the rule\'s http.paths (default 0)' })),
+      set: Obj(
+        {
+          path: Type.Optional(UrlPath),
+          serviceName: Type.Optional(K8sName),
+          servicePort: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 65535 }), Type.String({ minLength: 1, maxLength: 15, description: 'a port name' })])),
+          host: Type.Optional(Type.String({ minLength: 1 })),
+          className: Type.Optional(Type.String({ minLength: 1, description: 'spec.ingressClassName' })),
+        },
+        'the fields of the Ingress to change',
+      ),
+    },
+    "patch an Ingress's path, backend service, port, host or class",
+  ),
+  Obj(
+    {
+      action: Type.Literal('networkPolicy'),
+      name: K8sName,
+      namespace: K8sNamespace,
+      spec: Type.Record(Type.String(), Type.Unknown(), { description: 'a NetworkPolicy spec (podSelector, policyTypes, ingress, egress)' }),
+    },
+    'create a NetworkPolicy (revert deletes it if it is still the one created)',
+  ),
+  Obj({ action: Type.Literal('deleteNetworkPolicy'), name: K8sName, namespace: K8sNamespace }, 'delete a NetworkPolicy (revert recreates it if still absent)'),
+  Obj(
+    {
+      action: Type.Literal('secret'),
+      name: K8sName,
+      namespace: K8sNamespace,
+      set: Type.Record(Type.String({ pattern: '^[-._a-zA-Z0-9]+$' }), Type.String(), { description: 'keys of the Secret and their new (plain text) values' }),
+    },
+    'change keys of a Secret',
+  ),
+  Obj(
+    {
+      action: Type.Literal('image'),
+      deployment: K8sName,
+      namespace: K8sNamespace,
+      container: Type.Optional(Type.String({ minLength: 1, description: 'the container (default: the only one)' })),
+      image: Type.String({ minLength: 1, description: 'the image to roll out, e.g. ghcr.io/acme/chat-backend:1.5.0' }),
+    },
+    "set a Deployment container's image (a release)",
+  ),
+  Obj({ action: Type.Literal('scale'), deployment: K8sName, namespace: K8sNamespace, replicas: Type.Integer({ minimum: 0, maximum: 1000 }) }, 'scale a Deployment'),
+]);
+
+const Argv = Type.Array(Type.String(), { minItems: 1, description: 'program and arguments, run without a shell; each is templated' });
+export const ExecCommand = Obj(
+  {
+    command: Type.Optional(Argv),
+    shell: Type.Optional(Type.String({ minLength: 1, description: 'a /bin/sh script (only when you need a shell); team values come in as environment variables' })),
+    timeout: Type.Optional(Duration),
+    cwd: Type.Optional(Type.String({ minLength: 1, description: 'working directory, relative to the scenario' })),
+    env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), { description: 'extra environment variables (templated)' })),
+  },
+  'a command: exactly one of command (argv) or shell',
+);
+
+export const HttpCall = Obj(
+  {
+    method: Type.Optional(Type.Union([Type.Literal('GET'), Type.Literal('POST'), Type.Literal('PUT'), Type.Literal('PATCH'), Type.Literal('DELETE')])),
+    url: Template('the URL (http or https)'),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'headers (templated); {{secret.NAME}} takes a secret from the config' })),
+    body: Type.Optional(Type.String({ description: 'the request body (templated)' })),
+    expect: Type.Optional(
+      Type.Array(Type.Union([Type.Integer({ minimum: 100, maximum: 599 }), Type.String({ pattern: '^[1-5][0-9]{2}-[1-5][0-9]{2}$', description: 'a status code or a range such as 200-299' })]), {
+        minItems: 1,
+        description: 'accepted status codes (default: 200-299)',
+      }),
+    ),
+    timeout: Type.Optional(Duration),
+  },
+  'an HTTP call (a webhook)',
+);
+
 export const FaultActions = Obj({
   local: Type.Optional(LocalAction),
-  kubernetes: Type.Optional(Type.Unknown()),
-  exec: Type.Optional(Obj({ inject: Type.String(), revert: Type.String(), check: Type.Optional(Type.String()) })),
-  http: Type.Optional(Obj({ inject: Type.String({ description: 'URL to POST to inject' }), revert: Type.String() })),
+  kubernetes: Type.Optional(Type.Array(KubernetesChange, { minItems: 1, description: 'changes to the team\'s cluster, applied in order' })),
+  exec: Type.Optional(Obj({ inject: ExecCommand, revert: ExecCommand, check: Type.Optional(ExecCommand) }, 'commands: inject, revert, and check (exit 0 while the fault holds)')),
+  http: Type.Optional(Obj({ inject: HttpCall, revert: HttpCall, check: Type.Optional(HttpCall) }, 'webhook calls: inject, revert, and check (an expected status while the fault holds)')),
 });
 
 /** Elements a good answer may contain (issue 15); the detection rules live in src/comms/rules/expects.ts. */
@@ -240,4 +331,7 @@ export type ScenarioFile = Static<typeof ScenarioFile>;
 export type ProbeFile = Static<typeof Probe>;
 export type LocalAction = Static<typeof LocalAction>;
 export type FaultActions = Static<typeof FaultActions>;
+export type KubernetesChange = Static<typeof KubernetesChange>;
+export type ExecCommand = Static<typeof ExecCommand>;
+export type HttpCall = Static<typeof HttpCall>;
 export type TextT = Static<typeof Text>;

@@ -4,7 +4,7 @@ import type { ExpectElement, FaultActions, TextT } from './schema.js';
  * The scenario after load.ts has validated it, filled defaults and turned every duration into ms.
  * This is what the rest of firedrill reads; scoring imports these types only.
  */
-export type { ExpectElement, FaultActions, LocalAction, TextT as Text } from './schema.js';
+export type { ExecCommand, ExpectElement, FaultActions, HttpCall, KubernetesChange, LocalAction, TextT as Text } from './schema.js';
 
 export interface ProbeTiming {
   intervalMs: number; // wall time, with a floor
