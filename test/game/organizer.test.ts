@@ -31,6 +31,12 @@ class RecordingTarget implements TargetAdapter {
     this.calls.push(`revert ${team} ${JSON.stringify(handle)}`);
     return { changed: true, detail: 'restored' };
   }
+  /** Teams whose change is gone (they fixed it before any probe saw it). */
+  fixed = new Set<string>();
+  async inPlace(team: string): Promise<boolean> {
+    this.calls.push(`inPlace ${team}`);
+    return !this.fixed.has(team);
+  }
   publicUrl(): string | undefined {
     return undefined;
   }
@@ -70,7 +76,7 @@ describe('teams', () => {
     expect(JSON.stringify(await s.events())).not.toContain(r.token);
     const me = await s.get('/api/team', { authorization: `Bearer ${r.token}` });
     expect(me.statusCode).toBe(200);
-    expect(me.json()).toMatchObject({ team: { id: 'team-ramen', name: 'Team Ramen 🍜' }, fault: null, game: { state: 'lobby' } });
+    expect(me.json()).toMatchObject({ team: { id: 'team-ramen', name: 'Team Ramen 🍜' }, fault: null, game: { phase: 'not_started' } });
     const list = await s.get('/api/admin/teams');
     expect(list.json().teams.map((t: { id: string }) => t.id)).toEqual(['team-ramen']);
     expect(list.body).not.toContain(r.token);
@@ -109,18 +115,18 @@ describe('teams', () => {
 describe('the game through organizer controls', () => {
   it('start, pause, resume, speed, finish — each an event with who did it; wrong order is a 409', async () => {
     const s = await setup();
-    expect((await s.get('/api/game', {})).json()).toMatchObject({ state: 'lobby', gameTime: 0, scenario: { name: 'chat-service' } });
+    expect((await s.get('/api/game', {})).json()).toMatchObject({ phase: 'not_started', gameTime: 0, scenario: { name: 'chat-service' } });
     expect((await s.post('/api/admin/game/pause')).statusCode).toBe(409);
-    expect((await s.post('/api/admin/game/start', { by: 'Ken' })).json()).toMatchObject({ state: 'running' });
+    expect((await s.post('/api/admin/game/start', { by: 'Ken' })).json()).toMatchObject({ phase: 'running' });
     expect((await s.post('/api/admin/game/start')).statusCode).toBe(409);
     s.clock.advance(10_000);
     expect((await s.post('/api/admin/game/speed', { speed: 30 })).json()).toEqual({ speed: 30, gameTime: 10_000 });
     s.clock.advance(1000);
-    expect((await s.get('/api/game', {})).json()).toMatchObject({ state: 'running', gameTime: 40_000, speed: 30 });
-    expect((await s.post('/api/admin/game/pause')).json()).toMatchObject({ state: 'paused', gameTime: 40_000 });
+    expect((await s.get('/api/game', {})).json()).toMatchObject({ phase: 'running', gameTime: 40_000, speed: 30 });
+    expect((await s.post('/api/admin/game/pause')).json()).toMatchObject({ phase: 'paused', gameTime: 40_000 });
     s.clock.advance(5000);
-    expect((await s.post('/api/admin/game/resume')).json()).toMatchObject({ state: 'running', gameTime: 40_000 });
-    expect((await s.post('/api/admin/game/finish')).json()).toMatchObject({ state: 'finished' });
+    expect((await s.post('/api/admin/game/resume')).json()).toMatchObject({ phase: 'running', gameTime: 40_000 });
+    expect((await s.post('/api/admin/game/finish')).json()).toMatchObject({ phase: 'finished' });
     const byWhom = (await s.events()).filter((e) => e.type.startsWith('game.') && e.type !== 'game.created').map((e) => [e.type, (e.data as { by: { name: string } }).by.name]);
     expect(byWhom).toEqual([
       ['game.started', 'Ken'],
@@ -153,7 +159,7 @@ describe('the game through organizer controls', () => {
     expect(injected.data).toMatchObject({ attempt: 1, deadlineAt: due + 28 * 60_000 });
 
     const me = (await s.get('/api/team', { authorization: `Bearer ${token}` })).json();
-    expect(me.fault).toMatchObject({ id: 'site-unreachable', phase: 'injected', injectedAt: due });
+    expect(me.fault).toMatchObject({ id: 'site-unreachable', state: 'injected', detection: 'none', injectedAt: due });
     expect(me.fault.briefing.en.length).toBeGreaterThan(10);
     expect(JSON.stringify(me)).not.toContain('organizer');
     expect(me.hints.length).toBeGreaterThan(0);
@@ -161,7 +167,7 @@ describe('the game through organizer controls', () => {
 
     const state = (await s.get('/api/admin/state')).json();
     expect(state.teams[0]).toMatchObject({ id: 'red', current: 'site-unreachable' });
-    expect(state.teams[0].faults[0]).toMatchObject({ status: 'injected', dueAt: due, deadlineAt: due + 28 * 60_000 });
+    expect(state.teams[0].faults[0]).toMatchObject({ state: 'injected', dueAt: due, deadlineAt: due + 28 * 60_000 });
 
     const ext = await s.post('/api/admin/teams/red/faults/site-unreachable/extend', { minutes: 5 });
     expect(ext.json()).toEqual({ deadlineAt: due + 33 * 60_000 });
@@ -308,7 +314,7 @@ describe('the game through organizer controls', () => {
       'revert blue {"team":"blue","fault":"site-unreachable"}',
       'revert red {"team":"red","fault":"site-unreachable"}',
     ]);
-    expect((await s.get('/api/game', {})).json().state).toBe('paused');
+    expect((await s.get('/api/game', {})).json().phase).toBe('paused');
     expect((await s.events('game.revert_all'))[0]!.data).toEqual({ by: { kind: 'organizer', name: 'Aiko' }, reason: 'platform trouble' });
     expect((await s.events('fault.revert_result')).length).toBe(2);
   });
