@@ -520,3 +520,11 @@ export function leaderboard(s: ScoreState): Leaderboard {
 export function teamVersion(s: ScoreState, id: string): number {
   return s.teams.get(id)?.version ?? -1;
 }
+
+/**
+ * Every team's breakdown computed afresh from the folded facts, ignoring the cached one `apply`
+ * keeps: tests compare the two, so an event that should have changed a score but did not is seen.
+ */
+export function freshBreakdowns(s: ScoreState): Map<string, TeamBreakdown> {
+  return new Map([...s.teams.values()].map((t) => [t.id, breakdown(s, t)]));
+}
