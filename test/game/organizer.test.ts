@@ -5,6 +5,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredEvent } from '../../src/events/types.js';
 import type { FaultRequest, Plan, RevertResult, TargetAdapter } from '../../src/targets/types.js';
 import { hashToken } from '../../src/tokens.js';
+import { cloneManifest, setPath, type Manifest } from '../../src/platform/manifest.js';
+import { loadBaseManifest, type LocalPlatform } from '../../src/platform/platform.js';
+import { LocalTarget } from '../../src/targets/local.js';
+import { loadScenario } from '../../src/scenario/load.js';
 import { testApp, testRuntime } from '../helpers.js';
 
 /**
@@ -339,5 +343,47 @@ describe('teams from the configuration', () => {
     expect(second.newTeams).toEqual([]);
     expect(second.services.teams.list().map((t) => t.id)).toEqual(['red', 'blue']);
     expect(second.services.teams.byToken(hashToken(token))?.id).toBe('red');
+  });
+});
+
+describe('defect 9: a fault the team undid before any probe turned red', () => {
+  it('the game asks the target, logs the answer, and voids the fault instead of injecting it again', async () => {
+    const s = await setup();
+    await s.createTeam('Red', 'red');
+    await s.post('/api/admin/game/start');
+    await s.post('/api/admin/teams/red/faults/next');
+    expect(await s.events('fault.injected')).toHaveLength(1);
+    // The probes have checked often enough (they do not run in this test), all green; the team fixed it.
+    s.services.probes!.checksOf = () => 1000;
+    s.target.fixed.add('red');
+    s.clock.advance(10 * 60_000);
+    await s.game.tick();
+    await s.game.idle();
+    expect(s.target.calls.filter((c) => c === 'inPlace red')).toHaveLength(1);
+    expect((await s.events('fault.presence_checked')).map((e) => e.data)).toEqual([{ fault: 'site-unreachable', attempt: 1, inPlace: false }]);
+    expect(await s.events('fault.injection_failed')).toEqual([]);
+    expect((await s.events('fault.voided'))[0]!.data).toMatchObject({ fault: 'site-unreachable', reason: expect.stringContaining('fixed before any probe saw it') });
+    expect(s.target.calls.filter((c) => c.startsWith('inject'))).toHaveLength(1);
+    const state = (await s.get('/api/admin/state')).json();
+    expect(state.teams[0].faults[0]).toMatchObject({ state: 'voided', detection: 'none' });
+  });
+
+  it('LocalTarget.inPlace: true while every field still holds the fault value, false once the team changed one back', async () => {
+    const scenario = loadScenario('challenges/chat-service/scenario.yaml');
+    let manifest: Manifest = loadBaseManifest('challenges/chat-service/platform.yaml');
+    const platform = { manifest: () => manifest } as unknown as LocalPlatform;
+    const target = new LocalTarget(platform);
+    const spec = scenario.faults.find((f) => f.id === 'site-unreachable')!;
+    const { handle } = await target.plan({ team: 'red', fault: spec.id, actions: spec.inject });
+    expect(await target.inPlace('red', handle)).toBe(false); // not injected yet
+    const faulted = cloneManifest(manifest);
+    setPath(faulted, 'ingress.routes.1.port', 8081);
+    manifest = faulted;
+    expect(await target.inPlace('red', handle)).toBe(true);
+    const fixed = cloneManifest(manifest);
+    setPath(fixed, 'ingress.routes.1.port', 80);
+    manifest = fixed;
+    expect(await target.inPlace('red', handle)).toBe(false);
+    await expect(target.inPlace('red', { not: 'a handle' })).rejects.toThrow(/not a handle/);
   });
 });
