@@ -80,6 +80,8 @@ export const eventSchemas = {
   'fault.reverted': Open({ fault: Id, by: Actor, reason: Text(500) }),
   'fault.deadline_extended': Open({ fault: Id, deadlineAt: Ms, by: Actor }),
   'fault.revert_result': Open({ fault: Id, ok: Type.Boolean(), detail: Text(1000) }),
+  /** The target's answer to "is the change still in place?" before an attempt is called not taken (recorded before acting on it). */
+  'fault.presence_checked': Open({ fault: Id, attempt: Type.Integer({ minimum: 1 }), inPlace: Type.Boolean(), detail: Type.Optional(Text(500)) }),
 
   // --- probes: transitions only, plus per-minute counts for the availability SLI
   /** `since`: game time of the first check of the streak that caused the transition (recovered: greenSince). */

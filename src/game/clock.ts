@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { StoredEvent } from '../events/types.js';
+import { createPhase, reducePhase, type GamePhase } from '../lifecycle/phase.js';
 
 /**
  * Game time as a fold of the log: it starts at game.started, stops while paused, and runs
@@ -10,15 +11,15 @@ export class GameClock {
   private anchorGame = 0;
   private speedNow = 1;
   private runningNow = false;
-  private startedNow = false;
-  private finishedNow = false;
+  /** The game phase: the lifecycle's phase fold (the one place it is folded). */
+  private readonly phaseState = createPhase();
 
   constructor(private readonly wall: Clock) {}
 
   apply(e: StoredEvent): void {
+    reducePhase(this.phaseState, e);
     switch (e.type) {
       case 'game.started':
-        this.startedNow = true;
         this.runningNow = true;
         this.anchorWall = e.at;
         this.anchorGame = 0;
@@ -28,12 +29,11 @@ export class GameClock {
         this.anchorGame = e.gameTime;
         this.anchorWall = e.at;
         this.runningNow = false;
-        if (e.type === 'game.finished') this.finishedNow = true;
         break;
       case 'game.resumed':
         this.anchorGame = e.gameTime;
         this.anchorWall = e.at;
-        this.runningNow = this.startedNow && !this.finishedNow;
+        this.runningNow = this.phaseState.phase === 'running';
         break;
       case 'game.speed_set':
         this.anchorGame = e.gameTime;
@@ -69,10 +69,17 @@ export class GameClock {
   get running(): boolean {
     return this.runningNow;
   }
+  get phase(): GamePhase {
+    return this.phaseState.phase;
+  }
+  /** Game time of game.started, null before. */
+  get startedAt(): number | null {
+    return this.phaseState.startedAt;
+  }
   get started(): boolean {
-    return this.startedNow;
+    return this.phaseState.phase !== 'not_started';
   }
   get finished(): boolean {
-    return this.finishedNow;
+    return this.phaseState.phase === 'finished';
   }
 }

@@ -5,7 +5,8 @@ import type { TargetAdapter } from '../targets/types.js';
 import { Conflict, NotFound } from '../errors.js';
 import { wallInterval } from '../probes/logic.js';
 import type { GameClock } from './clock.js';
-import { createGameState, currentFault, decide, isOpen, reduce, SYSTEM, type Command, type GameState } from './sequencer.js';
+import { createGameState, currentFault, isOpen, reduce, type GameState } from '../lifecycle/index.js';
+import { decide, decideGame, SYSTEM, type Command } from './sequencer.js';
 
 export interface GameLogger {
   warn(obj: object, msg: string): void;
@@ -79,7 +80,7 @@ export class Game {
 
   /** Decide again soon (after the current append's listeners have all run). */
   private kick(): void {
-    if (this.kickPending || this.closed || !this.state.started) return;
+    if (this.kickPending || this.closed || this.state.phase === 'not_started') return;
     this.kickPending = true;
     setImmediate(() => {
       this.kickPending = false;
@@ -89,7 +90,15 @@ export class Game {
 
   /** Run every team's lane until nothing more is due; resolves when all of them are idle. */
   async tick(): Promise<void> {
-    if (this.closed || !this.state.started) return;
+    if (this.closed || this.state.phase === 'not_started') return;
+    // The game ends by itself at the scenario's duration (before any team decides on a finished game).
+    for (const c of decideGame(this.o.scenario, this.state, this.o.gameClock.now())) {
+      try {
+        await this.exec(c);
+      } catch (err) {
+        this.o.log?.error({ err, command: c.kind }, 'game command failed');
+      }
+    }
     await Promise.all(this.state.order.map((team) => this.lane(team)));
   }
 
@@ -177,6 +186,8 @@ export class Game {
         return this.inject(c.team, c.fault, c.attempt, c.resume);
       case 'revert':
         return this.revert(c.team, c.fault, c.attempt, c.handle);
+      case 'check_presence':
+        return this.checkPresence(c.team, c.fault, c.attempt, c.handle);
     }
   }
 
@@ -255,6 +266,29 @@ export class Game {
     await this.o.store.appendMany(batch);
   }
 
+  /** Is the attempt's change still in place? The answer is logged before the sequencer acts on it. */
+  private async checkPresence(team: string, faultId: string, attempt: number, handle: unknown): Promise<void> {
+    const target = this.o.target();
+    let inPlace = true;
+    let detail: string | undefined;
+    if (!target) detail = 'no target adapter is configured: assumed in place';
+    else {
+      try {
+        inPlace = await within(this.targetTimeoutMs, 'inPlace', target.inPlace(team, handle));
+      } catch (err) {
+        // Unknown counts as in place: the old rule (not taken → retry) applies.
+        detail = `could not check, assumed in place: ${errText(err)}`.slice(0, 500);
+      }
+    }
+    await this.o.store.append({
+      type: 'fault.presence_checked',
+      team,
+      source: 'game',
+      key: `game:${team}:${faultId}:presence:${attempt}`,
+      data: { fault: faultId, attempt, inPlace, ...(detail !== undefined ? { detail } : {}) },
+    });
+  }
+
   // ------------------------------------------------------------ organizer commands
 
   private team(id: string) {
@@ -271,26 +305,26 @@ export class Game {
   }
 
   async start(by: Actor): Promise<void> {
-    if (this.state.started) throw new Conflict(this.state.finished ? 'the game is finished' : 'the game has already started');
+    if (this.state.phase !== 'not_started') throw new Conflict(this.state.phase === 'finished' ? 'the game is finished' : 'the game has already started');
     await this.o.store.append({ type: 'game.started', source: 'organizer', key: 'game.started', data: { by } });
     await this.tick();
   }
 
   async pause(by: Actor): Promise<void> {
-    if (!this.state.running) throw new Conflict(this.state.started ? 'the game is not running' : 'the game has not started');
+    if (this.state.phase !== 'running') throw new Conflict(this.state.phase !== 'not_started' ? 'the game is not running' : 'the game has not started');
     await this.o.store.append({ type: 'game.paused', source: 'organizer', data: { by } });
   }
 
   async resume(by: Actor): Promise<void> {
-    if (!this.state.started || this.state.finished) throw new Conflict(this.state.finished ? 'the game is finished' : 'the game has not started');
-    if (this.state.running) throw new Conflict('the game is already running');
+    if (this.state.phase === 'not_started' || this.state.phase === 'finished') throw new Conflict(this.state.phase === 'finished' ? 'the game is finished' : 'the game has not started');
+    if (this.state.phase === 'running') throw new Conflict('the game is already running');
     await this.o.store.append({ type: 'game.resumed', source: 'organizer', data: { by } });
     await this.tick();
   }
 
   async finish(by: Actor): Promise<void> {
-    if (!this.state.started) throw new Conflict('the game has not started');
-    if (this.state.finished) throw new Conflict('the game is already finished');
+    if (this.state.phase === 'not_started') throw new Conflict('the game has not started');
+    if (this.state.phase === 'finished') throw new Conflict('the game is already finished');
     await this.o.store.append({ type: 'game.finished', source: 'organizer', key: 'game.finished', data: { by } });
   }
 
@@ -300,11 +334,11 @@ export class Game {
 
   /** Trigger the team's next fault now (it must be waiting, not in play). */
   async next(team: string, by: Actor): Promise<{ fault: string }> {
-    if (!this.state.running) throw new Conflict('the game is not running');
+    if (this.state.phase !== 'running') throw new Conflict('the game is not running');
     const t = this.team(team);
     const f = currentFault(t);
     if (!f) throw new Conflict(`${team} has played every fault`);
-    if (f.status !== 'pending' && f.status !== 'armed') throw new Conflict(`fault ${f.id} is already ${f.status} for ${team}`);
+    if (f.state !== 'pending' && f.state !== 'armed') throw new Conflict(`fault ${f.id} is already ${f.state} for ${team}`);
     await this.o.store.append({ type: 'fault.armed', team, source: 'organizer', data: { fault: f.id, dueAt: this.o.gameClock.now(), by } });
     await this.lane(team);
     return { fault: f.id };
@@ -312,21 +346,21 @@ export class Game {
 
   async revertFault(team: string, fault: string, by: Actor, reason: string): Promise<void> {
     const f = this.run(team, fault);
-    if (!isOpen(f.status)) throw new Conflict(`fault ${fault} is ${f.status} for ${team}: only an injected fault can be reverted`);
+    if (!isOpen(f.state)) throw new Conflict(`fault ${fault} is ${f.state} for ${team}: only an injected fault can be reverted`);
     await this.o.store.append({ type: 'fault.reverted', team, source: 'organizer', data: { fault, by, reason } });
     await this.lane(team);
   }
 
   async skip(team: string, fault: string, by: Actor, reason: string): Promise<void> {
     const f = this.run(team, fault);
-    if (currentFault(this.team(team))?.id !== fault) throw new Conflict(`fault ${fault} is not ${team}'s current fault (it is ${f.status})`);
+    if (currentFault(this.team(team))?.id !== fault) throw new Conflict(`fault ${fault} is not ${team}'s current fault (it is ${f.state})`);
     await this.o.store.append({ type: 'fault.skipped', team, source: 'organizer', data: { fault, by, reason } });
     await this.lane(team);
   }
 
   async extend(team: string, fault: string, minutes: number, by: Actor): Promise<{ deadlineAt: number }> {
     const f = this.run(team, fault);
-    if (!isOpen(f.status) || f.deadlineAt === null) throw new Conflict(`fault ${fault} is ${f.status} for ${team}: only an injected fault has a deadline`);
+    if (!isOpen(f.state) || f.deadlineAt === null) throw new Conflict(`fault ${fault} is ${f.state} for ${team}: only an injected fault has a deadline`);
     const deadlineAt = f.deadlineAt + Math.round(minutes * 60_000);
     await this.o.store.append({ type: 'fault.deadline_extended', team, source: 'organizer', data: { fault, deadlineAt, by } });
     return { deadlineAt };
@@ -339,10 +373,10 @@ export class Game {
   async revertAll(by: Actor, reason: string): Promise<{ reverted: Array<{ team: string; fault: string }> }> {
     const reverted: Array<{ team: string; fault: string }> = [];
     const batch: NewEvent[] = [{ type: 'game.revert_all', source: 'organizer', data: { by, reason } }];
-    if (this.state.running) batch.push({ type: 'game.paused', source: 'organizer', data: { by } });
+    if (this.state.phase === 'running') batch.push({ type: 'game.paused', source: 'organizer', data: { by } });
     for (const id of this.state.order) {
       const f = currentFault(this.team(id));
-      if (f && isOpen(f.status)) {
+      if (f && isOpen(f.state)) {
         batch.push({ type: 'fault.reverted', team: id, source: 'organizer', data: { fault: f.id, by, reason } });
         reverted.push({ team: id, fault: f.id });
       }

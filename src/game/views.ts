@@ -1,15 +1,30 @@
 import type { Scenario } from '../scenario/types.js';
 import type { Team } from './teams.js';
-import { currentFault, phaseOf, type FaultRun, type GameState } from './sequencer.js';
+import { currentFault, endsAt, wasInjected, type FaultRun, type GamePhase, type GameState } from '../lifecycle/index.js';
 
 /** What people see of the game state: pure functions of the folds. */
 
-export type GamePhase = 'lobby' | 'running' | 'paused' | 'finished';
+export type { GamePhase } from '../lifecycle/index.js';
 
-export function gamePhase(g: { started: boolean; running: boolean; finished: boolean }): GamePhase {
-  if (g.finished) return 'finished';
-  if (!g.started) return 'lobby';
-  return g.running ? 'running' : 'paused';
+/** The game phase, as the lifecycle's phase fold has it (GameClock and Game both carry it). */
+export function gamePhase(g: { phase: GamePhase }): GamePhase {
+  return g.phase;
+}
+
+/** The game block every audience gets: phase, clock, and when the game ends by itself (game time). */
+export interface GameBlockCore {
+  phase: GamePhase;
+  /** Game ms when this block was built; with `phase` and `speed`, clients extrapolate. */
+  gameTime: number;
+  speed: number;
+  durationMs: number;
+  /** Game time at which the game finishes by itself; null before the start. */
+  endsAt: number | null;
+}
+
+export function gameBlock(clock: { phase: GamePhase; startedAt: number | null; speed: number; now(): number }, scenario: Pick<Scenario, 'game'> | undefined): GameBlockCore {
+  const durationMs = scenario?.game.durationMs ?? 0;
+  return { phase: clock.phase, gameTime: clock.now(), speed: clock.speed, durationMs, endsAt: scenario ? endsAt(clock, durationMs) : null };
 }
 
 function faultForOrganizers(f: FaultRun, scenario: Scenario) {
@@ -17,8 +32,8 @@ function faultForOrganizers(f: FaultRun, scenario: Scenario) {
   return {
     id: f.id,
     title: spec?.title,
-    status: f.status,
-    phase: phaseOf(f),
+    state: f.state,
+    detection: f.detection,
     attempt: f.attempt,
     dueAt: f.dueAt,
     injectedAt: f.injectedAt,
@@ -69,14 +84,15 @@ export function organizerState(
 export function teamState(state: GameState, scenario: Scenario, team: Team) {
   const t = state.teams[team.id];
   const cur = t ? currentFault(t) : undefined;
-  const shown = (f: FaultRun) => f.injectedAt !== null || f.status === 'injected' || f.status === 'recovered';
-  const played = t ? t.faults.filter((f) => f.injectedAt !== null) : [];
+  // The one spoiler rule: a fault exists for the team once its change landed (injectedAt set).
+  const played = t ? t.faults.filter(wasInjected) : [];
   const current =
-    cur && shown(cur)
+    cur && wasInjected(cur)
       ? {
           id: cur.id,
           title: scenario.faults[cur.index]?.title,
-          phase: phaseOf(cur),
+          state: cur.state,
+          detection: cur.detection,
           injectedAt: cur.injectedAt,
           deadlineAt: cur.deadlineAt,
           briefing: scenario.faults[cur.index]?.briefing.team ?? null,
@@ -85,7 +101,7 @@ export function teamState(state: GameState, scenario: Scenario, team: Team) {
   return {
     team: { id: team.id, name: team.name, members: team.members },
     fault: current,
-    faults: played.map((f) => ({ id: f.id, title: scenario.faults[f.index]?.title, status: f.status, phase: phaseOf(f), injectedAt: f.injectedAt, endedAt: f.endedAt })),
+    faults: played.map((f) => ({ id: f.id, title: scenario.faults[f.index]?.title, state: f.state, detection: f.detection, injectedAt: f.injectedAt, endedAt: f.endedAt })),
     hints: played.flatMap((f) =>
       (scenario.faults[f.index]?.hints ?? []).map((h) => {
         const taken = !!t?.hintsTaken.includes(`${f.id}/${h.id}`);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Conflict } from '../errors.js';
-import { gamePhase, teamState } from '../game/views.js';
+import { gameBlock, teamState } from '../game/views.js';
 
 /** The game for everyone (`GET /api/game`) and a team's own state (`GET /api/team`). */
 export default async function gameRoutes(app: FastifyInstance) {
@@ -8,9 +8,7 @@ export default async function gameRoutes(app: FastifyInstance) {
     const { gameClock, game } = app.services;
     return {
       scenario: game ? { name: game.scenario.name, title: game.scenario.title } : null,
-      state: gamePhase(gameClock),
-      gameTime: gameClock.now(),
-      speed: gameClock.speed,
+      ...gameBlock(gameClock, game?.scenario),
     };
   });
 
@@ -19,7 +17,7 @@ export default async function gameRoutes(app: FastifyInstance) {
     if (!game) throw new Conflict('no game is loaded');
     const team = req.team!;
     return {
-      game: { state: gamePhase(gameClock), gameTime: gameClock.now(), speed: gameClock.speed, title: game.scenario.title },
+      game: { ...gameBlock(gameClock, game.scenario), title: game.scenario.title },
       ...teamState(game.state, game.scenario, team),
     };
   });

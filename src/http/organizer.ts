@@ -5,7 +5,7 @@ import { BadRequest, Conflict, NotFound } from '../errors.js';
 import type { Actor } from '../events/types.js';
 import type { Game } from '../game/game.js';
 import { createTeam } from '../game/team-admin.js';
-import { gamePhase, organizerState } from '../game/views.js';
+import { gameBlock, organizerState } from '../game/views.js';
 import { hashToken, newToken } from '../tokens.js';
 
 const Strict = { additionalProperties: false } as const;
@@ -113,7 +113,7 @@ export default async function organizer(fastify: FastifyInstance) {
     const { gameClock, teams } = app.services;
     const warnings = await app.services.store.read({ types: ['warning.raised'] });
     return {
-      game: { scenario: g.scenario.name, state: gamePhase(gameClock), gameTime: gameClock.now(), speed: gameClock.speed },
+      game: { scenario: g.scenario.name, ...gameBlock(gameClock, g.scenario) },
       teams: organizerState(g.state, g.scenario, teams.list(), app.services.probes?.snapshot() ?? {}),
       warnings: warnings.length,
     };
@@ -141,7 +141,7 @@ export default async function organizer(fastify: FastifyInstance) {
       else if (name === 'resume') await g.resume(by);
       else await g.finish(by);
       const { gameClock } = app.services;
-      return { state: gamePhase(gameClock), gameTime: gameClock.now(), speed: gameClock.speed };
+      return gameBlock(gameClock, g.scenario);
     });
   gameCmd('start');
   gameCmd('pause');

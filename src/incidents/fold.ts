@@ -1,10 +1,12 @@
 import type { StoredEvent } from '../events/types.js';
+import { nextIncidentState, type IncidentFact, type IncidentState, type IncidentVia } from '../lifecycle/incident.js';
 
-export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
-export type IncidentVia = 'pagerduty' | 'board';
+/** The incident state (PagerDuty's words); the transitions are the lifecycle's (src/lifecycle/incident.ts). */
+export type IncidentStatus = IncidentState;
+export type { IncidentVia } from '../lifecycle/incident.js';
 
 /** A state change the incident went through; `kind` is the incident event's suffix. */
-export type StateKind = 'triggered' | 'acknowledged' | 'unacknowledged' | 'resolved' | 'reopened';
+export type StateKind = IncidentFact;
 
 export interface Incident {
   id: string;
@@ -84,22 +86,22 @@ export class IncidentFold {
           inc.acknowledgedAtWall = e.data.occurredAtWall;
           if (e.data.agent !== undefined) inc.acknowledgedBy = e.data.agent;
         }
-        this.move(inc, 'acknowledged', e.data.occurredAtWall, inc.status === 'triggered');
+        this.move(inc, 'acknowledged', e.data.occurredAtWall);
         break;
       case 'incident.unacknowledged':
         inc.counts.unacknowledged++;
-        this.move(inc, 'triggered', e.data.occurredAtWall, inc.status === 'acknowledged');
+        this.move(inc, 'unacknowledged', e.data.occurredAtWall);
         break;
       case 'incident.resolved':
         inc.counts.resolved++;
-        if (this.move(inc, 'resolved', e.data.occurredAtWall, inc.status !== 'resolved')) {
+        if (this.move(inc, 'resolved', e.data.occurredAtWall)) {
           inc.resolvedAtWall = e.data.occurredAtWall;
           if (e.data.agent !== undefined) inc.resolvedBy = e.data.agent;
         }
         break;
       case 'incident.reopened':
         inc.counts.reopened++;
-        if (this.move(inc, 'triggered', e.data.occurredAtWall, inc.status === 'resolved')) {
+        if (this.move(inc, 'reopened', e.data.occurredAtWall)) {
           delete inc.resolvedAtWall;
           delete inc.resolvedBy;
         }
@@ -117,8 +119,10 @@ export class IncidentFold {
     }
   }
 
-  private move(inc: Incident, to: IncidentStatus, atWall: number, allowed: boolean): boolean {
-    if (!allowed || atWall < inc.lastChangeAtWall) return false;
+  /** Apply a state fact through the one incident state machine; false when it changes nothing. */
+  private move(inc: Incident, fact: IncidentFact, atWall: number): boolean {
+    const to = nextIncidentState(inc.status, fact, atWall, inc.lastChangeAtWall);
+    if (!to) return false;
     inc.status = to;
     inc.lastChangeAtWall = atWall;
     return true;

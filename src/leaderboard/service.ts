@@ -1,215 +1,39 @@
-import { createHash } from 'node:crypto';
 import type { StoredEvent } from '../events/types.js';
-import type { Scenario, Text } from '../scenario/types.js';
+import { endsAt } from '../lifecycle/index.js';
+import type { Scenario } from '../scenario/types.js';
 import { apply, compareTeams, createScore, standing, type ScoreState } from '../scoring/fold.js';
-import type { CurrentFault, FaultState, Standing, TeamBreakdown } from '../scoring/types.js';
+import type { Standing, TeamBreakdown } from '../scoring/types.js';
+import { AudienceBoard, type Listener } from './audience.js';
+import { Freeze } from './freeze.js';
+import { boardTeam, spoilerFree, spoilerFreeStanding } from './spoilers.js';
+import { JudgingTexts } from './texts.js';
+import { TeamHistory, timelineItem } from './timeline.js';
+import type { GameBlock, LeaderboardOptions, Prepared, SeriesPoint, TeamFrame, TimelineItem } from './types.js';
+
+export type { Board, BoardTeam, GameBlock, LeaderboardOptions, Prepared, SeriesPoint, TeamFrame, TimelineItem } from './types.js';
+export { spoilerFree, spoilerFreeStanding } from './spoilers.js';
 
 /**
- * The live leaderboard: an effectful shell around the pure scoring fold. It is rebuilt from the log
- * at start and kept current by the store's subscription; it precomputes each audience's JSON and
- * ETag when something changes (never per request).
+ * The live leaderboard: an effectful shell around the pure scoring fold (which carries the one
+ * lifecycle fold). It is rebuilt from the log at start and kept current by the store's
+ * subscription; it precomputes each audience's JSON and ETag when something changes (never per
+ * request).
  *
  * Audiences (design.md): the public board (live, or frozen by the organizers), each team's own live
  * view, and the organizers' live view. Frame `seq`s are each audience's own board version, never
- * the raw event seq, so a client of a frozen board learns nothing from them.
+ * the raw event seq, so a client of a frozen board learns nothing from them. Every audience hears
+ * every game-phase change (board update frames and /ws/team frames carry the game block).
  */
-
-export type GameState = 'waiting' | 'running' | 'paused' | 'finished';
-
-export interface GameBlock {
-  scenario: string;
-  title: Text;
-  state: GameState;
-  /** Game ms when this board was built; with `running`/`speed`, clients extrapolate. */
-  gameTime: number;
-  running: boolean;
-  speed: number;
-  frozen: boolean;
-}
-
-/** One row of the board as the clients see it (milli-points). */
-export interface BoardTeam {
-  id: string;
-  name: string;
-  rank: number;
-  score: number;
-  breakdown: { categories: TeamBreakdown['categories']; faults: Array<{ id: string; state: FaultState; points: number; max: number }> };
-  currentFault: CurrentFault | null;
-}
-
-export interface Board {
-  game: GameBlock;
-  teams: BoardTeam[];
-  seq: number;
-}
-
-/** A precomputed, serialized board of one audience. */
-export interface Prepared {
-  seq: number;
-  board: Board;
-  /** JSON of `board`, serialized once per change. */
-  json: string;
-  etag: string;
-  /** The snapshot frame `{ type: 'snapshot', seq, board }`, serialized once per change. */
-  snapshotFrame: string;
-}
-
-/** Public, team-safe moments of a team's log: never internal messages, tokens or organizer notes. */
-export type TimelineItem = { seq: number; gameTime: number } & (
-  | { kind: 'fault'; fault: string; title: Text | null; moment: string }
-  | { kind: 'probe'; probe: string; state: 'failed' | 'recovered'; status?: number; latencyMs?: number }
-  | { kind: 'incident'; incident: string; state: string; title?: string }
-  | { kind: 'status'; text: string; impact?: string; currentAction?: string; nextUpdateAt?: number; resolved: boolean }
-  | { kind: 'score'; total: number; delta: number; cause: string; reason?: string }
-);
-
-export interface SeriesPoint {
-  seq: number;
-  gameTime: number;
-  total: number;
-}
-
-export interface TeamFrame {
-  type: 'snapshot' | 'update' | 'event';
-  seq: number;
-  team?: Standing;
-  items?: TimelineItem[];
-}
-
-export interface LeaderboardOptions {
-  scenario: Scenario;
-  /** Game ms now (the game clock's fold); read when a board is rebuilt, never per request. */
-  gameTime?: () => number;
-  /** How many public updates are kept for `?since=` resumes. */
-  ring?: number;
-  /** Most timeline items kept per team. */
-  timelineCap?: number;
-}
-
-type Listener = (frame: string, seq: number) => void;
-
-const FAULT_MOMENTS: Partial<Record<StoredEvent['type'], string>> = {
-  'fault.injected': 'injected',
-  'fault.detected': 'detected',
-  'fault.acknowledged': 'acknowledged',
-  'fault.premature_resolve': 'premature_resolve',
-  'fault.recovered': 'recovered',
-  'fault.relapsed': 'relapsed',
-  'fault.resolved': 'resolved',
-  'fault.timed_out': 'timed_out',
-  'fault.skipped': 'skipped',
-  'fault.voided': 'voided',
-  'fault.reverted': 'reverted',
-  'fault.deadline_extended': 'deadline_extended',
-};
-const INCIDENT_STATES: Partial<Record<StoredEvent['type'], string>> = {
-  'incident.triggered': 'triggered',
-  'incident.acknowledged': 'acknowledged',
-  'incident.unacknowledged': 'unacknowledged',
-  'incident.resolved': 'resolved',
-  'incident.reopened': 'reopened',
-};
-
-const etagOf = (json: string) => `"${createHash('sha1').update(json).digest('base64url')}"`;
-
-/**
- * Spectators and teams must not learn what is coming: a fault not yet injected is shown as
- * "fault N" with no id or title. Organizers see everything.
- */
-const unplayed = (state: FaultState) => state === 'pending' || state === 'armed';
-const maskedId = (index: number) => `fault-${index + 1}`;
-
-export function spoilerFree(b: TeamBreakdown): TeamBreakdown {
-  return { ...b, faults: b.faults.map((f) => (unplayed(f.state) ? { ...f, fault: maskedId(f.index), title: null } : f)) };
-}
-
-export function spoilerFreeStanding(s: Standing): Standing {
-  const cur = s.currentFault;
-  return {
-    ...s,
-    breakdown: spoilerFree(s.breakdown),
-    currentFault: cur && unplayed(cur.state) ? { ...cur, id: maskedId(cur.index), title: null } : cur,
-  };
-}
-
-function boardTeam(s: Standing): BoardTeam {
-  return {
-    id: s.team,
-    name: s.name,
-    rank: s.rank,
-    score: s.total,
-    breakdown: {
-      categories: s.breakdown.categories,
-      faults: s.breakdown.faults.map((f) => ({ id: unplayed(f.state) ? maskedId(f.index) : f.fault, state: f.state, points: f.points, max: f.max })),
-    },
-    currentFault: spoilerFreeStanding(s).currentFault,
-  };
-}
-
-/** One audience's board: its rows, its version, its ring of recent update frames. */
-class AudienceBoard {
-  rows = new Map<string, { row: BoardTeam; json: string }>();
-  version = 0;
-  prepared!: Prepared;
-  ring: Array<{ seq: number; frame: string }> = [];
-  listeners = new Set<Listener>();
-  constructor(private readonly ringSize: number) {}
-
-  /** Replace rows, emit one update frame with the changed ones (and the game block if it changed). */
-  commit(rows: BoardTeam[], game: GameBlock, gameChanged: boolean, live: boolean): void {
-    const changed: BoardTeam[] = [];
-    const next = new Map<string, { row: BoardTeam; json: string }>();
-    for (const row of rows) {
-      const json = JSON.stringify(row);
-      if (this.rows.get(row.id)?.json !== json) changed.push(row);
-      next.set(row.id, { row, json });
-    }
-    if (!changed.length && !gameChanged && this.prepared) return;
-    this.rows = next;
-    this.version++;
-    this.prepare(game);
-    if (!live) return;
-    const frame = JSON.stringify({ type: 'update', seq: this.version, teams: changed, ...(gameChanged ? { game } : {}) });
-    this.ring.push({ seq: this.version, frame });
-    if (this.ring.length > this.ringSize) this.ring.shift();
-    for (const l of this.listeners) l(frame, this.version);
-  }
-
-  prepare(game: GameBlock): void {
-    const teams = [...this.rows.values()].map((r) => r.row).sort((a, b) => a.rank - b.rank);
-    const board: Board = { game, teams, seq: this.version };
-    const json = JSON.stringify(board);
-    this.prepared = { seq: this.version, board, json, etag: etagOf(json), snapshotFrame: `{"type":"snapshot","seq":${this.version},"board":${json}}` };
-  }
-
-  /** Update frames after `seq`, or null when the ring no longer reaches back that far (send a snapshot). */
-  since(seq: number): string[] | null {
-    if (seq === this.version) return [];
-    if (seq > this.version) return null;
-    const first = this.ring[0];
-    if (!first || first.seq > seq + 1) return null;
-    return this.ring.filter((f) => f.seq > seq).map((f) => f.frame);
-  }
-}
-
-interface TeamExtra {
-  timeline: TimelineItem[];
-  series: SeriesPoint[];
-  version: number;
-  listeners: Set<(frame: string) => void>;
-}
-
 export class Leaderboard {
   private readonly score: ScoreState;
   private readonly publicBoard: AudienceBoard;
   private readonly organizerBoard: AudienceBoard;
-  private readonly extras = new Map<string, TeamExtra>();
-  private readonly texts = new Map<number, { text: string; impact?: string; currentAction?: string; resolved?: boolean; gameTime: number }>();
-  private readonly notes = new Map<number, string>();
+  private readonly history = new Map<string, TeamHistory>();
+  private readonly texts = new JudgingTexts();
+  private readonly freeze = new Freeze();
   private live = false;
-  private frozenAt: number | null = null;
-  private game: { state: GameState; speed: number } = { state: 'waiting', speed: 1 };
   private readonly timelineCap: number;
+  private readonly seenVersion = new Map<string, number>();
 
   constructor(private readonly opts: LeaderboardOptions) {
     this.score = createScore(opts.scenario);
@@ -224,7 +48,7 @@ export class Leaderboard {
     return this.opts.scenario;
   }
   get frozen(): boolean {
-    return this.frozenAt !== null;
+    return this.freeze.frozen;
   }
 
   /** Fold the existing log without emitting frames (at start), then go live. */
@@ -237,94 +61,63 @@ export class Leaderboard {
   /** Fold one committed event; push frames to listeners when an audience's board changed. */
   apply(e: StoredEvent): void {
     const before = e.team ? this.score.teams.get(e.team)?.total : undefined;
+    const { phase, speed } = this.score.life;
     apply(this.score, e);
-    const gameChanged = this.foldGame(e);
+    this.texts.apply(e);
+    const froze = this.freeze.apply(e, () => this.frozenSnapshot());
+    const phaseChanged = phase !== this.score.life.phase || speed !== this.score.life.speed;
+    const gameChanged = froze || phaseChanged;
     const t = e.team ? this.score.teams.get(e.team) : undefined;
     const items: TimelineItem[] = [];
     if (e.team && t) {
-      const item = this.timelineItem(e);
+      const h = this.teamHistory(e.team);
+      const fault = 'fault' in e.data && typeof e.data.fault === 'string' ? e.data.fault : undefined;
+      const run = fault ? this.score.life.teams[e.team]?.faults.find((f) => f.id === fault) : undefined;
+      const item = timelineItem(this.opts.scenario, e, run, (seq, id, title) => h.hide(seq, id, title));
       if (item) items.push(item);
       if (t.total !== (before ?? 0) || (before === undefined && t.total !== 0)) {
-        const x = this.extra(e.team);
-        x.series.push({ seq: e.seq, gameTime: e.gameTime, total: t.total });
+        h.series.push({ seq: e.seq, gameTime: e.gameTime, total: t.total });
         items.push({ seq: e.seq, gameTime: e.gameTime, kind: 'score', total: t.total, delta: t.total - (before ?? 0), cause: e.type, ...(e.type === 'score.adjusted' ? { reason: e.data.reason } : {}) });
       }
-      const x = this.extra(e.team);
-      for (const it of items) x.timeline.push(it);
-      if (x.timeline.length > this.timelineCap) x.timeline.splice(0, x.timeline.length - this.timelineCap);
+      h.push(items);
     }
-    if (e.type === 'team.created') this.extra(e.data.id);
+    if (e.type === 'team.created') this.teamHistory(e.data.id);
 
     const teamChanged = t !== undefined && t.version !== this.seenVersion.get(t.id);
     if (t) this.seenVersion.set(t.id, t.version);
-    if (gameChanged || teamChanged || e.type === 'team.created' || e.type === 'team.updated') {
-      const game = this.gameBlock();
+    const game = gameChanged || teamChanged || e.type === 'team.created' || e.type === 'team.updated' ? this.gameBlock() : undefined;
+    if (game) {
       const rows = this.ranked().map(boardTeam);
       this.organizerBoard.commit(rows, game, gameChanged, this.live);
-      if (this.frozenAt === null) this.publicBoard.commit(rows, game, gameChanged, this.live);
+      if (!this.freeze.frozen) this.publicBoard.commit(rows, game, gameChanged, this.live);
       else if (gameChanged) this.publicBoard.commit([...this.publicBoard.rows.values()].map((r) => r.row), game, true, this.live);
     }
-    if (e.team && t && (items.length || teamChanged)) {
-      const x = this.extra(e.team);
-      x.version++;
-      if (this.live && x.listeners.size) {
-        const own = this.standingOf(e.team);
-        const frame = JSON.stringify({ type: 'update', seq: x.version, team: own && spoilerFreeStanding(own), items } satisfies TeamFrame);
-        for (const l of x.listeners) l(frame);
-      }
-    }
+    if (e.team && t && (items.length || teamChanged)) this.sendTeam(e.team, items, undefined);
+    // A game-phase change reaches every team's own stream too (the war room must learn the game finished).
+    if (phaseChanged && game) for (const id of this.history.keys()) this.sendTeam(id, [], game);
   }
 
-  private readonly seenVersion = new Map<string, number>();
-
-  private foldGame(e: StoredEvent): boolean {
-    const g = this.game;
-    switch (e.type) {
-      case 'game.started':
-      case 'game.resumed':
-        g.state = 'running';
-        return true;
-      case 'game.paused':
-        g.state = 'paused';
-        return true;
-      case 'game.finished':
-        g.state = 'finished';
-        return true;
-      case 'game.speed_set':
-        g.speed = e.data.speed;
-        return true;
-      case 'game.board_frozen':
-        if (this.frozenAt !== null) return false;
-        this.frozenAt = e.seq;
-        this.snapshotFrozen();
-        return true;
-      case 'game.board_unfrozen':
-        if (this.frozenAt === null) return false;
-        this.frozenAt = null;
-        return true;
-      case 'judgement.recorded':
-        if (e.data.note) this.notes.set(e.seq, e.data.note);
-        return false;
-      case 'status.published':
-        this.texts.set(e.seq, { text: e.data.text, impact: e.data.impact, currentAction: e.data.currentAction, resolved: e.data.resolved, gameTime: e.gameTime });
-        return false;
-      case 'postmortem.submitted':
-        this.texts.set(e.seq, { text: e.data.text, gameTime: e.gameTime });
-        return false;
-      default:
-        return false;
-    }
+  private sendTeam(id: string, items: TimelineItem[], game: GameBlock | undefined): void {
+    const h = this.teamHistory(id);
+    h.version++;
+    if (!this.live || !h.listeners.size) return;
+    const own = this.standingOf(id);
+    const frame = JSON.stringify({ type: 'update', seq: h.version, team: own && spoilerFreeStanding(own), items, ...(game ? { game } : {}) } satisfies TeamFrame);
+    for (const l of h.listeners) l(frame);
   }
 
   private gameBlock(): GameBlock {
+    const p = this.score.life;
+    const durationMs = this.opts.scenario.game.durationMs;
     return {
       scenario: this.opts.scenario.name,
       title: this.opts.scenario.title,
-      state: this.game.state,
+      phase: p.phase,
       gameTime: this.opts.gameTime?.() ?? 0,
-      running: this.game.state === 'running',
-      speed: this.game.speed,
-      frozen: this.frozenAt !== null,
+      speed: p.speed,
+      durationMs,
+      endsAt: endsAt(p, durationMs),
+      frozen: this.freeze.frozen,
     };
   }
 
@@ -335,50 +128,14 @@ export class Leaderboard {
     return rows;
   }
 
-  private extra(team: string): TeamExtra {
-    let x = this.extras.get(team);
-    if (!x) this.extras.set(team, (x = { timeline: [], series: [], version: 0, listeners: new Set() }));
-    return x;
+  private teamHistory(team: string): TeamHistory {
+    let h = this.history.get(team);
+    if (!h) this.history.set(team, (h = new TeamHistory(this.timelineCap)));
+    return h;
   }
 
-  private timelineItem(e: StoredEvent): TimelineItem | null {
-    const base = { seq: e.seq, gameTime: e.gameTime };
-    const moment = FAULT_MOMENTS[e.type];
-    if (moment && 'fault' in e.data) {
-      const fault = e.data.fault as string;
-      const def = this.opts.scenario.faults.find((f) => f.id === fault);
-      // An armed fault is a secret until it is injected: the timeline says only that one is coming.
-      if (moment === 'armed') return { ...base, kind: 'fault', fault: maskedId(def?.index ?? 0), title: null, moment };
-      return { ...base, kind: 'fault', fault, title: def?.title ?? null, moment };
-    }
-    if (e.type === 'probe.failed' || e.type === 'probe.recovered') {
-      const ev = e.data.evidence;
-      return {
-        ...base,
-        kind: 'probe',
-        probe: e.data.probe,
-        state: e.type === 'probe.failed' ? 'failed' : 'recovered',
-        ...(ev.status !== undefined ? { status: ev.status } : {}),
-        ...(ev.latencyMs !== undefined ? { latencyMs: ev.latencyMs } : {}),
-      };
-    }
-    const istate = INCIDENT_STATES[e.type];
-    if (istate && 'incident' in e.data) {
-      return { ...base, kind: 'incident', incident: e.data.incident as string, state: istate, ...(e.type === 'incident.triggered' ? { title: e.data.title } : {}) };
-    }
-    if (e.type === 'status.published') {
-      const d = e.data;
-      return {
-        ...base,
-        kind: 'status',
-        text: d.text,
-        resolved: d.resolved,
-        ...(d.impact !== undefined ? { impact: d.impact } : {}),
-        ...(d.currentAction !== undefined ? { currentAction: d.currentAction } : {}),
-        ...(d.nextUpdateAt !== undefined ? { nextUpdateAt: d.nextUpdateAt } : {}),
-      };
-    }
-    return null;
+  private frozenSnapshot(): Map<string, { rank: number; score: number; breakdown: TeamBreakdown }> {
+    return new Map(this.ranked().map((s) => [s.team, { rank: s.rank, score: s.total, breakdown: spoilerFree(s.breakdown) }]));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -415,45 +172,42 @@ export class Leaderboard {
 
   /** The public breakdown of one team: the live one, or the one frozen with the board. */
   publicBreakdown(id: string): { rank: number; score: number; breakdown: TeamBreakdown } | undefined {
-    if (this.frozenAt === null) {
+    if (!this.freeze.frozen) {
       const s = this.standingOf(id);
       return s && { rank: s.rank, score: s.total, breakdown: spoilerFree(s.breakdown) };
     }
-    const frozen = this.frozenBreakdowns.get(id);
-    return frozen;
-  }
-  private frozenBreakdowns = new Map<string, { rank: number; score: number; breakdown: TeamBreakdown }>();
-
-  /** Snapshot breakdowns at the freeze (called by apply through freeze()). */
-  private snapshotFrozen(): void {
-    this.frozenBreakdowns = new Map(this.ranked().map((s) => [s.team, { rank: s.rank, score: s.total, breakdown: spoilerFree(s.breakdown) }]));
+    return this.freeze.breakdown(id);
   }
 
-  /** A team's timeline; the public one stops at the freeze. */
+  /** A team's timeline; the public one stops at the freeze; only organizers see masked faults' ids. */
   timeline(id: string, audience: 'public' | 'team' | 'organizer'): TimelineItem[] {
-    const items = this.extras.get(id)?.timeline ?? [];
-    return audience === 'public' && this.frozenAt !== null ? items.filter((i) => i.seq <= this.frozenAt!) : items.slice();
+    return this.history.get(id)?.read(audience, this.freeze.at) ?? [];
   }
   /** Score over time (one point per change of the total); the public one stops at the freeze. */
   series(id: string, audience: 'public' | 'team' | 'organizer'): SeriesPoint[] {
-    const pts = this.extras.get(id)?.series ?? [];
-    return audience === 'public' && this.frozenAt !== null ? pts.filter((p) => p.seq <= this.frozenAt!) : pts.slice();
+    return this.history.get(id)?.readSeries(audience, this.freeze.at) ?? [];
   }
 
-  /** The team's own live stream: a snapshot frame now, update frames after. */
+  /** The team's own live stream: a snapshot frame (with the game block) now, update frames after. */
   subscribeTeam(id: string, l: (frame: string) => void): { snapshot: string; unsubscribe: () => void } {
-    const x = this.extra(id);
-    x.listeners.add(l);
+    const h = this.teamHistory(id);
+    h.listeners.add(l);
     const own = this.standingOf(id);
-    const snapshot = JSON.stringify({ type: 'snapshot', seq: x.version, team: own && spoilerFreeStanding(own), items: x.timeline.slice(-100) } satisfies TeamFrame);
-    return { snapshot, unsubscribe: () => x.listeners.delete(l) };
+    const snapshot = JSON.stringify({
+      type: 'snapshot',
+      seq: h.version,
+      team: own && spoilerFreeStanding(own),
+      items: h.read('team', null).slice(-100),
+      game: this.gameBlock(),
+    } satisfies TeamFrame);
+    return { snapshot, unsubscribe: () => h.listeners.delete(l) };
   }
 
   /** Texts of status updates and postmortems, and judges' notes, by event seq (organizers only). */
   textOf(seq: number) {
-    return this.texts.get(seq);
+    return this.texts.textOf(seq);
   }
   noteOf(seq: number): string | undefined {
-    return this.notes.get(seq);
+    return this.texts.noteOf(seq);
   }
 }

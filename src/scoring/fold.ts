@@ -1,11 +1,10 @@
 import type { StoredEvent } from '../events/types.js';
+import { addTeam, createGameState, isTerminal, reduce, type FaultRun, type GameState } from '../lifecycle/index.js';
 import type { Fault, Range, Scenario } from '../scenario/types.js';
 import {
-  closedStates,
   type CriterionScore,
   type CurrentFault,
   type FaultScore,
-  type FaultState,
   type Leaderboard,
   type Part,
   type Standing,
@@ -16,8 +15,11 @@ import {
 /**
  * Scoring as a pure fold over the event log: no I/O, no clock; time enters only through events.
  * `apply` folds one event into the state (mutating it in place, for speed); `score` folds a whole
- * log from zero. Both paths run the same code in seq order, so they agree by construction, and a
- * property test checks it. The formula is written up in docs/scoring.md.
+ * log from zero. The formula is written up in docs/scoring.md.
+ *
+ * Lifecycle facts (state, injection, deadline, detection, recovery) come from the one lifecycle
+ * fold (src/lifecycle/), which this state carries; scoring keeps only what it scores on top
+ * (status updates, questions, judgements, postmortems, hints, SLI minutes, adjustments).
  */
 
 interface Fact {
@@ -48,21 +50,10 @@ interface Judgement {
   seq: number;
 }
 
+/** Scoring's own per-fault data; the lifecycle (`run`) is the shared fold's, read-only here. */
 interface FaultTrack {
   fault: Fault;
-  state: FaultState;
-  stateSeqs: number[];
-  injectedAt: number | null;
-  injectedSeq: number | null;
-  deadlineAt: number | null;
-  deadlineSeqs: number[];
-  detected: Fact | null;
-  acknowledged: Fact | null;
-  premature: number[];
-  recovered: { greenSince: number; seq: number } | null;
-  timedOut: number | null;
-  reverted: number | null;
-  excluded: boolean;
+  run: FaultRun;
   updates: Update[];
   questions: Question[];
   /** key: category \0 criterion \0 judge; a later judgement by the same judge revises the earlier one. */
@@ -91,11 +82,13 @@ export interface ScoreState {
   readonly scenario: Scenario;
   readonly faults: ReadonlyMap<string, Fault>;
   readonly teams: Map<string, TeamState>;
+  /** The one lifecycle fold (the same reducer the sequencer decides on). */
+  readonly life: GameState;
   lastSeq: number;
 }
 
 export function createScore(scenario: Scenario): ScoreState {
-  return { scenario, faults: new Map(scenario.faults.map((f) => [f.id, f])), teams: new Map(), lastSeq: 0 };
+  return { scenario, faults: new Map(scenario.faults.map((f) => [f.id, f])), teams: new Map(), life: createGameState(), lastSeq: 0 };
 }
 
 /** Fold a whole log from zero. */
@@ -108,32 +101,15 @@ export function score(scenario: Scenario, events: Iterable<StoredEvent>): Leader
 // ---------------------------------------------------------------------------------------------
 // apply
 
-function newTrack(fault: Fault): FaultTrack {
-  return {
-    fault,
-    state: 'pending',
-    stateSeqs: [],
-    injectedAt: null,
-    injectedSeq: null,
-    deadlineAt: null,
-    deadlineSeqs: [],
-    detected: null,
-    acknowledged: null,
-    premature: [],
-    recovered: null,
-    timedOut: null,
-    reverted: null,
-    excluded: false,
-    updates: [],
-    questions: [],
-    judgements: new Map(),
-    postmortem: null,
-  };
+function newTrack(fault: Fault, run: FaultRun): FaultTrack {
+  return { fault, run, updates: [], questions: [], judgements: new Map(), postmortem: null };
 }
 
-function team(s: ScoreState, id: string, seq: number): TeamState {
+function team(s: ScoreState, id: string, seq: number, gameTime: number): TeamState {
   let t = s.teams.get(id);
   if (!t) {
+    // A log without team.created (hand-made logs) still scores: the lifecycle gets the team too.
+    const life = addTeam(s.scenario, s.life, id, 0, gameTime);
     t = {
       id,
       name: id,
@@ -148,44 +124,32 @@ function team(s: ScoreState, id: string, seq: number): TeamState {
       breakdown: undefined as unknown as TeamBreakdown,
       version: 0,
     };
-    for (const f of s.scenario.faults) t.faults.set(f.id, newTrack(f));
+    s.scenario.faults.forEach((f, i) => t!.faults.set(f.id, newTrack(f, life.faults[i]!)));
     t.breakdown = breakdown(s, t);
     s.teams.set(id, t);
   }
   return t;
 }
 
-const earliest = (old: Fact | null, at: number, seq: number): Fact => (old && old.at <= at ? old : { at, seq });
-
-function setState(f: FaultTrack, state: FaultState, seq: number): void {
-  // A closed fault stays closed: a late fact (a webhook after the timeout) changes no state.
-  if (closedStates.includes(f.state)) return;
-  f.state = state;
-  f.stateSeqs.push(seq);
-}
-
-/** The open-track state after recovery/detection facts change (detection and recovery are independent tracks). */
-function openState(f: FaultTrack): FaultState {
-  if (f.recovered) return 'recovered';
-  if (f.acknowledged) return 'acknowledged';
-  if (f.detected) return 'detected';
-  return 'injected';
-}
-
 /** Fold one event into the state (in place) and return it. Events must come in seq order. */
 export function apply(s: ScoreState, e: StoredEvent): ScoreState {
   if (e.seq > s.lastSeq) s.lastSeq = e.seq;
   if (e.type === 'team.created') {
-    const t = team(s, e.data.id, e.seq);
+    reduce(s.scenario, s.life, e);
+    const t = team(s, e.data.id, e.seq, e.gameTime);
     t.name = e.data.name;
     return s;
   }
-  if (!e.team) return s;
-  if (e.type === 'team.updated') {
-    if (e.data.name !== undefined) team(s, e.team, e.seq).name = e.data.name;
+  if (!e.team) {
+    reduce(s.scenario, s.life, e);
     return s;
   }
-  const t = team(s, e.team, e.seq);
+  if (e.type === 'team.updated') {
+    if (e.data.name !== undefined) team(s, e.team, e.seq, e.gameTime).name = e.data.name;
+    return s;
+  }
+  const t = team(s, e.team, e.seq, e.gameTime);
+  reduce(s.scenario, s.life, e);
   if (!applyTeamEvent(s, t, e)) return s;
   t.breakdown = breakdown(s, t);
   t.version++;
@@ -200,107 +164,26 @@ export function apply(s: ScoreState, e: StoredEvent): ScoreState {
 function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
   const track = (id: string): FaultTrack | undefined => t.faults.get(id);
   switch (e.type) {
-    case 'fault.armed': {
-      const f = track(e.data.fault);
-      if (!f || f.state !== 'pending') return false;
-      setState(f, 'armed', e.seq);
+    case 'fault.injected':
+      // Status updates and messages are attributed to the fault most recently injected.
+      if (track(e.data.fault)) t.current = e.data.fault;
       return true;
-    }
-    case 'fault.injecting': {
-      const f = track(e.data.fault);
-      if (!f || (f.state !== 'pending' && f.state !== 'armed')) return false;
-      setState(f, 'injecting', e.seq);
-      return true;
-    }
-    case 'fault.injection_failed': {
-      const f = track(e.data.fault);
-      if (!f || f.state !== 'injecting') return false;
-      setState(f, 'armed', e.seq);
-      return true;
-    }
-    case 'fault.injected': {
-      const f = track(e.data.fault);
-      if (!f || closedStates.includes(f.state)) return false;
-      // A retried injection restarts the clock: the last one that took is the one scored.
-      f.injectedAt = e.gameTime;
-      f.injectedSeq = e.seq;
-      f.deadlineAt = e.data.deadlineAt;
-      f.deadlineSeqs = [e.seq];
-      t.current = f.fault.id;
-      setState(f, openState(f), e.seq);
-      return true;
-    }
-    case 'fault.deadline_extended': {
-      const f = track(e.data.fault);
-      if (!f) return false;
-      f.deadlineAt = e.data.deadlineAt;
-      f.deadlineSeqs.push(e.seq);
-      return true;
-    }
-    case 'fault.detected': {
-      const f = track(e.data.fault);
-      if (!f) return false;
-      f.detected = earliest(f.detected, e.data.at, e.seq);
-      if (f.injectedAt !== null) setState(f, openState(f), e.seq);
-      return true;
-    }
-    case 'fault.acknowledged': {
-      const f = track(e.data.fault);
-      if (!f) return false;
-      f.acknowledged = earliest(f.acknowledged, e.data.at, e.seq);
-      if (f.injectedAt !== null) setState(f, openState(f), e.seq);
-      return true;
-    }
-    case 'fault.premature_resolve': {
-      const f = track(e.data.fault);
-      if (!f) return false;
-      f.premature.push(e.seq);
-      return true;
-    }
-    case 'fault.recovered': {
-      const f = track(e.data.fault);
-      if (!f || f.timedOut !== null) return false;
-      f.recovered = { greenSince: e.data.greenSince, seq: e.seq };
-      if (f.injectedAt !== null) setState(f, openState(f), e.seq);
-      return true;
-    }
-    case 'fault.relapsed': {
-      const f = track(e.data.fault);
-      if (!f || !f.recovered || f.state === 'resolved') return false;
-      f.recovered = null;
-      setState(f, openState(f), e.seq);
-      return true;
-    }
-    case 'fault.resolved': {
-      const f = track(e.data.fault);
-      if (!f) return false;
-      setState(f, 'resolved', e.seq);
-      return true;
-    }
-    case 'fault.timed_out': {
-      const f = track(e.data.fault);
-      if (!f || f.timedOut !== null || f.state === 'resolved') return false;
-      f.timedOut = e.seq;
-      f.recovered = null;
-      setState(f, 'timed_out', e.seq);
-      return true;
-    }
-    case 'fault.reverted': {
-      const f = track(e.data.fault);
-      if (!f || closedStates.includes(f.state)) return false;
-      f.reverted = e.seq;
-      setState(f, 'reverted', e.seq);
-      return true;
-    }
+    case 'fault.armed':
+    case 'fault.injecting':
+    case 'fault.injection_failed':
+    case 'fault.deadline_extended':
+    case 'fault.detected':
+    case 'fault.acknowledged':
+    case 'fault.premature_resolve':
+    case 'fault.recovered':
+    case 'fault.relapsed':
+    case 'fault.resolved':
+    case 'fault.timed_out':
+    case 'fault.reverted':
     case 'fault.skipped':
-    case 'fault.voided': {
-      const f = track(e.data.fault);
-      if (!f || f.excluded) return false;
-      f.excluded = true;
-      f.state = e.type === 'fault.skipped' ? 'skipped' : 'voided';
-      f.stateSeqs.push(e.seq);
-      return true;
-    }
+    case 'fault.voided':
+      // The lifecycle fold has taken it in; the breakdown reads it from there.
+      return !!track(e.data.fault);
     case 'status.published': {
       const f = t.current ? track(t.current) : undefined;
       if (!f) return false;
@@ -398,32 +281,36 @@ function categoryMax(s: ScoreState, weight: number) {
 }
 
 function recoveryScore(s: ScoreState, f: FaultTrack, max: number): FaultScore['recovery'] {
-  if (f.injectedAt === null || !f.recovered || f.timedOut !== null) {
-    const ev = [f.injectedSeq ?? 0, f.timedOut ?? 0].filter(Boolean);
+  const r = f.run;
+  // The lifecycle clears greenSince on a time-out and ignores a recovery after it: that earns nothing.
+  if (r.injectedAt === null || r.greenSince === null || r.recoveredSeq === null || r.state === 'timed_out') {
+    const ev = [r.injectedSeq ?? 0, r.state === 'timed_out' ? (r.endedSeq ?? 0) : 0].filter(Boolean);
     return { ...part(0, max, ev), share: 0, ttrMs: null };
   }
-  const ttr = Math.max(0, f.recovered.greenSince - f.injectedAt);
+  const ttr = Math.max(0, r.greenSince - r.injectedAt);
   const target = f.fault.timing.targetRecoveryMs;
-  const window = (f.deadlineAt ?? f.injectedAt + f.fault.timing.deadlineMs) - f.injectedAt;
+  const window = (r.deadlineAt ?? r.injectedAt + f.fault.timing.deadlineMs) - r.injectedAt;
   const floor = s.scenario.scoring.recovery.floor;
   let share: number;
   if (ttr <= target) share = 1;
   else if (ttr > window) share = 0;
   else share = window > target ? 1 - ((1 - floor) * (ttr - target)) / (window - target) : floor;
-  return { ...part(pts(max, share), max, [f.injectedSeq!, f.recovered.seq, ...f.deadlineSeqs]), share, ttrMs: ttr };
+  return { ...part(pts(max, share), max, [r.injectedSeq!, r.recoveredSeq, ...r.deadlineSeqs]), share, ttrMs: ttr };
 }
 
 function detectionScore(s: ScoreState, f: FaultTrack, max: number): FaultScore['detection'] {
+  const r = f.run;
   const rules = s.scenario.scoring.detection;
   const alerting = f.fault.alerting === 'pagerduty';
-  const fact = alerting ? f.acknowledged : f.detected;
+  const fact = alerting ? r.acknowledged : r.detected;
   const kind = alerting ? ('acknowledge' as const) : ('open_incident' as const);
-  const premature = f.premature.length > 0;
-  if (f.injectedAt === null || !fact) return { ...part(0, max, [...f.premature]), share: 0, kind, ms: null, premature };
-  const ms = Math.max(0, fact.at - f.injectedAt);
+  const premature = r.prematureSeqs.length > 0;
+  const state = r.detection;
+  if (r.injectedAt === null || !fact) return { ...part(0, max, [...r.prematureSeqs]), share: 0, kind, state, ms: null, premature };
+  const ms = Math.max(0, fact.at - r.injectedAt);
   let share = rangeShare(ms, alerting ? rules.alerting : rules.silent);
   if (premature) share *= 1 - rules.prematureResolvePenalty;
-  return { ...part(pts(max, share), max, [f.injectedSeq!, fact.seq, ...f.premature]), share, kind, ms, premature };
+  return { ...part(pts(max, share), max, [r.injectedSeq!, fact.seq, ...r.prematureSeqs]), share, kind, state, ms, premature };
 }
 
 function criteria(f: FaultTrack, category: 'communication' | 'review', rubric: Array<{ id: string }>): { share: number; criteria: CriterionScore[]; evidence: number[] } {
@@ -446,7 +333,7 @@ function criteria(f: FaultTrack, category: 'communication' | 'review', rubric: A
 function automaticComms(s: ScoreState, f: FaultTrack, max: number): FaultScore['communication']['automatic'] {
   const rules = s.scenario.scoring.communication;
   const ups = f.updates;
-  const inj = f.injectedAt ?? 0;
+  const inj = f.run.injectedAt ?? 0;
 
   const first = ups[0];
   const firstUpdate: SubScore = first
@@ -488,19 +375,23 @@ function automaticComms(s: ScoreState, f: FaultTrack, max: number): FaultScore['
         note: `${regular.length} updates checked for ${req.join(', ')}`,
       };
 
-  const notice = f.recovered ? ups.find((u) => u.resolved && u.gameTime >= f.recovered!.greenSince) : undefined;
+  const green = f.run.greenSince;
+  const notice = green !== null ? ups.find((u) => u.resolved && u.gameTime >= green) : undefined;
   const resolutionNotice: SubScore = notice
-    ? { share: 1, evidence: [notice.seq, f.recovered!.seq], note: 'resolution notice after recovery' }
-    : { share: 0, evidence: [], note: f.recovered ? 'no resolution notice since recovery' : 'not recovered yet' };
+    ? { share: 1, evidence: [notice.seq, f.run.recoveredSeq!], note: 'resolution notice after recovery' }
+    : { share: 0, evidence: [], note: green !== null ? 'no resolution notice since recovery' : 'not recovered yet' };
 
   const subs = [firstUpdate, cadence, ctoAnswer, requiredFields, resolutionNotice].filter((x) => x.share !== null);
-  const share = f.injectedAt === null || !subs.length ? 0 : subs.reduce((a, x) => a + x.share!, 0) / subs.length;
+  const share = f.run.injectedAt === null || !subs.length ? 0 : subs.reduce((a, x) => a + x.share!, 0) / subs.length;
   const ev = subs.flatMap((x) => x.evidence);
   return { ...part(pts(max, share), max, ev), share, firstUpdate, cadence, ctoAnswer, requiredFields, resolutionNotice };
 }
 
+/** Skipped and voided faults count for nothing either way. */
+const excluded = (f: FaultTrack): boolean => f.run.state === 'skipped' || f.run.state === 'voided';
+
 function faultScore(s: ScoreState, f: FaultTrack): FaultScore {
-  const counted = !f.excluded;
+  const counted = !excluded(f);
   const weight = f.fault.weight;
   const m = categoryMax(s, counted ? weight : 0);
   const recovery = recoveryScore(s, f, m.recovery);
@@ -525,14 +416,14 @@ function faultScore(s: ScoreState, f: FaultTrack): FaultScore {
     index: f.fault.index,
     title: f.fault.title,
     weight,
-    state: f.state,
+    state: f.run.state,
     counted,
-    injectedAt: f.injectedAt,
-    deadlineAt: f.deadlineAt,
-    recoveredAt: f.recovered?.greenSince ?? null,
+    injectedAt: f.run.injectedAt,
+    deadlineAt: f.run.deadlineAt,
+    recoveredAt: f.run.greenSince,
     points: parts.reduce((a, p) => a + p.points, 0),
     max: parts.reduce((a, p) => a + p.max, 0),
-    evidence: uniq([...parts.flatMap((p) => p.evidence), ...f.stateSeqs]),
+    evidence: uniq([...parts.flatMap((p) => p.evidence), ...f.run.stateSeqs]),
     recovery,
     detection,
     communication,
@@ -546,7 +437,7 @@ function breakdown(s: ScoreState, t: TeamState): TeamBreakdown {
   const faults = [...t.faults.values()].map((f) => {
     const fs = faultScore(s, f);
     // Voided and skipped faults count for nothing either way.
-    return f.excluded ? zeroed(fs) : fs;
+    return excluded(f) ? zeroed(fs) : fs;
   });
 
   let good = 0;
@@ -600,10 +491,12 @@ function zeroed(fs: FaultScore): FaultScore {
 function currentFault(t: TeamState): CurrentFault | null {
   let best: FaultTrack | undefined;
   for (const f of t.faults.values()) {
-    if (f.state === 'pending' || closedStates.includes(f.state)) continue;
+    if (f.run.state === 'pending' || isTerminal(f.run.state)) continue;
     if (!best || f.fault.index > best.fault.index) best = f;
   }
-  return best ? { id: best.fault.id, index: best.fault.index, title: best.fault.title, state: best.state, injectedAt: best.injectedAt } : null;
+  if (!best) return null;
+  const r = best.run;
+  return { id: best.fault.id, index: best.fault.index, title: best.fault.title, state: r.state, detection: r.detection, injectedAt: r.injectedAt };
 }
 
 /** Total desc; ties go to the team that reached its total at the lower seq; then by id. */
@@ -626,4 +519,12 @@ export function leaderboard(s: ScoreState): Leaderboard {
 /** A team's version counter: changes whenever its breakdown was recomputed. */
 export function teamVersion(s: ScoreState, id: string): number {
   return s.teams.get(id)?.version ?? -1;
+}
+
+/**
+ * Every team's breakdown computed afresh from the folded facts, ignoring the cached one `apply`
+ * keeps: tests compare the two, so an event that should have changed a score but did not is seen.
+ */
+export function freshBreakdowns(s: ScoreState): Map<string, TeamBreakdown> {
+  return new Map([...s.teams.values()].map((t) => [t.id, breakdown(s, t)]));
 }

@@ -6,22 +6,9 @@ import type { Text } from '../scenario/types.js';
  * what it got.
  */
 
-export type FaultState =
-  | 'pending'
-  | 'armed'
-  | 'injecting'
-  | 'injected'
-  | 'detected'
-  | 'acknowledged'
-  | 'recovered'
-  | 'resolved'
-  | 'timed_out'
-  | 'reverted'
-  | 'skipped'
-  | 'voided';
+import type { Detection, FaultState } from '../lifecycle/fault.js';
 
-/** States in which a fault no longer runs for that team. */
-export const closedStates: readonly FaultState[] = ['resolved', 'timed_out', 'reverted', 'skipped', 'voided'];
+export type { Detection, FaultState } from '../lifecycle/fault.js';
 
 export interface Part {
   /** milli-points earned */
@@ -63,7 +50,8 @@ export interface FaultScore {
   max: number;
   evidence: number[];
   recovery: Part & { share: number; ttrMs: number | null };
-  detection: Part & { share: number; kind: 'acknowledge' | 'open_incident'; ms: number | null; premature: boolean };
+  /** The detection category; `state` is the fault's detection track (none | detected | acknowledged). */
+  detection: Part & { share: number; kind: 'acknowledge' | 'open_incident'; state: Detection; ms: number | null; premature: boolean };
   communication: Part & {
     automatic: Part & {
       share: number;
@@ -98,6 +86,7 @@ export interface CurrentFault {
   /** null where the audience must not see it yet (a fault armed but not injected). */
   title: Text | null;
   state: FaultState;
+  detection: Detection;
   injectedAt: number | null;
 }
 

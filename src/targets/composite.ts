@@ -15,7 +15,7 @@ export type ActionKind = 'local' | 'kubernetes' | 'exec' | 'http';
 export const ORDER: ActionKind[] = ['local', 'kubernetes', 'exec', 'http'];
 
 /** An adapter that can also tell whether its fault still holds (helper L adds this to TargetAdapter). */
-export type Adapter = TargetAdapter & { inPlace?(team: string, handle: unknown): Promise<boolean> };
+export type Adapter = TargetAdapter;
 
 export interface CompositeTargetOptions {
   adapters: Partial<Record<ActionKind, Adapter>>;
@@ -68,7 +68,6 @@ export class CompositeTarget implements TargetAdapter {
 
   async inPlace(team: string, handle: unknown): Promise<boolean> {
     const a = this.byHandle(handle);
-    if (!a.inPlace) throw new Error(`the ${a.kind} target cannot tell whether a fault still holds`);
     return a.inPlace(team, handle);
   }
 

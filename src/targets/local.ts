@@ -133,6 +133,12 @@ export class LocalTarget implements TargetAdapter {
     return { changed: restored.length > 0, detail };
   }
 
+  async inPlace(team: string, handle: unknown): Promise<boolean> {
+    const h = this.parse(handle);
+    const cur = this.current(team);
+    return entries(h).every((e) => sameValue(getPath(cur, e.path), e.after));
+  }
+
   publicUrl(team: string): string | undefined {
     return this.platform.publicUrl(team);
   }

@@ -33,6 +33,12 @@ export interface TargetAdapter {
   plan(req: FaultRequest): Promise<Plan>;
   inject(req: FaultRequest, handle: unknown): Promise<void>;
   revert(team: string, handle: unknown): Promise<RevertResult>;
+  /**
+   * Is the change still in place (every field the handle set still holds the fault's value)? Asked
+   * before an injection is called "not taken", so a team that fixed the fault before any probe
+   * turned red is not injected again. Read-only.
+   */
+  inPlace(team: string, handle: unknown): Promise<boolean>;
   /** The team's public base URL, which probes and spectators use (e.g. http://127.0.0.1:9100). */
   publicUrl(team: string): string | undefined;
 }

@@ -46,7 +46,7 @@ describe('demo mode', () => {
     server = await ChildServer.start(['--demo', '--speed', '60', '--data-dir', dir]);
     expect(server.out).toMatch(/team bot-alpha \(Alpha Bots\) join link: http:\/\/127\.0\.0\.1:\d+\/join\?token=/);
     const game = (await (await fetch(`${server.url}/api/game`)).json()) as { state: string; speed: number };
-    expect(game).toMatchObject({ state: 'running', speed: 60 });
+    expect(game).toMatchObject({ phase: 'running', speed: 60 });
     const started = Date.now();
     const events = await server.waitFor((ev) => !!playedByBots(ev), 'a fault injected, a probe failing and the fault recovered by the bots', 60_000);
     const played = playedByBots(events)!;

@@ -5,6 +5,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredEvent } from '../../src/events/types.js';
 import type { FaultRequest, Plan, RevertResult, TargetAdapter } from '../../src/targets/types.js';
 import { hashToken } from '../../src/tokens.js';
+import { cloneManifest, setPath, type Manifest } from '../../src/platform/manifest.js';
+import { loadBaseManifest, type LocalPlatform } from '../../src/platform/platform.js';
+import { LocalTarget } from '../../src/targets/local.js';
+import { loadScenario } from '../../src/scenario/load.js';
 import { testApp, testRuntime } from '../helpers.js';
 
 /**
@@ -30,6 +34,12 @@ class RecordingTarget implements TargetAdapter {
   async revert(team: string, handle: unknown): Promise<RevertResult> {
     this.calls.push(`revert ${team} ${JSON.stringify(handle)}`);
     return { changed: true, detail: 'restored' };
+  }
+  /** Teams whose change is gone (they fixed it before any probe saw it). */
+  fixed = new Set<string>();
+  async inPlace(team: string): Promise<boolean> {
+    this.calls.push(`inPlace ${team}`);
+    return !this.fixed.has(team);
   }
   publicUrl(): string | undefined {
     return undefined;
@@ -70,7 +80,7 @@ describe('teams', () => {
     expect(JSON.stringify(await s.events())).not.toContain(r.token);
     const me = await s.get('/api/team', { authorization: `Bearer ${r.token}` });
     expect(me.statusCode).toBe(200);
-    expect(me.json()).toMatchObject({ team: { id: 'team-ramen', name: 'Team Ramen 🍜' }, fault: null, game: { state: 'lobby' } });
+    expect(me.json()).toMatchObject({ team: { id: 'team-ramen', name: 'Team Ramen 🍜' }, fault: null, game: { phase: 'not_started' } });
     const list = await s.get('/api/admin/teams');
     expect(list.json().teams.map((t: { id: string }) => t.id)).toEqual(['team-ramen']);
     expect(list.body).not.toContain(r.token);
@@ -109,18 +119,18 @@ describe('teams', () => {
 describe('the game through organizer controls', () => {
   it('start, pause, resume, speed, finish — each an event with who did it; wrong order is a 409', async () => {
     const s = await setup();
-    expect((await s.get('/api/game', {})).json()).toMatchObject({ state: 'lobby', gameTime: 0, scenario: { name: 'chat-service' } });
+    expect((await s.get('/api/game', {})).json()).toMatchObject({ phase: 'not_started', gameTime: 0, scenario: { name: 'chat-service' } });
     expect((await s.post('/api/admin/game/pause')).statusCode).toBe(409);
-    expect((await s.post('/api/admin/game/start', { by: 'Ken' })).json()).toMatchObject({ state: 'running' });
+    expect((await s.post('/api/admin/game/start', { by: 'Ken' })).json()).toMatchObject({ phase: 'running' });
     expect((await s.post('/api/admin/game/start')).statusCode).toBe(409);
     s.clock.advance(10_000);
     expect((await s.post('/api/admin/game/speed', { speed: 30 })).json()).toEqual({ speed: 30, gameTime: 10_000 });
     s.clock.advance(1000);
-    expect((await s.get('/api/game', {})).json()).toMatchObject({ state: 'running', gameTime: 40_000, speed: 30 });
-    expect((await s.post('/api/admin/game/pause')).json()).toMatchObject({ state: 'paused', gameTime: 40_000 });
+    expect((await s.get('/api/game', {})).json()).toMatchObject({ phase: 'running', gameTime: 40_000, speed: 30 });
+    expect((await s.post('/api/admin/game/pause')).json()).toMatchObject({ phase: 'paused', gameTime: 40_000 });
     s.clock.advance(5000);
-    expect((await s.post('/api/admin/game/resume')).json()).toMatchObject({ state: 'running', gameTime: 40_000 });
-    expect((await s.post('/api/admin/game/finish')).json()).toMatchObject({ state: 'finished' });
+    expect((await s.post('/api/admin/game/resume')).json()).toMatchObject({ phase: 'running', gameTime: 40_000 });
+    expect((await s.post('/api/admin/game/finish')).json()).toMatchObject({ phase: 'finished' });
     const byWhom = (await s.events()).filter((e) => e.type.startsWith('game.') && e.type !== 'game.created').map((e) => [e.type, (e.data as { by: { name: string } }).by.name]);
     expect(byWhom).toEqual([
       ['game.started', 'Ken'],
@@ -153,7 +163,7 @@ describe('the game through organizer controls', () => {
     expect(injected.data).toMatchObject({ attempt: 1, deadlineAt: due + 28 * 60_000 });
 
     const me = (await s.get('/api/team', { authorization: `Bearer ${token}` })).json();
-    expect(me.fault).toMatchObject({ id: 'site-unreachable', phase: 'injected', injectedAt: due });
+    expect(me.fault).toMatchObject({ id: 'site-unreachable', state: 'injected', detection: 'none', injectedAt: due });
     expect(me.fault.briefing.en.length).toBeGreaterThan(10);
     expect(JSON.stringify(me)).not.toContain('organizer');
     expect(me.hints.length).toBeGreaterThan(0);
@@ -161,7 +171,7 @@ describe('the game through organizer controls', () => {
 
     const state = (await s.get('/api/admin/state')).json();
     expect(state.teams[0]).toMatchObject({ id: 'red', current: 'site-unreachable' });
-    expect(state.teams[0].faults[0]).toMatchObject({ status: 'injected', dueAt: due, deadlineAt: due + 28 * 60_000 });
+    expect(state.teams[0].faults[0]).toMatchObject({ state: 'injected', dueAt: due, deadlineAt: due + 28 * 60_000 });
 
     const ext = await s.post('/api/admin/teams/red/faults/site-unreachable/extend', { minutes: 5 });
     expect(ext.json()).toEqual({ deadlineAt: due + 33 * 60_000 });
@@ -308,7 +318,7 @@ describe('the game through organizer controls', () => {
       'revert blue {"team":"blue","fault":"site-unreachable"}',
       'revert red {"team":"red","fault":"site-unreachable"}',
     ]);
-    expect((await s.get('/api/game', {})).json().state).toBe('paused');
+    expect((await s.get('/api/game', {})).json().phase).toBe('paused');
     expect((await s.events('game.revert_all'))[0]!.data).toEqual({ by: { kind: 'organizer', name: 'Aiko' }, reason: 'platform trouble' });
     expect((await s.events('fault.revert_result')).length).toBe(2);
   });
@@ -333,5 +343,47 @@ describe('teams from the configuration', () => {
     expect(second.newTeams).toEqual([]);
     expect(second.services.teams.list().map((t) => t.id)).toEqual(['red', 'blue']);
     expect(second.services.teams.byToken(hashToken(token))?.id).toBe('red');
+  });
+});
+
+describe('defect 9: a fault the team undid before any probe turned red', () => {
+  it('the game asks the target, logs the answer, and voids the fault instead of injecting it again', async () => {
+    const s = await setup();
+    await s.createTeam('Red', 'red');
+    await s.post('/api/admin/game/start');
+    await s.post('/api/admin/teams/red/faults/next');
+    expect(await s.events('fault.injected')).toHaveLength(1);
+    // The probes have checked often enough (they do not run in this test), all green; the team fixed it.
+    s.services.probes!.checksOf = () => 1000;
+    s.target.fixed.add('red');
+    s.clock.advance(10 * 60_000);
+    await s.game.tick();
+    await s.game.idle();
+    expect(s.target.calls.filter((c) => c === 'inPlace red')).toHaveLength(1);
+    expect((await s.events('fault.presence_checked')).map((e) => e.data)).toEqual([{ fault: 'site-unreachable', attempt: 1, inPlace: false }]);
+    expect(await s.events('fault.injection_failed')).toEqual([]);
+    expect((await s.events('fault.voided'))[0]!.data).toMatchObject({ fault: 'site-unreachable', reason: expect.stringContaining('fixed before any probe saw it') });
+    expect(s.target.calls.filter((c) => c.startsWith('inject'))).toHaveLength(1);
+    const state = (await s.get('/api/admin/state')).json();
+    expect(state.teams[0].faults[0]).toMatchObject({ state: 'voided', detection: 'none' });
+  });
+
+  it('LocalTarget.inPlace: true while every field still holds the fault value, false once the team changed one back', async () => {
+    const scenario = loadScenario('challenges/chat-service/scenario.yaml');
+    let manifest: Manifest = loadBaseManifest('challenges/chat-service/platform.yaml');
+    const platform = { manifest: () => manifest } as unknown as LocalPlatform;
+    const target = new LocalTarget(platform);
+    const spec = scenario.faults.find((f) => f.id === 'site-unreachable')!;
+    const { handle } = await target.plan({ team: 'red', fault: spec.id, actions: spec.inject });
+    expect(await target.inPlace('red', handle)).toBe(false); // not injected yet
+    const faulted = cloneManifest(manifest);
+    setPath(faulted, 'ingress.routes.1.port', 8081);
+    manifest = faulted;
+    expect(await target.inPlace('red', handle)).toBe(true);
+    const fixed = cloneManifest(manifest);
+    setPath(fixed, 'ingress.routes.1.port', 80);
+    manifest = fixed;
+    expect(await target.inPlace('red', handle)).toBe(false);
+    await expect(target.inPlace('red', { not: 'a handle' })).rejects.toThrow(/not a handle/);
   });
 });

@@ -51,7 +51,7 @@ describe('kill -9 and restart', () => {
     await server.crash();
     server = await ChildServer.start(args);
     const state = await server.api<{ teams: Array<{ faults: Array<{ id: string; status: string; deadlineAt: number | null }> }> }>('GET', '/api/admin/state');
-    expect(state.teams[0]!.faults[0]).toMatchObject({ id: 'site-unreachable', status: 'injected', deadlineAt: injected.data.deadlineAt });
+    expect(state.teams[0]!.faults[0]).toMatchObject({ id: 'site-unreachable', state: 'injected', deadlineAt: injected.data.deadlineAt });
     await server.api('POST', '/api/admin/teams/red/faults/site-unreachable/revert', { reason: 'restart test' });
     const done = await server.waitFor(
       (ev) => of(ev, 'fault.revert_result').length > 0 && of(ev, 'probe.recovered').some((e) => e.data.probe === 'page'),

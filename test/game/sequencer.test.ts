@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NewEvent, StoredEvent } from '../../src/events/types.js';
-import { createGameState, currentFault, decide, reduce, type Command, type GameState } from '../../src/game/sequencer.js';
+import { createGameState, currentFault, decide, decideGame, reduce, type Command, type GameState } from '../../src/game/sequencer.js';
 import { seededDelay } from '../../src/game/rng.js';
 import { Log, testScenario } from './fixture.js';
 
@@ -12,12 +12,16 @@ class Sim {
   state: GameState = createGameState();
   log = new Log();
   now = 0;
-  constructor(readonly team = 'red', seed = 42) {
+  constructor(
+    readonly team = 'red',
+    seed = 42,
+    readonly sc = scenario,
+  ) {
     this.apply({ type: 'team.created', source: 'o', data: { id: team, name: 'Red', members: [], tokenHash: 'x', portBase: null, seed, by } });
   }
   apply(e: NewEvent, at?: number): StoredEvent {
     const s = this.log.add(e, this.now, at ?? this.now);
-    reduce(scenario, this.state, s);
+    reduce(this.sc, this.state, s);
     return s;
   }
   start() {
@@ -32,16 +36,26 @@ class Sim {
   /** Decide at `now`, applying appends until only effects remain; returns those effects. */
   /** Probe checks since injection, as the game reports them; undefined: not counted. */
   checks: number | undefined;
+  /** What the target answers to "is the change still in place?", and the attempts it was asked about. */
+  inPlace = true;
+  asked: string[] = [];
   step(now = this.now, max = 10): Command[] {
     this.now = now;
     const effects: Command[] = [];
     const counted = this.checks === undefined ? {} : { checksSinceInjection: () => this.checks as number };
     for (let i = 0; i < max; i++) {
-      const cmds = decide(scenario, this.state, this.team, { now: this.now, maxInjectAttempts: 2, ...counted });
-      const appends = cmds.filter((c) => c.kind === 'append');
-      effects.push(...cmds.filter((c) => c.kind !== 'append'));
+      const cmds = decide(this.sc, this.state, this.team, { now: this.now, maxInjectAttempts: 2, ...counted });
+      const appends = cmds.filter((c) => c.kind === 'append' || c.kind === 'check_presence');
+      effects.push(...cmds.filter((c) => c.kind !== 'append' && c.kind !== 'check_presence'));
       if (!appends.length) break;
-      for (const c of appends) if (c.kind === 'append') for (const e of c.events) this.apply(e);
+      for (const c of appends) {
+        if (c.kind === 'append') for (const e of c.events) this.apply(e);
+        // The target's answer, as the Game records it (an effect whose answer is an event).
+        if (c.kind === 'check_presence') {
+          this.asked.push(`${c.fault}#${c.attempt}`);
+          this.apply({ type: 'fault.presence_checked', team: this.team, source: 'game', data: { fault: c.fault, attempt: c.attempt, inPlace: this.inPlace } });
+        }
+      }
     }
     return effects;
   }
@@ -157,7 +171,7 @@ describe('sequencer: detection and recovery, in either order', () => {
     s.probe('page', true, 280_000);
     s.step();
     expect(s.last('fault.recovered')!.data).toEqual({ fault: 'route', greenSince: 280_000 });
-    expect(s.fault('route').status).toBe('recovered');
+    expect(s.fault('route').state).toBe('recovered');
     s.now = 320_000;
     s.incident('resolved');
     s.step();
@@ -172,11 +186,11 @@ describe('sequencer: detection and recovery, in either order', () => {
     s.incident('resolved');
     s.step();
     expect(s.last('fault.premature_resolve')!.data).toMatchObject({ fault: 'route', incident: 'inc1', at: 200_000 });
-    expect(s.fault('route').status).toBe('injected');
+    expect(s.fault('route').state).toBe('injected');
     s.now = 300_000;
     s.probe('page', true, 290_000);
     s.step();
-    expect(s.fault('route').status).toBe('recovered');
+    expect(s.fault('route').state).toBe('recovered');
     expect(s.step(300_000 + 3 * 60_000 - 1)).toEqual([]);
     expect(s.last('fault.resolved')).toBeUndefined();
     s.step(300_000 + 3 * 60_000);
@@ -221,7 +235,7 @@ describe('sequencer: detection and recovery, in either order', () => {
     s.probe('page', false);
     s.step();
     expect(s.last('fault.relapsed')!.data).toEqual({ fault: 'route', probe: 'page' });
-    expect(s.fault('route').status).toBe('injected');
+    expect(s.fault('route').state).toBe('injected');
     s.now = 260_000;
     s.probe('page', true);
     s.step();
@@ -295,7 +309,7 @@ describe('sequencer: deadline, failed injections, organizer actions', () => {
     effects = s.step(due + 60_000);
     expect(s.last('fault.injection_failed')!.data).toMatchObject({ attempt: 2, retry: false });
     expect(s.last('fault.voided')!.data.fault).toBe('route');
-    expect(s.fault('route').status).toBe('voided');
+    expect(s.fault('route').state).toBe('voided');
     expect(s.last('fault.recovered')).toBeUndefined();
     expect(effects).toEqual([{ kind: 'revert', team: 'red', fault: 'route', attempt: 2, handle: { h: 2 } }]);
   });
@@ -322,7 +336,7 @@ describe('sequencer: deadline, failed injections, organizer actions', () => {
     s.apply({ type: 'fault.revert_result', team: 'red', source: 'game', data: { fault: 'route', ok: true, detail: '' } });
     s.step();
     expect(s.cur().id).toBe('db');
-    expect(s.cur().status).toBe('armed');
+    expect(s.cur().state).toBe('armed');
     // Skipping an armed fault needs no revert.
     s.apply({ type: 'fault.skipped', team: 'red', source: 'o', data: { fault: 'db', by, reason: 'time' } });
     expect(s.step()).toEqual([]);
@@ -339,5 +353,87 @@ describe('sequencer: deadline, failed injections, organizer actions', () => {
     for (const e of s.log.events) reduce(scenario, replay, e);
     expect(replay).toEqual(s.state);
     expect(decide(scenario, replay, 'red', { now: 300_000, maxInjectAttempts: 2 })).toEqual(decide(scenario, s.state, 'red', { now: 300_000, maxInjectAttempts: 2 }));
+  });
+});
+
+describe('sequencer: defects of the first release', () => {
+  it('defect 1: a recovery probe red for another reason when the change lands does not make the fault taken, so its recovery earns nothing', () => {
+    // site-unreachable breaks only the page, but recovery needs page and api green.
+    const sc = testScenario();
+    sc.faults[0]!.recoveredWhen = ['page', 'api'];
+    const s = new Sim('red', 42, sc);
+    s.start();
+    s.step(0);
+    s.now = 99_000;
+    s.probe('api', false); // kill -9 of the backend just before the injection
+    s.now = 100_000;
+    s.inject();
+    s.step();
+    s.now = 101_000;
+    s.probe('api', true); // the backend restarts; the page probe has not seen the change yet
+    s.step();
+    expect(s.last('fault.recovered')).toBeUndefined();
+    expect(s.fault('route').state).toBe('injected');
+    // Then the page probe sees the fault; fixing it recovers, greenSince = the fix, not the injection.
+    s.now = 110_000;
+    s.probe('page', false);
+    s.step();
+    s.now = 200_000;
+    s.probe('page', true);
+    s.step();
+    expect(s.last('fault.recovered')!.data.greenSince).toBe(200_000);
+  });
+
+  it('defect 9: a change the team undid before any probe turned red is not injected again: voided, not scored', () => {
+    const s = new Sim();
+    s.start();
+    s.step(0);
+    s.now = 100_000;
+    s.inject(1);
+    s.inPlace = false; // the team fixed it silently
+    const effects = s.step(100_000 + 60_000);
+    expect(s.asked).toEqual(['route#1']);
+    expect(s.last('fault.presence_checked')!.data).toMatchObject({ fault: 'route', attempt: 1, inPlace: false });
+    expect(s.last('fault.injection_failed')).toBeUndefined();
+    expect(s.last('fault.voided')!.data.reason).toMatch(/fixed before any probe saw it/);
+    expect(s.last('warning.raised')!.data.code).toBe('fixed_before_seen');
+    expect(s.fault('route').state).toBe('voided');
+    expect(effects.filter((c) => c.kind === 'inject')).toEqual([]);
+    // The sequence goes on with the next fault (the revert is a compare-and-swap: nothing to undo).
+    s.apply({ type: 'fault.revert_result', team: 'red', source: 'game', data: { fault: 'route', ok: true, detail: 'nothing to restore' } });
+    s.step();
+    expect(s.cur().id).toBe('db');
+  });
+
+  it('defect 9: a change still in place that no probe saw is retried as before (the answer is asked once per attempt)', () => {
+    const s = new Sim();
+    s.start();
+    s.step(0);
+    s.now = 100_000;
+    s.inject(1);
+    s.step(100_000 + 60_000);
+    s.step(100_000 + 61_000);
+    expect(s.asked).toEqual(['route#1']);
+    expect(s.last('fault.injection_failed')!.data).toMatchObject({ attempt: 1, retry: true });
+  });
+
+  it('defect 3: the game finishes by itself at the scenario duration (game time), once', () => {
+    const s = new Sim();
+    s.start();
+    const end = scenario.game.durationMs;
+    expect(decideGame(scenario, s.state, end - 1)).toEqual([]);
+    const cmds = decideGame(scenario, s.state, end);
+    expect(cmds).toEqual([{ kind: 'append', events: [{ type: 'game.finished', source: 'game', key: 'game.finished', data: { by: { kind: 'system', name: 'firedrill' } } }] }]);
+    for (const c of cmds) if (c.kind === 'append') for (const e of c.events) s.apply(e);
+    expect(s.state.phase).toBe('finished');
+    expect(s.state.finishedBy).toBe('duration');
+    expect(decideGame(scenario, s.state, end + 1)).toEqual([]);
+  });
+
+  it('defect 3: paused game time does not count toward the duration; a paused game is not finished', () => {
+    const s = new Sim();
+    s.start();
+    s.apply({ type: 'game.paused', source: 'o', data: { by } });
+    expect(decideGame(scenario, s.state, scenario.game.durationMs + 1)).toEqual([]);
   });
 });

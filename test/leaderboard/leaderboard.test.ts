@@ -63,7 +63,7 @@ describe('GET /api/leaderboard', () => {
     const res = await t.app.inject('/api/leaderboard');
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.game).toMatchObject({ scenario: t.services.scenario.name, state: 'waiting', frozen: false });
+    expect(body.game).toMatchObject({ scenario: t.services.scenario.name, phase: 'not_started', frozen: false });
     expect(body.teams.map((x: { id: string }) => x.id).sort()).toEqual(['alpha', 'bravo']);
     expect(body.teams[0]).toMatchObject({ rank: 1, score: 0, currentFault: null });
     expect(body.teams[0].breakdown.faults).toHaveLength(t.services.scenario.faults.length);

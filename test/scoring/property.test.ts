@@ -1,12 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/events/types.js';
-import { apply, createScore, leaderboard, score, type Leaderboard } from '../../src/scoring/index.js';
+import { Leaderboard as LiveBoard } from '../../src/leaderboard/service.js';
+import type { Range } from '../../src/scenario/types.js';
+import { apply, createScore, freshBreakdowns, leaderboard, score, type Leaderboard } from '../../src/scoring/index.js';
 import { buildScenario } from './fixture.js';
 
 /**
  * Properties of the fold over generated logs (with duplicates and game times out of order):
- * folding one event at a time, in any chunking, gives the same board as a replay from zero.
+ * folding one event at a time, in any chunking, gives the same board as a replay from zero; and
+ * both agree with an independent, non-incremental reference written here from docs/scoring.md,
+ * and with the live leaderboard projector's rows.
  */
 
 const scenario = buildScenario({
@@ -91,7 +95,157 @@ const chunked = (events: StoredEvent[], cuts: number[]): Leaderboard => {
   return leaderboard(s);
 };
 
+// ------------------------------------------------------------------------------------------
+// The reference: a plain, non-incremental reading of the whole log (docs/scoring.md and the
+// lifecycle diagram in docs/architecture.md), sharing no code with src/scoring or src/lifecycle.
+
+const share = (ms: number, r: Range) => (ms <= r.fullWithinMs ? 1 : ms >= r.zeroAtMs ? 0 : (r.zeroAtMs - ms) / (r.zeroAtMs - r.fullWithinMs));
+
+function reference(events: StoredEvent[]) {
+  const rules = scenario.scoring;
+  const c = rules.categories;
+  const sum = c.recovery + c.detection + c.communication + c.review;
+  const out: Record<string, { recovery: number; detection: number; availability: number; hints: number; adjustments: number }> = {};
+  for (const team of TEAMS) {
+    const mine = events.filter((e) => e.team === team);
+    let recovery = 0;
+    let detection = 0;
+    for (const f of scenario.faults) {
+      let state = 'pending';
+      let injectedAt: number | null = null;
+      let deadlineAt: number | null = null;
+      let greenSince: number | null = null;
+      let detected: number | null = null;
+      let acked: number | null = null;
+      let premature = 0;
+      for (const e of mine) {
+        const d = e.data as Record<string, unknown>;
+        if (d.fault !== f.id) continue;
+        const open = state === 'injected' || state === 'recovered';
+        switch (e.type) {
+          case 'fault.armed':
+            if (state === 'pending') state = 'armed';
+            break;
+          case 'fault.injected':
+            if (state === 'pending' || state === 'armed') [state, injectedAt, deadlineAt] = ['injected', e.gameTime, d.deadlineAt as number];
+            break;
+          case 'fault.detected':
+            detected = detected === null ? (d.at as number) : Math.min(detected, d.at as number);
+            break;
+          case 'fault.acknowledged':
+            acked = acked === null ? (d.at as number) : Math.min(acked, d.at as number);
+            break;
+          case 'fault.premature_resolve':
+            premature++;
+            break;
+          case 'fault.recovered':
+            if (state === 'injected') [state, greenSince] = ['recovered', d.greenSince as number];
+            break;
+          case 'fault.relapsed':
+            if (state === 'recovered') [state, greenSince] = ['injected', null];
+            break;
+          case 'fault.resolved':
+            if (state === 'recovered') state = 'resolved';
+            break;
+          case 'fault.timed_out':
+            if (open) [state, greenSince] = ['timed_out', null];
+            break;
+          case 'fault.voided':
+            if (state !== 'voided') state = 'voided';
+            break;
+          case 'fault.deadline_extended':
+            deadlineAt = d.deadlineAt as number;
+            break;
+          default:
+        }
+      }
+      if (state === 'voided') continue;
+      const total = Math.round(rules.pointsPerFault * 1000 * f.weight);
+      const maxRec = Math.round((total * c.recovery) / sum);
+      const maxDet = Math.round((total * c.detection) / sum);
+      if (injectedAt !== null && greenSince !== null && state !== 'timed_out') {
+        const ttr = Math.max(0, greenSince - injectedAt);
+        const target = f.timing.targetRecoveryMs;
+        const window = (deadlineAt ?? injectedAt + f.timing.deadlineMs) - injectedAt;
+        const floor = rules.recovery.floor;
+        const sh = ttr <= target ? 1 : ttr > window ? 0 : window > target ? 1 - ((1 - floor) * (ttr - target)) / (window - target) : floor;
+        recovery += Math.round(maxRec * sh);
+      }
+      const fact = f.alerting === 'pagerduty' ? acked : detected;
+      if (injectedAt !== null && fact !== null) {
+        let sh = share(Math.max(0, fact - injectedAt), f.alerting === 'pagerduty' ? rules.detection.alerting : rules.detection.silent);
+        if (premature) sh *= 1 - rules.detection.prematureResolvePenalty;
+        detection += Math.round(maxDet * sh);
+      }
+    }
+    // Availability: the last report of each minute counts; hints: each fault/hint once, first cost.
+    const minutes = new Map<number, { good: number; total: number }>();
+    const hints = new Map<string, number>();
+    let adjustments = 0;
+    for (const e of mine) {
+      const d = e.data as unknown as { minute: number; good: number; total: number; fault: string; hint: string; cost: number; points: number };
+      if (e.type === 'sli.minute') minutes.set(d.minute, { good: Math.min(d.good, d.total), total: d.total });
+      if (e.type === 'hint.taken' && !hints.has(`${d.fault}/${d.hint}`)) hints.set(`${d.fault}/${d.hint}`, d.cost);
+      if (e.type === 'score.adjusted') adjustments += d.points * 1000;
+    }
+    const good = [...minutes.values()].reduce((a, m) => a + m.good, 0);
+    const all = [...minutes.values()].reduce((a, m) => a + m.total, 0);
+    const availability = all ? Math.round((rules.availability.points * 1000 * good) / all) : 0;
+    out[team] = { recovery, detection, availability, hints: 0 - [...hints.values()].reduce((a, x) => a + x * 1000, 0), adjustments };
+  }
+  return out;
+}
+
+const categoriesOf = (b: Leaderboard) =>
+  Object.fromEntries(
+    b.teams.map((x) => {
+      const { recovery, detection, availability, hints, adjustments } = x.breakdown.categories;
+      return [x.team, { recovery, detection, availability, hints, adjustments }];
+    }),
+  );
+
 describe('scoring fold properties', () => {
+  it('agrees with an independent non-incremental reference (recovery, detection, availability, hints, adjustments)', () => {
+    fc.assert(
+      fc.property(log, fc.array(fc.nat(), { maxLength: 8 }), (events, cuts) => {
+        const want = reference(events);
+        expect(categoriesOf(chunked(events, cuts))).toEqual(want);
+        expect(categoriesOf(score(scenario, events))).toEqual(want);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('the cached breakdown after every event equals one computed afresh from the folded facts', () => {
+    fc.assert(
+      fc.property(log, (events) => {
+        const s = createScore(scenario);
+        for (const e of events) {
+          apply(s, e);
+          if (!e.team) continue;
+          const cached = leaderboard(s).teams.find((x) => x.team === e.team)!.breakdown;
+          expect(cached).toEqual(freshBreakdowns(s).get(e.team));
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('the live leaderboard projector, fed one event at a time, ends with the rows a replay from zero gives', () => {
+    fc.assert(
+      fc.property(log, (events) => {
+        const live = new LiveBoard({ scenario });
+        const half = Math.floor(events.length / 2);
+        live.rebuild(events.slice(0, half));
+        for (const e of events.slice(half)) live.apply(e);
+        const replay = score(scenario, events);
+        const rows = live.organizerView().board.teams.map((r) => ({ id: r.id, rank: r.rank, score: r.score, categories: r.breakdown.categories }));
+        expect(rows).toEqual(replay.teams.map((r) => ({ id: r.team, rank: r.rank, score: r.total, categories: r.breakdown.categories })));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('incremental == replay, whatever the chunking', () => {
     fc.assert(
       fc.property(log, fc.array(fc.nat(), { maxLength: 8 }), (events, cuts) => {

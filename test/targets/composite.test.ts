@@ -21,6 +21,10 @@ class RecordingLocal implements TargetAdapter {
     this.calls.push(`revert ${team}`);
     return { changed: true, detail: 'ok' };
   }
+  async inPlace(team: string): Promise<boolean> {
+    this.calls.push(`inPlace ${team}`);
+    return true;
+  }
   publicUrl(team: string) {
     return team === 'embedded' ? 'http://127.0.0.1:9100' : undefined;
   }

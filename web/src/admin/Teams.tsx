@@ -2,18 +2,18 @@ import { useState } from 'preact/hooks';
 import { api, post } from '../lib/api.js';
 import { fmtDuration, fmtPoints } from '../lib/format.js';
 import { loc, t } from '../lib/i18n.js';
-import { normBoard, type LocText } from '../lib/model.js';
+import { normBoard, shownState, type LocText } from '../lib/model.js';
 import { ConfirmButton, ErrorText, organizerName, Section, useAction, useAsync } from '../lib/ui.js';
 import { FaultChip, stateLabel } from '../spectator/Board.js';
 
-/** A fault that is on now (the sequencer's statuses with a live deadline). */
+/** A fault that is on now (fault states with a live deadline). */
 const OPEN = new Set(['injecting', 'injected', 'recovered']);
 
 interface AdminTeam {
   id: string;
   name: string;
   current: string | null;
-  faults: Array<{ id: string; title?: LocText; status: string; phase: string; injectedAt: number | null; deadlineAt: number | null }>;
+  faults: Array<{ id: string; title?: LocText; state: string; detection: string; injectedAt: number | null; deadlineAt: number | null }>;
   probes: Record<string, { up: boolean }>;
 }
 
@@ -47,8 +47,8 @@ export function Teams({ version, now, onChanged }: { version: number; now: numbe
                   {s ? fmtPoints(s.points) : '—'}
                 </td>
                 <td>
-                  {cur && <FaultChip fault={{ id: cur.id, title: cur.title, state: cur.phase, injectedAt: cur.injectedAt ?? undefined }} now={now} />}
-                  {cur && cur.deadlineAt !== null && OPEN.has(cur.status) && (
+                  {cur && <FaultChip fault={{ id: cur.id, title: cur.title, state: shownState(cur.state, cur.detection), injectedAt: cur.injectedAt ?? undefined }} now={now} />}
+                  {cur && cur.deadlineAt !== null && OPEN.has(cur.state) && (
                     <div class="clock small" data-testid="deadline" data-deadline={cur.deadlineAt}>
                       {cur.deadlineAt >= now ? t('admin.deadline', { t: fmtDuration(cur.deadlineAt - now) }) : t('admin.overdue', { t: fmtDuration(now - cur.deadlineAt) })}
                     </div>
@@ -56,10 +56,10 @@ export function Teams({ version, now, onChanged }: { version: number; now: numbe
                   {/* Faults already over (resolved, skipped, reverted, …): what happened to each. */}
                   <div class="small" data-testid="played">
                     {team.faults
-                      .filter((x) => x.id !== cur?.id && !['pending', 'armed'].includes(x.status))
+                      .filter((x) => x.id !== cur?.id && !['pending', 'armed'].includes(x.state))
                       .map((x) => (
-                        <span key={x.id} class={`chip s-${x.phase}`} data-fault={x.id} data-status={x.status} style={{ marginRight: '.4em' }}>
-                          {x.title ? loc(x.title) : x.id} · {stateLabel(x.phase)}
+                        <span key={x.id} class={`chip s-${shownState(x.state, x.detection)}`} data-fault={x.id} data-status={x.state} style={{ marginRight: '.4em' }}>
+                          {x.title ? loc(x.title) : x.id} · {stateLabel(shownState(x.state, x.detection))}
                         </span>
                       ))}
                   </div>
@@ -78,13 +78,13 @@ export function Teams({ version, now, onChanged }: { version: number; now: numbe
                     {cur && (
                       <>
                         {/* Only a fault that is on can be reverted or given more time; any current one can be skipped. */}
-                        {OPEN.has(cur.status) && (
+                        {OPEN.has(cur.state) && (
                           <ConfirmButton label={t('admin.revert')} question={t('admin.confirmAction', { action: t('admin.revert'), team: team.name })} onConfirm={() => act(team, `${f}/revert`)} />
                         )}
                         <ConfirmButton label={t('admin.skip')} question={t('admin.confirmAction', { action: t('admin.skip'), team: team.name })} onConfirm={() => act(team, `${f}/skip`)} />
                       </>
                     )}
-                    {cur && OPEN.has(cur.status) && cur.deadlineAt !== null && (
+                    {cur && OPEN.has(cur.state) && cur.deadlineAt !== null && (
                       <>
                         <span class="row">
                           <input type="number" min={1} max={600} style={{ width: '5em' }} value={minutes} aria-label={t('admin.extendMinutes')} onInput={(e) => setMinutes(e.currentTarget.value)} />

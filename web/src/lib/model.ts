@@ -80,7 +80,7 @@ export function normGame(x: unknown): Game {
 function normGameRaw(x: unknown): Game {
   const o = obj(x);
   const clock = obj(o.clock);
-  const rawState = str(o.state) ?? str(obj(o.game).state) ?? (o.finished ? 'finished' : o.running ? 'running' : o.started ? 'paused' : 'not_started');
+  const rawState = str(o.phase) ?? str(obj(o.game).phase) ?? str(o.state) ?? str(obj(o.game).state) ?? (o.finished ? 'finished' : o.running ? 'running' : o.started ? 'paused' : 'not_started');
   // 'lobby' (GET /api/game) and 'waiting' (the board's game block) both mean not started yet.
   const state = (['running', 'paused', 'finished'] as const).find((s) => s === rawState) ?? 'not_started';
   return {
@@ -112,11 +112,15 @@ function normEvidence(x: unknown, label?: string): Evidence[] {
   return lines;
 }
 
+/** The label a fault's chip shows: its state, or its detection while injected (detection is its own track). */
+export const shownState = (state: string, detection: unknown): string =>
+  state === 'injected' && (detection === 'detected' || detection === 'acknowledged') ? detection : state;
+
 function normFault(x: unknown): FaultNow | undefined {
   const o = obj(x);
   const id = str(o.id) ?? str(o.fault);
   if (!id) return undefined;
-  return { id, title: loc(o.title), state: str(o.phase) ?? str(o.state) ?? str(o.status) ?? 'pending', injectedAt: num(o.injectedAt), index: num(o.index), total: num(o.total) };
+  return { id, title: loc(o.title), state: shownState(str(o.phase) ?? str(o.state) ?? str(o.status) ?? 'pending', o.detection), injectedAt: num(o.injectedAt), index: num(o.index), total: num(o.total) };
 }
 
 const part = (label: string, p: unknown, group?: LocText, detail?: string): Evidence => {

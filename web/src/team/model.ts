@@ -1,4 +1,4 @@
-import type { LocText } from '../lib/model.js';
+import { shownState, type LocText } from '../lib/model.js';
 
 type J = Record<string, unknown>;
 const obj = (x: unknown): J => (x && typeof x === 'object' ? (x as J) : {});
@@ -122,7 +122,7 @@ export function normTeamState(x: unknown): TeamState {
     ? {
         id: fid,
         title: locText(f.title),
-        state: str(f.phase) ?? str(f.state) ?? 'injected',
+        state: shownState(str(f.phase) ?? str(f.state) ?? 'injected', f.detection),
         briefing: locText(f.briefing) ?? locText(obj(f.briefing).team),
         injectedAt: num(f.injectedAt),
         hints: arr(f.hints, o.hints).map((h) => {
@@ -136,7 +136,7 @@ export function normTeamState(x: unknown): TeamState {
     name: str(team.name) ?? '',
     members: arr(team.members, o.members).map((m) => ({ name: str(obj(m).name) ?? '?', role: str(obj(m).role) })),
     fault,
-    faults: arr(o.faults).map((q) => ({ id: str(obj(q).id) ?? '?', title: locText(obj(q).title), state: str(obj(q).phase) ?? str(obj(q).status) ?? 'pending' })),
+    faults: arr(o.faults).map((q) => ({ id: str(obj(q).id) ?? '?', title: locText(obj(q).title), state: shownState(str(obj(q).phase) ?? str(obj(q).state) ?? str(obj(q).status) ?? 'pending', obj(q).detection) })),
     probes: arr(o.probes).map((q) => ({ id: str(obj(q).id) ?? '?', up: obj(q).up !== false })),
   };
 }
