@@ -140,12 +140,16 @@ async function serve(config: Config): Promise<void> {
     lines.push('  or watch a game play itself: npm start -- --demo --speed 30');
   }
   lines.push('');
-  process.stdout.write(lines.join('\n') + '\n');
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  // Signal handlers go in before the banner: whoever waits for the banner may signal at once.
+  // SIGUSR2 is not a stop request (log rotators and debuggers send it; close-with-grace treats it
+  // as one by default): note it and keep serving. There is no log file to reopen: logs go to stdout.
+  process.on('SIGUSR2', () => rt.app.log.info({ signal: 'SIGUSR2' }, 'SIGUSR2 received; ignored (send SIGTERM to stop)'));
+  closeWithGrace({ delay: 10_000, skip: ['SIGUSR2'] }, async ({ signal, err }) => {
     if (err) rt.app.log.error({ err }, 'shutting down after an error');
     else rt.app.log.info({ signal }, 'shutting down');
     await rt.close();
   });
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 export async function main(argv: string[]): Promise<number> {

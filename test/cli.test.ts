@@ -67,6 +67,23 @@ describe('firedrill serve (built, as npm start runs it)', () => {
     again.child.kill('SIGTERM');
   });
 
+  it('keeps serving after SIGUSR2 (only SIGTERM/SIGINT stop it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fd-cli-'));
+    dirs.push(dir);
+    const s = serve(dir);
+    const url = await s.ready;
+    let exit: string | undefined;
+    s.child.on('exit', (code, signal) => (exit = signal ?? `code ${code}`));
+    s.child.kill('SIGUSR2');
+    await expect.poll(() => s.output(), { timeout: 10_000 }).toContain('SIGUSR2 received');
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(exit).toBeUndefined();
+    const exited = new Promise<number | null>((r) => s.child.on('exit', (code) => r(code)));
+    s.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
   it('prints help and rejects unknown flags with exit code 2', async () => {
     const run = (args: string[]) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {

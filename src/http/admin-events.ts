@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { eventTypes } from '../events/types.js';
+import { BoundedInteger, MAX_SEQ } from './numbers.js';
 
 const Query = Type.Object(
   {
-    after: Type.Integer({ minimum: 0, default: 0, description: 'return events with a sequence number above this' }),
-    limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+    after: BoundedInteger({ minimum: 0, maximum: MAX_SEQ, default: 0, description: 'return events with a sequence number above this' }),
+    limit: BoundedInteger({ minimum: 1, maximum: 5000, default: 500 }),
     team: Type.Optional(Type.String({ minLength: 1 })),
     type: Type.Optional(Type.String({ description: 'comma-separated event types' })),
   },

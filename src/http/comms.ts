@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import type { ChannelMessage, StatusUpdate } from '../comms/index.js';
 import { BadRequest, Conflict, NotFound } from '../errors.js';
 import type { Team } from '../game/teams.js';
+import { BoundedInteger, BoundedNumber, MAX_SEQ } from './numbers.js';
 
 /**
  * The communication contract: a team's channel with the CTO and stakeholders, its status page,
@@ -97,7 +98,7 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
             text: Type.String({ minLength: 1, maxLength: 4000 }),
             clientId: ClientId,
             name: Type.Optional(Name),
-            replyTo: Type.Optional(Type.Integer({ minimum: 1, description: 'seq of the message answered' })),
+            replyTo: Type.Optional(BoundedInteger({ minimum: 1, maximum: MAX_SEQ, description: 'seq of the message answered' })),
           }),
         },
       },
@@ -130,7 +131,7 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
             text: Type.String({ minLength: 1, maxLength: 4000 }),
             impact: Type.Optional(Type.String({ maxLength: 1000 })),
             currentAction: Type.Optional(Type.String({ maxLength: 1000 })),
-            nextUpdateInMinutes: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 24 * 60 })),
+            nextUpdateInMinutes: Type.Optional(BoundedNumber({ exclusiveMinimum: 0, maximum: 24 * 60 })),
             resolved: Type.Optional(Type.Boolean()),
             name: Type.Optional(Name),
             clientId: Type.Optional(ClientId),
@@ -223,8 +224,8 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
       {
         schema: {
           querystring: Strict({
-            after: Type.Integer({ minimum: 0, default: 0, description: 'only what came after this sequence number' }),
-            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 500 }),
+            after: BoundedInteger({ minimum: 0, maximum: MAX_SEQ, default: 0, description: 'only what came after this sequence number' }),
+            limit: BoundedInteger({ minimum: 1, maximum: 1000, default: 500 }),
           }),
         },
       },
@@ -250,7 +251,7 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
     // Only what the team published: never its internal channel.
     r.get(
       '/api/teams/:id/status',
-      { schema: { params: Strict({ id: TeamId }), querystring: Strict({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }) }) } },
+      { schema: { params: Strict({ id: TeamId }), querystring: Strict({ limit: BoundedInteger({ minimum: 1, maximum: 100, default: 20 }) }) } },
       async (req) => {
         const t = knownTeam(req.params.id);
         return { team: { id: t.id, name: t.name }, updates: fold().latestStatus(t.id, req.query.limit).map(publicStatus) };
@@ -302,7 +303,7 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
             text: Type.String({ minLength: 1, maxLength: 4000 }),
             fault: Type.Optional(FaultId),
             expectsAnswer: Type.Optional(Type.Boolean()),
-            replyTo: Type.Optional(Type.Integer({ minimum: 1 })),
+            replyTo: Type.Optional(BoundedInteger({ minimum: 1, maximum: MAX_SEQ })),
             clientId: Type.Optional(ClientId),
           }),
         },

@@ -4,6 +4,7 @@ import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Forbidden, NotFound } from '../errors.js';
 import type { Leaderboard } from '../leaderboard/service.js';
+import { BoundedInteger, MAX_SEQ } from './numbers.js';
 
 /** A client with more than this many bytes still queued is skipped until it drains. */
 export const SLOW_CLIENT_BYTES = 256 * 1024;
@@ -92,7 +93,7 @@ export default async function leaderboard(fastify: FastifyInstance) {
     {
       websocket: true,
       onRequest: checkOrigin,
-      schema: { querystring: Type.Object({ since: Type.Optional(Type.Integer({ minimum: 0, description: 'the last board version seen' })) }) },
+      schema: { querystring: Type.Object({ since: Type.Optional(BoundedInteger({ minimum: 0, maximum: MAX_SEQ, description: 'the last board version seen' })) }) },
     },
     (socket, req) => {
       const lb = app.services.leaderboard;

@@ -7,6 +7,7 @@ import { components, type Component } from '../platform/catalog.js';
 import { cloneManifest, ManifestError, manifestYaml, parseManifest } from '../platform/manifest.js';
 import type { Change, LocalPlatform } from '../platform/platform.js';
 import type { Team } from '../game/teams.js';
+import { BoundedInteger } from './numbers.js';
 
 const Message = Type.String({ minLength: 1, maxLength: 500, description: 'the commit message shown in the change history' });
 const Author = Type.String({ minLength: 1, maxLength: 100, description: 'who made the change (a member name); default: the team name' });
@@ -64,7 +65,7 @@ export default async function ops(fastify: FastifyInstance) {
     {
       schema: {
         params: Type.Object({ component: Type.String() }),
-        querystring: Type.Object({ lines: Type.Integer({ minimum: 1, maximum: 2000, default: 200 }) }),
+        querystring: Type.Object({ lines: BoundedInteger({ minimum: 1, maximum: 2000, default: 200 }) }),
       },
     },
     async (req) => {

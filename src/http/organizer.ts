@@ -7,6 +7,7 @@ import type { Game } from '../game/game.js';
 import { createTeam } from '../game/team-admin.js';
 import { gameBlock, organizerState } from '../game/views.js';
 import { hashToken, newToken } from '../tokens.js';
+import { BoundedInteger, BoundedNumber, MAX_SEQ } from './numbers.js';
 
 const Strict = { additionalProperties: false } as const;
 const Member = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), role: Type.Optional(Type.String({ maxLength: 50 })) }, Strict);
@@ -119,7 +120,7 @@ export default async function organizer(fastify: FastifyInstance) {
     };
   });
 
-  app.get('/api/admin/warnings', { schema: { querystring: Type.Object({ after: Type.Integer({ minimum: 0, default: 0 }) }, Strict) } }, async (req) => {
+  app.get('/api/admin/warnings', { schema: { querystring: Type.Object({ after: BoundedInteger({ minimum: 0, maximum: MAX_SEQ, default: 0 }) }, Strict) } }, async (req) => {
     const events = await app.services.store.read({ after: req.query.after, types: ['warning.raised', 'webhook.rejected'] });
     return {
       warnings: events.map((e) =>
@@ -148,7 +149,7 @@ export default async function organizer(fastify: FastifyInstance) {
   gameCmd('resume');
   gameCmd('finish');
 
-  app.post('/api/admin/game/speed', { schema: { body: Type.Object({ speed: Type.Number({ exclusiveMinimum: 0, maximum: 1000 }), by: By }, Strict) } }, async (req) => {
+  app.post('/api/admin/game/speed', { schema: { body: Type.Object({ speed: BoundedNumber({ exclusiveMinimum: 0, maximum: 1000 }), by: By }, Strict) } }, async (req) => {
     await game().setSpeed(req.body.speed, actor(req));
     return { speed: app.services.gameClock.speed, gameTime: app.services.gameClock.now() };
   });
@@ -175,7 +176,7 @@ export default async function organizer(fastify: FastifyInstance) {
 
   app.post(
     '/api/admin/teams/:id/faults/:fault/extend',
-    { schema: { params: FaultParams, body: Type.Object({ minutes: Type.Number({ exclusiveMinimum: 0, maximum: 600 }), by: By }, Strict) } },
+    { schema: { params: FaultParams, body: Type.Object({ minutes: BoundedNumber({ exclusiveMinimum: 0, maximum: 600 }), by: By }, Strict) } },
     async (req) => {
       teamOr404(req.params.id);
       return game().extend(req.params.id, req.params.fault, req.body.minutes, actor(req));

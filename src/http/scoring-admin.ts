@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { BadRequest, Conflict, NotFound } from '../errors.js';
 import type { CriterionScore } from '../scoring/types.js';
 import { leaderboardOf } from './leaderboard.js';
+import { BoundedInteger } from './numbers.js';
 
 const TeamId = Type.String({ minLength: 1, maxLength: 40 });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
@@ -14,7 +15,7 @@ const JudgementBody = Type.Object(
     fault: Type.String({ minLength: 1, maxLength: 64 }),
     category: Type.Union([Type.Literal('communication'), Type.Literal('review')]),
     criterion: Type.String({ minLength: 1, maxLength: 64 }),
-    score: Type.Integer({ minimum: 0, maximum: 5 }),
+    score: BoundedInteger({ minimum: 0, maximum: 5 }),
     judge: Name,
     note: Type.Optional(Type.String({ maxLength: 2000 })),
   },
@@ -24,7 +25,7 @@ const JudgementBody = Type.Object(
 const AdjustmentBody = Type.Object(
   {
     team: TeamId,
-    points: Type.Integer({ minimum: -100_000, maximum: 100_000, description: 'whole points; positive = award, negative = penalty' }),
+    points: BoundedInteger({ minimum: -100_000, maximum: 100_000, description: 'whole points; positive = award, negative = penalty' }),
     reason: Type.String({ minLength: 3, maxLength: 500 }),
     by: Type.Optional(Name),
   },

@@ -3,11 +3,12 @@ import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { NotFound } from '../errors.js';
 import { leaderboardOf } from './leaderboard.js';
+import { BoundedInteger, MAX_SEQ } from './numbers.js';
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40 }) });
 const Paging = Type.Object({
-  after: Type.Optional(Type.Integer({ minimum: 0, description: 'only items after this event seq' })),
-  limit: Type.Integer({ minimum: 1, maximum: 5000, default: 1000 }),
+  after: Type.Optional(BoundedInteger({ minimum: 0, maximum: MAX_SEQ, description: 'only items after this event seq' })),
+  limit: BoundedInteger({ minimum: 1, maximum: 5000, default: 1000 }),
 });
 
 /**

@@ -14,6 +14,24 @@ export interface ChildSpec {
 
 const MAX_LOG = 4 * 1024 * 1024;
 const READY_TIMEOUT_MS = 20_000;
+/** A child that ran this long (wall time) before crashing was healthy: its next restart starts the backoff over. */
+export const STABLE_AFTER_MS = 60_000;
+const MAX_BACKOFF_MS = 30_000;
+
+/** Delay before the n-th consecutive restart (n ≥ 1): 0.5 s doubling, capped at 30 s. */
+export function restartDelay(n: number): number {
+  return Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(6, n - 1));
+}
+
+/** How a supervisor waits for a retry; injected in tests so no test waits on real time. */
+export interface Timers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+const realTimers: Timers = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (h) => clearTimeout(h as NodeJS.Timeout | undefined),
+};
 const MARK = 'chat-service/app/';
 
 /** Kill processes whose pid files a previous server left behind (kill -9 of the server), then forget them. */
@@ -69,17 +87,21 @@ export class Supervisor {
   status: ProcessStatus = 'stopped';
   pid: number | undefined;
   startedAt: number | undefined;
+  /** Every restart since the supervisor was made (shown to teams, like a pod's restartCount). */
   restarts = 0;
+  /** Consecutive crashes without a stable run in between: what the backoff grows on. */
+  private crashLoop = 0;
   lastExit: string | undefined;
   spec: ChildSpec | undefined;
   private child: ChildProcess | undefined;
-  private retry: NodeJS.Timeout | undefined;
+  private retry: unknown;
   private wanted = false;
 
   constructor(
     readonly name: string,
     private readonly dirs: { logs: string; run: string },
     private readonly clock: Clock,
+    private readonly timers: Timers = realTimers,
   ) {}
 
   get logFile(): string {
@@ -97,7 +119,7 @@ export class Supervisor {
   async start(spec: ChildSpec): Promise<void> {
     this.spec = spec;
     this.wanted = true;
-    clearTimeout(this.retry);
+    this.timers.clear(this.retry);
     await this.spawnOnce();
   }
 
@@ -154,6 +176,7 @@ export class Supervisor {
 
   private exited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.child !== child) return;
+    const ranFor = this.startedAt === undefined ? 0 : this.clock.now() - this.startedAt;
     this.child = undefined;
     this.pid = undefined;
     this.startedAt = undefined;
@@ -166,9 +189,11 @@ export class Supervisor {
     // Unexpected: crash-loop with backoff, as an orchestrator would.
     this.status = 'crashed';
     this.restarts++;
-    const delay = Math.min(30_000, 500 * 2 ** Math.min(6, this.restarts - 1));
+    // After a stable run one crash is a new incident, not a crash loop: don't make it wait 30 s.
+    this.crashLoop = ranFor >= STABLE_AFTER_MS ? 1 : this.crashLoop + 1;
+    const delay = restartDelay(this.crashLoop);
     this.note(`${this.name} exited unexpectedly (${this.lastExit}); restarting in ${delay} ms`);
-    this.retry = setTimeout(() => void this.spawnOnce(), delay);
+    this.retry = this.timers.set(() => void this.spawnOnce(), delay);
   }
 
   /** Send a live configuration (ingress routes, database credentials) and wait for the ack. */
@@ -195,7 +220,7 @@ export class Supervisor {
 
   async stop(): Promise<void> {
     this.wanted = false;
-    clearTimeout(this.retry);
+    this.timers.clear(this.retry);
     const child = this.child;
     if (!child) {
       this.status = 'stopped';
