@@ -18,6 +18,7 @@ import { LocalPlatform, loadBaseManifest } from './platform/platform.js';
 import { LocalTarget } from './targets/local.js';
 import { fromRoot } from './paths.js';
 import { wireGame } from './game/wire.js';
+import { startTelemetry } from './telemetry/index.js';
 import type { Services } from './services.js';
 import { hashToken, newToken } from './tokens.js';
 import { version } from './version.js';
@@ -142,6 +143,8 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
     { name: 'comms', tick: () => comms.tick() },
   ]);
   closers.push(() => game.close());
+  // Telemetry last in, out last but the store: its final flush sees every event (docs/telemetry.md).
+  closers.unshift(startTelemetry(services));
   return {
     services,
     adminToken,

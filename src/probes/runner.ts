@@ -25,6 +25,15 @@ export interface ProbeRunnerOptions {
   log?: { error(obj: object, msg: string): void };
 }
 
+/** One completed check, for observers (telemetry, /metrics). `lateMs`: how long after its due time it started. */
+export interface CheckObservation {
+  team: string;
+  probe: Probe;
+  result: CheckResult;
+  atWall: number;
+  lateMs?: number;
+}
+
 interface Slot {
   team: string;
   probe: Probe;
@@ -53,6 +62,7 @@ export class ProbeRunner {
   private serial = 0;
   private readonly instance = randomBytes(4).toString('hex');
   private closed = false;
+  private readonly observers = new Set<(o: CheckObservation) => void>();
 
   constructor(private readonly o: ProbeRunnerOptions) {}
 
@@ -96,25 +106,26 @@ export class ProbeRunner {
       for (const probe of this.o.probes) {
         const s = this.slot(team, probe, now);
         if (s.inFlight || now < s.due) continue;
+        const lateMs = now - s.due;
         s.due = nextDue(s.start, phaseFor(`${team}/${probe.id}`, probe.jitterMs, s.interval), s.interval, now);
-        this.launch(s, base);
+        this.launch(s, base, lateMs);
       }
     }
   }
 
-  private launch(s: Slot, base: string): void {
+  private launch(s: Slot, base: string, lateMs: number): void {
     s.inFlight = true;
-    const p = this.checkSlot(s, base).finally(() => {
+    const p = this.checkSlot(s, base, lateMs).finally(() => {
       s.inFlight = false;
       this.inFlight.delete(p);
     });
     this.inFlight.add(p);
   }
 
-  private async checkSlot(s: Slot, base: string): Promise<void> {
+  private async checkSlot(s: Slot, base: string, lateMs: number): Promise<void> {
     const result = await runCheck(s.probe, { agent: this.agent, baseUrl: base, now: () => performance.now(), serial: this.nextSerial() });
     if (this.closed) return;
-    await this.record(s, result);
+    await this.record(s, result, lateMs);
   }
 
   /** Unique across restarts and runners, so a canary never finds an older message with its id. */
@@ -133,7 +144,21 @@ export class ProbeRunner {
     return result;
   }
 
-  private async record(s: Slot, result: CheckResult): Promise<void> {
+  /** Hear of every completed check (telemetry, /metrics); returns the unsubscribe. */
+  onCheck(fn: (o: CheckObservation) => void): () => void {
+    this.observers.add(fn);
+    return () => this.observers.delete(fn);
+  }
+
+  private async record(s: Slot, result: CheckResult, lateMs?: number): Promise<void> {
+    const obs: CheckObservation = { team: s.team, probe: s.probe, result, atWall: this.o.clock.now(), ...(lateMs !== undefined ? { lateMs } : {}) };
+    for (const f of this.observers) {
+      try {
+        f(obs);
+      } catch (err) {
+        this.o.log?.error({ err }, 'a probe observer failed');
+      }
+    }
     const gameNow = this.o.gameClock.now();
     const { state, transition } = observe(s.state, result.ok, gameNow, s.probe);
     s.state = state;
