@@ -7,6 +7,7 @@ import type { NewEvent, StoredEvent } from '../events/types.js';
 import type { GameClock } from '../game/clock.js';
 import type { Probe } from '../scenario/types.js';
 import { runCheck, type CheckResult } from './kinds.js';
+import { BROWSER_FLOOR_MS, BrowserProbes } from './browser.js';
 import { countSli, initialProbeState, nextDue, observe, phaseFor, wallInterval, type ProbeState, type SliBucket } from './logic.js';
 
 export interface ProbeRunnerOptions {
@@ -64,7 +65,14 @@ export class ProbeRunner {
   private closed = false;
   private readonly observers = new Set<(o: CheckObservation) => void>();
 
-  constructor(private readonly o: ProbeRunnerOptions) {}
+  /** One Chromium for every team's browser probes, when the scenario has any. */
+  private readonly browser: BrowserProbes | undefined;
+
+  constructor(private readonly o: ProbeRunnerOptions) {
+    const warn = (message: string) =>
+      void o.store.append({ type: 'warning.raised', source: 'probe', key: 'probe:browser-unavailable', data: { code: 'browser_unavailable', message } }).catch(() => {});
+    this.browser = o.probes.some((p) => p.kind === 'browser') ? new BrowserProbes({ onUnavailable: warn }) : undefined;
+  }
 
   /** Fold the last transition of each team's probes; call with the log's history, then on each event. */
   apply(e: StoredEvent): void {
@@ -81,7 +89,8 @@ export class ProbeRunner {
   private slot(team: string, probe: Probe, now: number): Slot {
     const id = `${team}/${probe.id}`;
     let s = this.slots.get(id);
-    const interval = wallInterval(probe.intervalMs, this.o.gameClock.speed, this.o.floorMs ?? 1000);
+    const floor = Math.max(this.o.floorMs ?? 1000, probe.kind === 'browser' ? BROWSER_FLOOR_MS : 0);
+    const interval = wallInterval(probe.intervalMs, this.o.gameClock.speed, floor);
     if (!s) {
       const up = this.announced.get(id) ?? true;
       s = { team, probe, state: initialProbeState(up), interval, start: now, due: 0, inFlight: false, checks: 0 };
@@ -123,7 +132,7 @@ export class ProbeRunner {
   }
 
   private async checkSlot(s: Slot, base: string, lateMs: number): Promise<void> {
-    const result = await runCheck(s.probe, { agent: this.agent, baseUrl: base, now: () => performance.now(), serial: this.nextSerial() });
+    const result = await runCheck(s.probe, { agent: this.agent, baseUrl: base, now: () => performance.now(), serial: this.nextSerial(), browser: this.browser, slot: `${s.team}/${s.probe.id}` });
     if (this.closed) return;
     await this.record(s, result, lateMs);
   }
@@ -139,7 +148,7 @@ export class ProbeRunner {
     const base = this.o.urlOf(team);
     if (!probe || !base) throw new Error(`no probe ${probeId} or no URL for ${team}`);
     const s = this.slot(team, probe, this.o.clock.now());
-    const result = await runCheck(probe, { agent: this.agent, baseUrl: base, now: () => performance.now(), serial: this.nextSerial() });
+    const result = await runCheck(probe, { agent: this.agent, baseUrl: base, now: () => performance.now(), serial: this.nextSerial(), browser: this.browser, slot: `${team}/${probeId}` });
     await this.record(s, result);
     return result;
   }
@@ -213,5 +222,6 @@ export class ProbeRunner {
     this.timer = undefined;
     this.agent.destroy();
     await Promise.allSettled([...this.inFlight]);
+    await this.browser?.close();
   }
 }
