@@ -144,6 +144,41 @@ describeBrowser('browser probe', () => {
     }
   }, 60_000);
 
+  it('keeps a wall-time floor of 15 s between renders, however fast the game runs', async () => {
+    const parsed = scenarioWith([{ ...BROWSER_PROBE, interval: '30s' }]);
+    if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+    const clock = new ManualClock(1_800_000_000_000);
+    const store = new SqliteEventStore(openDatabase(':memory:'), { clock });
+    const gameClock = new GameClock(clock);
+    store.subscribe((e) => gameClock.apply(e));
+    const render = parsed.scenario.probes.filter((p) => p.kind === 'browser');
+    const probes = new ProbeRunner({ store, clock, gameClock, probes: render, teams: () => ['alpha'], urlOf: () => url });
+    try {
+      const by = { kind: 'organizer' as const, name: 'Org' };
+      await store.append({ type: 'game.speed_set', source: 'organizer', data: { speed: 100, by } }); // 30 s game = 0.3 s wall
+      await store.append({ type: 'game.started', source: 'organizer', data: { by } });
+      chat.state.release = 'v1';
+      const checks = () => probes.checksOf('alpha', 'render');
+      probes.poll();
+      clock.advance(1_000);
+      probes.poll();
+      await expect.poll(checks, { timeout: 20_000 }).toBe(1);
+      for (let i = 0; i < 14; i++) {
+        clock.advance(1_000);
+        probes.poll();
+      }
+      // Give a wrongly scheduled render time to finish (a slow machine can only make this pass, never fail).
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(checks()).toBe(1); // 15 s of wall time later: not yet due again
+      clock.advance(1_000);
+      probes.poll();
+      await expect.poll(checks, { timeout: 20_000 }).toBe(2);
+    } finally {
+      await probes.close();
+      await store.close();
+    }
+  }, 60_000);
+
   it('without Chromium the probe is red and unavailable, with one warning, never green', async () => {
     const saved = process.env.CHROMIUM_PATH;
     process.env.CHROMIUM_PATH = '/nonexistent/chromium';
