@@ -22,6 +22,7 @@ import scoringAdmin from './http/scoring-admin.js';
 import organizer from './http/organizer.js';
 import gameRoutes from './http/game.js';
 import { logRedactPaths, redactUrl } from './http/redact.js';
+import metrics from './http/metrics.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -72,6 +73,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(errors);
   await app.register(auth);
+  await app.register(metrics); // before the routes: its hooks count every one of them
 
   await app.register(health);
   await app.register(session);

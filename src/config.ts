@@ -51,8 +51,27 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Probe metrics and game events to New Relic (docs/telemetry.md); the key also from NEW_RELIC_API_KEY. */
     newrelic: Type.Optional(
-      Type.Object({ apiKey: Type.String({ minLength: 1 }), host: Type.Optional(Type.String()) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          apiKey: Type.String({ minLength: 1 }),
+          region: Type.Union([Type.Literal('us'), Type.Literal('eu')], { default: 'us' }),
+          /** `hostname[:port]` for both APIs (a proxy, a test fake); overrides the region. */
+          host: Type.Optional(Type.String({ minLength: 1 })),
+          flushSeconds: Type.Number({ minimum: 1, maximum: 300, default: 10 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Prometheus `GET /metrics`: organizer token on the main port by default; `port` serves it alone there, `public` drops the token. */
+    metrics: Type.Object(
+      {
+        port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+        host: Type.Optional(Type.String()),
+        public: Type.Boolean({ default: false }),
+      },
+      { additionalProperties: false, default: {} },
     ),
   },
   { additionalProperties: false },
@@ -104,6 +123,9 @@ export function loadConfig(opts: { file?: string; flags?: Partial<Record<keyof C
     const v = env[name];
     if (v !== undefined && v !== '') merged[key] = coerce(key, v);
   }
+  // The New Relic key and region may come from the environment (nested keys, so not in ENV).
+  if (env.NEW_RELIC_API_KEY) merged.newrelic = { ...((merged.newrelic as object | undefined) ?? {}), apiKey: env.NEW_RELIC_API_KEY };
+  if (env.NEW_RELIC_REGION && merged.newrelic) merged.newrelic = { ...(merged.newrelic as object), region: env.NEW_RELIC_REGION };
   for (const [key, v] of Object.entries(opts.flags ?? {})) {
     if (v !== undefined) merged[key] = coerce(key as keyof Config, v);
   }

@@ -19,6 +19,7 @@ import { catalog as chatServiceCatalog } from '../challenges/chat-service/app/ca
 import { LocalTarget } from './targets/local.js';
 import { fromRoot } from './paths.js';
 import { wireGame } from './game/wire.js';
+import { startTelemetry } from './telemetry/index.js';
 import type { Services } from './services.js';
 import { hashToken, newToken } from './tokens.js';
 import { version } from './version.js';
@@ -153,6 +154,8 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
     { name: 'comms', tick: () => comms.tick() },
   ]);
   closers.push(() => game.close());
+  // Telemetry last in, out last but the store: its final flush sees every event (docs/telemetry.md).
+  closers.unshift(startTelemetry(services));
   return {
     services,
     adminToken,

@@ -12,6 +12,7 @@ import type { Game } from './game/game.js';
 import type { GameLoop } from './game/loop.js';
 import type { ProbeRunner } from './probes/runner.js';
 import type { TargetAdapter } from './targets/types.js';
+import type { ServerMetrics, Telemetry } from './telemetry/index.js';
 
 /**
  * What the HTTP layer may use. Built once in server.ts (or by a test) and handed to buildApp;
@@ -46,4 +47,7 @@ export interface Services {
   loop?: GameLoop;
   /** The fault target (the embedded platform's LocalTarget by default); the game looks it up on use. */
   target?: TargetAdapter;
+  /** Probe metrics and game events out (New Relic, or nothing); and the server's own Prometheus registry. Set by createRuntime. */
+  telemetry?: Telemetry;
+  metrics?: ServerMetrics;
 }

@@ -3,6 +3,7 @@ import net from 'node:net';
 import type { Probe } from '../scenario/types.js';
 import type { ProbeEvidence } from '../events/types.js';
 import { canaryVerdict, checkHttp } from './logic.js';
+import type { BrowserProbes } from './browser.js';
 
 /**
  * The probe kinds, each one check against a team's public URL. node:http with a keep-alive agent
@@ -67,6 +68,9 @@ export interface CheckContext {
   now: () => number;
   /** A number unique to this check (canary text and clientId). */
   serial: string;
+  /** The shared headless Chromium (browser probes) and this check's page key (team/probe). */
+  browser?: BrowserProbes;
+  slot?: string;
 }
 
 /** Paths in a scenario are absolute ("/api/health"); keep a base path prefix (a proxied team) intact. */
@@ -85,6 +89,8 @@ export async function runCheck(probe: Probe, c: CheckContext): Promise<CheckResu
       return tcpCheck(probe, c);
     case 'canary':
       return canaryCheck(probe, c);
+    case 'browser':
+      return c.browser ? c.browser.check(probe, at(c.baseUrl, probe.path), c.slot ?? probe.id) : failed(new Error('browser probes are unavailable in this runner'));
   }
 }
 

@@ -6,6 +6,7 @@ import type { EventStore } from '../events/store.js';
 import type { NewEvent, StoredEvent } from '../events/types.js';
 import type { Probe } from '../scenario/types.js';
 import { runCheck, type CheckResult } from './kinds.js';
+import { BROWSER_FLOOR_MS, BrowserProbes } from './browser.js';
 import { countSli, initialProbeState, nextDue, observe, phaseFor, wallInterval, type ProbeState, type SliBucket } from './logic.js';
 
 /** What the runner needs of the game clock (the game's GameClock satisfies it); probes sit below game/. */
@@ -32,6 +33,15 @@ export interface ProbeRunnerOptions {
   /** How often the scheduler looks for due checks (wall ms). */
   resolutionMs?: number;
   log?: { error(obj: object, msg: string): void };
+}
+
+/** One completed check, for observers (telemetry, /metrics). `lateMs`: how long after its due time it started. */
+export interface CheckObservation {
+  team: string;
+  probe: Probe;
+  result: CheckResult;
+  atWall: number;
+  lateMs?: number;
 }
 
 interface Slot {
@@ -62,8 +72,16 @@ export class ProbeRunner {
   private serial = 0;
   private readonly instance = randomBytes(4).toString('hex');
   private closed = false;
+  private readonly observers = new Set<(o: CheckObservation) => void>();
 
-  constructor(private readonly o: ProbeRunnerOptions) {}
+  /** One Chromium for every team's browser probes, when the scenario has any. */
+  private readonly browser: BrowserProbes | undefined;
+
+  constructor(private readonly o: ProbeRunnerOptions) {
+    const warn = (message: string) =>
+      void o.store.append({ type: 'warning.raised', source: 'probe', key: 'probe:browser-unavailable', data: { code: 'browser_unavailable', message } }).catch(() => {});
+    this.browser = o.probes.some((p) => p.kind === 'browser') ? new BrowserProbes({ onUnavailable: warn }) : undefined;
+  }
 
   /** Fold the last transition of each team's probes; call with the log's history, then on each event. */
   apply(e: StoredEvent): void {
@@ -80,7 +98,8 @@ export class ProbeRunner {
   private slot(team: string, probe: Probe, now: number): Slot {
     const id = `${team}/${probe.id}`;
     let s = this.slots.get(id);
-    const interval = wallInterval(probe.intervalMs, this.o.gameClock.speed, this.o.floorMs ?? 1000);
+    const floor = Math.max(this.o.floorMs ?? 1000, probe.kind === 'browser' ? BROWSER_FLOOR_MS : 0);
+    const interval = wallInterval(probe.intervalMs, this.o.gameClock.speed, floor);
     if (!s) {
       const up = this.announced.get(id) ?? true;
       s = { team, probe, state: initialProbeState(up), interval, start: now, due: 0, inFlight: false, checks: 0 };
@@ -105,25 +124,26 @@ export class ProbeRunner {
       for (const probe of this.o.probes) {
         const s = this.slot(team, probe, now);
         if (s.inFlight || now < s.due) continue;
+        const lateMs = now - s.due;
         s.due = nextDue(s.start, phaseFor(`${team}/${probe.id}`, probe.jitterMs, s.interval), s.interval, now);
-        this.launch(s, base);
+        this.launch(s, base, lateMs);
       }
     }
   }
 
-  private launch(s: Slot, base: string): void {
+  private launch(s: Slot, base: string, lateMs: number): void {
     s.inFlight = true;
-    const p = this.checkSlot(s, base).finally(() => {
+    const p = this.checkSlot(s, base, lateMs).finally(() => {
       s.inFlight = false;
       this.inFlight.delete(p);
     });
     this.inFlight.add(p);
   }
 
-  private async checkSlot(s: Slot, base: string): Promise<void> {
-    const result = await runCheck(s.probe, { agent: this.agent, baseUrl: base, now: () => performance.now(), serial: this.nextSerial() });
+  private async checkSlot(s: Slot, base: string, lateMs: number): Promise<void> {
+    const result = await runCheck(s.probe, { agent: this.agent, baseUrl: base, now: () => performance.now(), serial: this.nextSerial(), browser: this.browser, slot: `${s.team}/${s.probe.id}` });
     if (this.closed) return;
-    await this.record(s, result);
+    await this.record(s, result, lateMs);
   }
 
   /** Unique across restarts and runners, so a canary never finds an older message with its id. */
@@ -137,12 +157,26 @@ export class ProbeRunner {
     const base = this.o.urlOf(team);
     if (!probe || !base) throw new Error(`no probe ${probeId} or no URL for ${team}`);
     const s = this.slot(team, probe, this.o.clock.now());
-    const result = await runCheck(probe, { agent: this.agent, baseUrl: base, now: () => performance.now(), serial: this.nextSerial() });
+    const result = await runCheck(probe, { agent: this.agent, baseUrl: base, now: () => performance.now(), serial: this.nextSerial(), browser: this.browser, slot: `${team}/${probeId}` });
     await this.record(s, result);
     return result;
   }
 
-  private async record(s: Slot, result: CheckResult): Promise<void> {
+  /** Hear of every completed check (telemetry, /metrics); returns the unsubscribe. */
+  onCheck(fn: (o: CheckObservation) => void): () => void {
+    this.observers.add(fn);
+    return () => this.observers.delete(fn);
+  }
+
+  private async record(s: Slot, result: CheckResult, lateMs?: number): Promise<void> {
+    const obs: CheckObservation = { team: s.team, probe: s.probe, result, atWall: this.o.clock.now(), ...(lateMs !== undefined ? { lateMs } : {}) };
+    for (const f of this.observers) {
+      try {
+        f(obs);
+      } catch (err) {
+        this.o.log?.error({ err }, 'a probe observer failed');
+      }
+    }
     const gameNow = this.o.gameClock.now();
     const { state, transition } = observe(s.state, result.ok, gameNow, s.probe);
     s.state = state;
@@ -197,5 +231,6 @@ export class ProbeRunner {
     this.timer = undefined;
     this.agent.destroy();
     await Promise.allSettled([...this.inFlight]);
+    await this.browser?.close();
   }
 }

@@ -153,6 +153,7 @@ function semanticProblems(f: ScenarioFile): Problem[] {
 
   f.probes.forEach((p, i) => {
     for (const k of ['interval', 'timeout'] as const) positive(p[k], ['probes', i, k]);
+    if (p.kind === 'browser') regex(p.expect.textNotMatches, ['probes', i, 'expect', 'textNotMatches']);
     if (p.kind !== 'http') return;
     regex(p.expect.bodyMatches, ['probes', i, 'expect', 'bodyMatches']);
     regex(p.expect.bodyNotMatches, ['probes', i, 'expect', 'bodyNotMatches']);
@@ -314,6 +315,19 @@ function normalizeProbe(p: ProbeFile, d: ScenarioFile['probeDefaults']): Probe {
       return { ...timing, id: p.id, kind: 'tcp', endpoint: p.endpoint ?? 'ingress' };
     case 'canary':
       return { ...timing, id: p.id, kind: 'canary', writePath: p.writePath, readPath: p.readPath, room: p.room, text: p.text };
+    case 'browser':
+      return {
+        ...timing,
+        // A page load and render takes longer than an HTTP check: own defaults unless the probe sets them.
+        ...(p.interval === undefined ? { intervalMs: Math.max(timing.intervalMs, 30_000) } : {}),
+        ...(p.timeout === undefined ? { timeoutMs: Math.max(timing.timeoutMs, 15_000) } : {}),
+        id: p.id,
+        kind: 'browser',
+        path: p.path,
+        waitFor: p.waitFor,
+        ...(p.within !== undefined ? { within: p.within } : {}),
+        expect: { textIncludes: p.expect.textIncludes ?? [], ...(p.expect.textNotMatches !== undefined ? { textNotMatches: p.expect.textNotMatches } : {}) },
+      };
   }
 }
 

@@ -77,6 +77,22 @@ export const Probe = Type.Union([
     text: Type.String({ minLength: 1, description: 'message text; {n} is replaced by a unique number' }),
     ...ProbeTiming,
   }),
+  Obj(
+    {
+      id: Id,
+      kind: Type.Literal('browser'),
+      /** Loaded in a headless Chromium shared by all teams (one page per team). */
+      path: UrlPath,
+      waitFor: Type.String({ minLength: 1, description: 'CSS selector that is visible once the app has rendered' }),
+      within: Type.Optional(Type.String({ minLength: 1, description: 'CSS selector whose rendered text is checked (default: body)' })),
+      expect: Obj({
+        textIncludes: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'each must appear in the rendered text byte for byte' })),
+        textNotMatches: Type.Optional(Type.String({ description: 'regular expression the rendered text must not match, e.g. mojibake such as "Ã|â€|æ—"' })),
+      }),
+      ...ProbeTiming,
+    },
+    'the page as a browser renders it (client-side garbling that http and canary probes miss); interval at least 15 s wall, timeout 15 s unless set',
+  ),
 ]);
 
 /** What a fault changes, per target adapter. Faults are data: a change to the deployment, never code. */

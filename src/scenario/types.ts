@@ -28,6 +28,7 @@ export type Probe = ProbeTiming &
     | { id: string; kind: 'http'; path: string; method: string; headers: Record<string, string>; body?: string; expect: HttpExpect }
     | { id: string; kind: 'tcp'; endpoint: string }
     | { id: string; kind: 'canary'; writePath: string; readPath: string; room: string; text: string }
+    | { id: string; kind: 'browser'; path: string; waitFor: string; within?: string; expect: { textIncludes: string[]; textNotMatches?: string } }
   );
 
 export interface PersonaLine {

@@ -99,7 +99,7 @@ describe('broken scenarios: every problem as FILE:LINE: PATH: message', () => {
       ['unknown-field.yaml:32: faults[0].recoveredWhen: is required', "unknown-field.yaml:46: faults[0].recoverdWhen: unknown field (did you mean 'recoveredWhen'?)"],
     ],
     ['no-local.yaml', ['no-local.yaml:41: faults[0].inject.exec.inject: must have exactly one of: command (a list, run without a shell) or shell (a script)']],
-    ['unknown-kind.yaml', ["unknown-kind.yaml:9: probes[0].kind: must be one of: http, tcp, canary (got 'htp')"]],
+    ['unknown-kind.yaml', ["unknown-kind.yaml:9: probes[0].kind: must be one of: http, tcp, canary, browser (got 'htp')"]],
     ['unknown-persona.yaml', ["unknown-persona.yaml:50: faults[0].personas[0].persona: unknown persona 'ceo' (did you mean 'cto'? known: cto)"]],
     ['bad-action.yaml', ['bad-action.yaml:41: faults[0].inject.local: must have one of: change, rollout']],
     [
