@@ -30,8 +30,8 @@ export function upstreamPath(rawUrl: string): string {
  */
 export default async function teamProxy(app: FastifyInstance) {
   app.removeAllContentTypeParsers();
-  // Leave the body unread: reply-from streams the raw request to the upstream.
-  app.addContentTypeParser('*', (_req, _payload, done) => done(null));
+  // Never parsed: the body is the raw request stream, which reply-from pipes to the upstream.
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
   await app.register(replyFrom, {
     disableRequestLogging: true,
     // node:http (not undici): an idle timeout like a plain proxy; reply-from lifts it for event streams.
