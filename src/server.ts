@@ -95,7 +95,9 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   // Which scenario this game plays, recorded once (a changed file later raises a warning).
   await store.appendMany(scenarioRecordEvents(scenario, store.readSync({ types: ['game.created'], limit: 1 }), randomInt(2 ** 31)));
 
-  const core: CoreServices = { config, clock, gameClock, store, teams, scenario, comms, adminTokenHash: hashToken(adminToken), version, dataDir };
+  // Filled part by part below; later parts look earlier ones up on use (a test may swap
+  // services.target or services.scenario), so every closure reads this one object.
+  const parts: CoreServices & Partial<Services> = { config, clock, gameClock, store, teams, scenario, comms, adminTokenHash: hashToken(adminToken), version, dataDir };
 
   // Scores and the live leaderboard (per audience): rebuilt from the log, then kept current.
   const leaderboard = new Leaderboard({ scenario, gameTime: () => gameClock.now() });
@@ -117,6 +119,8 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   for (const e of store.readSync()) platform.apply(e);
   store.subscribe((e) => platform.apply(e));
   closers.push(() => platform.close());
+  const target = new LocalTarget(platform);
+  parts.target = target;
 
   // Incidents: the built-in board, PagerDuty (webhooks, poll, alert outbox), alert decisions.
   const pd = config.pagerduty;
@@ -128,7 +132,7 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
     store,
     teams,
     // Looked up on each tick (a test may swap services.scenario).
-    scenario: () => services.scenario,
+    scenario: () => parts.scenario,
     ...(pagerduty ? { pagerduty } : {}),
   });
   for (const e of store.readSync()) incidents.apply(e);
@@ -137,12 +141,12 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
 
   // The game: the fault sequencer, the probes, and the one loop that ticks every timed part.
   // The target is looked up on use (a test may swap services.target).
-  const wired = await wireGame({ config, clock, gameClock, store, teams, scenario, target: () => services.target }, store.readSync(), [
+  const wired = await wireGame({ config, clock, gameClock, store, teams, scenario, target: () => parts.target }, store.readSync(), [
     { name: 'incidents', tick: () => incidents.tick() },
     { name: 'comms', tick: () => comms.tick() },
   ]);
   closers.push(() => wired.close());
-  const services: Services = { ...core, leaderboard, platform, incidents, game: wired.game, probes: wired.probes, loop: wired.loop, target: new LocalTarget(platform) };
+  const services: Services = Object.assign(parts, { leaderboard, platform, incidents, game: wired.game, probes: wired.probes, loop: wired.loop, target: parts.target ?? target });
 
   // Demo bots: a separate process holding only the bot teams' tokens (stopped before the game closes).
   let bots: BotsHandle | undefined;
