@@ -100,19 +100,20 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     else req.log.debug(line, 'request');
   });
   await app.register(cookie);
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   // A WebSocket route asked without an upgrade answers 426 in the error shape (the plugin's own
-  // answer is an empty 404). Added before the plugin so it sees every WebSocket route.
+  // answer is an empty 404). Added after the plugin: it wraps the plugin's dispatching handler,
+  // which upgrades when the request carries a socket and otherwise calls the plain-HTTP handler.
   app.addHook('onRoute', (route) => {
     if (!route.websocket) return;
-    const hooks = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
-    route.onRequest = [
-      async (req) => {
-        if (String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket') throw new UpgradeRequired(`${req.url.split('?')[0]} is a WebSocket: connect with ws:// (Upgrade: websocket)`);
-      },
-      ...hooks,
-    ];
+    const dispatch = route.handler;
+    route.handler = function (this: FastifyInstance, req, reply) {
+      if (String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+        throw new UpgradeRequired(`${req.url.split('?')[0]} is a WebSocket: connect with ws:// (Upgrade: websocket)`);
+      }
+      return dispatch.call(this, req, reply);
+    };
   });
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(errors);
   await app.register(auth);
 
