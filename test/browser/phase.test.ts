@@ -60,6 +60,7 @@ describeBrowser('every audience hears the game phase', () => {
     for (const p of [team, board, admin]) await shows(p, 'running');
     // Running: the war room's countdown moves again.
     await expect.poll(async () => Number(await team.getByTestId('countdown').getAttribute('data-left')), { timeout: 10_000 }).toBeLessThan(Number(left));
+    await shot(team, 'war-room-countdown');
 
     expect((await srv.api('POST', '/api/admin/game/finish', {})).status).toBe(200);
     for (const p of [team, board, admin]) await shows(p, 'finished');
