@@ -81,7 +81,7 @@ function Spectator() {
           )}
           <Section title={t('chart.title')}>
             <Guard name="chart" reset={board?.seq}>
-              <ScoreChart teams={board?.teams ?? []} version={board?.seq ?? 0} />
+              <ScoreChart teams={board?.teams ?? []} version={board?.seq ?? 0} now={game ? now : undefined} />
             </Guard>
           </Section>
         </div>
