@@ -14,7 +14,7 @@ export function Countdown({ game }: { game: Game }) {
   const left = gameLeft(game);
   if (left === undefined || game.phase === 'finished') return null;
   return (
-    <span class="clock countdown" data-testid="countdown" data-left={Math.round(left / 1000)} data-phase={game.phase}>
+    <span class={`clock countdown${left <= 5 * 60_000 ? ' soon' : ''}`} data-testid="countdown" data-left={Math.round(left / 1000)} data-phase={game.phase}>
       {left > 0 ? t('game.endsIn', { t: fmtDuration(left) }) : t('game.over')}
     </span>
   );
