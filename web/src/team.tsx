@@ -6,7 +6,7 @@ import { TopBar } from './lib/chrome.js';
 import { fmtDuration, fmtPoints } from './lib/format.js';
 import { loc, t, useLang, type Key } from './lib/i18n.js';
 import { live, type LiveState } from './lib/live.js';
-import { gameNow, mergeGame, normGame, normGameBlock, normTimeline, type Game, type TimelineItem } from './lib/model.js';
+import { gameNow, mergeGame, normGame, normTeamFrame, normTimeline, type Game, type TimelineItem } from './lib/model.js';
 import { ErrorText, Guard, LiveBadge, Section, signOut, TokenForm, useAsync, useMyName, useTick } from './lib/ui.js';
 import { stateLabel } from './spectator/Board.js';
 import { Timeline } from './spectator/TeamPanel.js';
@@ -34,13 +34,6 @@ function applyItems(prev: TimelineItem[], f: Record<string, unknown>): TimelineI
   return [...prev, ...items.filter((i) => i.seq === undefined || !seen.has(i.seq))].slice(-500);
 }
 
-/** Own score from /ws/team: { points | team: { points, rank } }. */
-function readScore(f: unknown): { points?: number; rank?: number } {
-  const o = (f && typeof f === 'object' ? f : {}) as Record<string, unknown>;
-  const inner = (o.team ?? o.score ?? o.board ?? o) as Record<string, unknown>;
-  const points = [inner.milli, inner.pointsMilli, inner.points, inner.total].find((x) => typeof x === 'number') as number | undefined;
-  return { points, rank: typeof inner.rank === 'number' ? inner.rank : undefined };
-}
 
 /** Who is typing: remembered per browser, sent as the author of incidents, notes, changes. */
 function NamePicker({ members }: { members: Array<{ name: string; role?: string }> }) {
@@ -79,9 +72,10 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
       onState: setLiveState,
       onFrame: (f) => {
         const o = (f && typeof f === 'object' ? f : {}) as Record<string, unknown>;
-        if (o.game && typeof o.game === 'object') setBlock(normGameBlock(o.game));
+        const tf = normTeamFrame(f);
+        if (tf.game) setBlock(tf.game);
         setItems((prev) => applyItems(prev, o));
-        const s = readScore(f);
+        const s = { points: tf.points, rank: tf.rank };
         if (s.points !== undefined) setScore((old) => ({ ...old, ...s }));
         // Something changed for this team: refresh what is on screen.
         setVersion((v) => v + 1);

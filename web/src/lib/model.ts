@@ -284,6 +284,21 @@ export function normSeries(x: unknown): Array<[number, number]> {
   return out.sort((a, b) => a[0] - b[0]);
 }
 
+/**
+ * A /ws/team frame: the team's own standing (`team: { total, rank }` today), and the game block
+ * (`game`) on the snapshot and on every phase or speed change.
+ */
+export function normTeamFrame(f: unknown): { points?: number; rank?: number; game?: Game } {
+  const o = obj(f);
+  const inner = obj(o.team ?? o.score ?? o.board);
+  const points = num(inner.total) ?? num(inner.milli) ?? num(inner.points);
+  return {
+    ...(points !== undefined ? { points } : {}),
+    ...(num(inner.rank) !== undefined ? { rank: num(inner.rank) } : {}),
+    ...(o.game && typeof o.game === 'object' ? { game: normGameBlock(o.game) } : {}),
+  };
+}
+
 export interface TimelineItem {
   seq?: number;
   at?: number; // wall ms

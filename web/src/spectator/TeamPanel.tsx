@@ -1,12 +1,14 @@
 import { useState } from 'preact/hooks';
 import { api, post } from '../lib/api.js';
 import { fmtClock, fmtDuration, fmtSigned } from '../lib/format.js';
-import { label, loc, t } from '../lib/i18n.js';
+import { hasText, label, loc, t, type Key } from '../lib/i18n.js';
 import { currentGame, gameNow, normBreakdown, normStatus, normTimeline, type BoardTeam, type LocText, type StatusUpdate, type TimelineItem } from '../lib/model.js';
 import { stateLabel } from './Board.js';
 import { ErrorText, Section, useAction, useAsync } from '../lib/ui.js';
 
 const categoryLabel = (category: string): string => label('cat', category);
+/** What moved a score (an event type): its word, or the type itself when there is none. */
+const causeLabel = (type: string): string => (hasText(`cause.${type}`) ? t(`cause.${type}` as Key) : type);
 
 /** One public timeline item in words (its fields are the server's; typed text stays text). */
 export function describeItem(item: TimelineItem): string {
@@ -22,7 +24,7 @@ export function describeItem(item: TimelineItem): string {
     case 'status':
       return `${t('tl.status')}: ${s('text')}`;
     case 'score':
-      return `${t('tl.score', { d: fmtSigned(typeof r.delta === 'number' ? r.delta : 0) })}${s('reason') ? ` — ${s('reason')}` : s('cause') ? ` (${s('cause')})` : ''}`;
+      return `${t('tl.score', { d: fmtSigned(typeof r.delta === 'number' ? r.delta : 0) })}${s('reason') ? ` — ${s('reason')}` : s('cause') ? ` (${causeLabel(s('cause'))})` : ''}`;
     default:
       return item.text || item.type;
   }
