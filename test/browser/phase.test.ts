@@ -16,6 +16,7 @@ describeBrowser('every audience hears the game phase', () => {
   let team: Page;
   let board: Page;
   let admin: Page;
+  let token: string;
   const seen: Array<ReturnType<typeof watch>> = [];
   const clockOf = (p: Page) => p.getByTestId('game-clock').textContent();
   /** Wait for a page to show a phase (polled from Node: the page's CSP forbids eval'd predicates). */
@@ -26,6 +27,7 @@ describeBrowser('every audience hears the game phase', () => {
     browser = await launchBrowser();
     const created = (await srv.api<Created>('POST', '/api/admin/teams', { id: 'india', name: 'India', members: [{ name: 'Ito', role: 'IC' }] })).body;
     const viewport = { viewport: { width: 1280, height: 900 } };
+    token = created.token;
     team = (await signedIn(browser, srv.url, created.token, viewport)).page;
     admin = (await signedIn(browser, srv.url, srv.adminToken, viewport)).page;
     board = await (await browser.newContext(viewport)).newPage();
@@ -42,6 +44,15 @@ describeBrowser('every audience hears the game phase', () => {
   it('the war room shows the countdown to the scenario duration before the start', async () => {
     const duration = srv.services.scenario.game.durationMs;
     await expect.poll(async () => Number(await team.getByTestId('countdown').getAttribute('data-left'))).toBe(Math.round(duration / 1000));
+  });
+
+  it('the countdown fits a 390 px phone in Japanese', async () => {
+    const phone = (await signedIn(browser, srv.url, token, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })).page;
+    await phone.goto(`${srv.url}/team?lang=ja`);
+    await phone.getByText('終了まで 1:30:00').waitFor();
+    expect(await phone.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await shot(phone, 'war-room-countdown-phone-ja');
+    await phone.context().close();
   });
 
   it('start, pause, resume and finish reach every page without a reload', async () => {
