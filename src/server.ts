@@ -10,6 +10,8 @@ import { GameClock } from './game/clock.js';
 import { TeamRegistry } from './game/teams.js';
 import { Leaderboard } from './leaderboard/service.js';
 import { Comms } from './comms/index.js';
+import { logInbox, type ChannelTransport } from './comms/transport.js';
+import { SlackTransport, slackSettings } from './slack/index.js';
 import { loadScenario } from './scenario/load.js';
 import { scenarioRecordEvents } from './game/scenario-record.js';
 import { PdjsClient, type PagerDutyClient } from './incidents/client.js';
@@ -147,10 +149,19 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   services.incidents = incidents;
   closers.push(() => incidents.close());
 
+  // Slack as the war room of the teams configured for it (the others keep the built-in channels).
+  const slack: ChannelTransport | undefined = config.slack
+    ? new SlackTransport({ settings: slackSettings(config), store, inbox: logInbox(store, () => gameClock.now()), clock, personas: () => services.scenario.personas, log: (m) => console.error(m) })
+    : undefined;
+  if (slack instanceof SlackTransport) for (const e of store.readSync()) slack.apply(e);
+  if (slack instanceof SlackTransport) store.subscribe((e) => slack.apply(e));
+  if (slack) closers.push(() => slack.close());
+
   // The game: the fault sequencer, the probes, and the one loop that ticks every timed part.
   const game = await wireGame(services, store.readSync(), [
     { name: 'incidents', tick: () => incidents.tick() },
     { name: 'comms', tick: () => comms.tick() },
+    ...(slack ? [{ name: 'slack', tick: () => slack.tick() }] : []),
   ]);
   closers.push(() => game.close());
   return {
@@ -161,6 +172,7 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
     async start(url?: string) {
       await platform.start();
       await incidents.start();
+      await slack?.start();
       await game.start(url);
     },
     close: () =>
