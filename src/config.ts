@@ -64,6 +64,8 @@ export const ConfigSchema = Type.Object(
           botToken: Type.Optional(Type.String({ minLength: 1 })),
           appToken: Type.Optional(Type.String({ minLength: 1 })),
           apiUrl: Type.Optional(Type.String()),
+          /** Socket Mode's reconnect delay, ms (the library's default 5000; tests set it short). */
+          reconnectMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 60_000 })),
           /** Per persona id: `:emoji:` or an image URL. */
           icons: Type.Optional(Type.Record(Type.String(), Type.String())),
           teams: Type.Array(

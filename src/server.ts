@@ -58,6 +58,8 @@ export interface Runtime {
   services: Services;
   adminToken: string;
   adminTokenIsNew: boolean;
+  /** The Slack transport, when `slack:` is configured. */
+  slack?: SlackTransport;
   /** Teams created from the config (or the demo) at this start, with their tokens: print once, never log. */
   newTeams: Array<{ id: string; name: string; token: string }>;
   /** Start the timers (probes, the game loop); `url` is where this server listens (demo bots). Tests with a ManualClock drive ticks themselves. */
@@ -150,12 +152,14 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   closers.push(() => incidents.close());
 
   // Slack as the war room of the teams configured for it (the others keep the built-in channels).
-  const slack: ChannelTransport | undefined = config.slack
+  const slack: (ChannelTransport & SlackTransport) | undefined = config.slack
     ? new SlackTransport({ settings: slackSettings(config), store, inbox: logInbox(store, () => gameClock.now()), clock, personas: () => services.scenario.personas, log: (m) => console.error(m) })
     : undefined;
-  if (slack instanceof SlackTransport) for (const e of store.readSync()) slack.apply(e);
-  if (slack instanceof SlackTransport) store.subscribe((e) => slack.apply(e));
-  if (slack) closers.push(() => slack.close());
+  if (slack) {
+    for (const e of store.readSync()) slack.apply(e);
+    store.subscribe((e) => slack.apply(e));
+    closers.push(() => slack.close());
+  }
 
   // The game: the fault sequencer, the probes, and the one loop that ticks every timed part.
   const game = await wireGame(services, store.readSync(), [
@@ -168,6 +172,7 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
     services,
     adminToken,
     adminTokenIsNew: isNew,
+    ...(slack ? { slack } : {}),
     newTeams: game.newTeams,
     async start(url?: string) {
       await platform.start();

@@ -9,6 +9,7 @@ export interface SlackConfigInput {
     botToken?: string;
     appToken?: string;
     apiUrl?: string;
+    reconnectMs?: number;
     icons?: Record<string, string>;
     teams: Array<{ team: string; incident?: string; stakeholders?: string; create?: boolean; lang: 'en' | 'ja' }>;
   };
@@ -23,6 +24,7 @@ export function slackSettings(config: SlackConfigInput): SlackSettings {
     appToken: s.appToken,
     ...(s.apiUrl ? { apiUrl: s.apiUrl } : {}),
     ...(s.icons ? { icons: s.icons } : {}),
+    ...(s.reconnectMs ? { reconnectMs: s.reconnectMs } : {}),
     teams: s.teams.map((t) => ({
       id: t.team,
       lang: t.lang,

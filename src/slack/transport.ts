@@ -277,7 +277,8 @@ export class SlackTransport {
 
   private username(o: Owed, lang: Lang): string {
     const p = this.d.personas().find((x) => x.id === o.persona);
-    return p ? `${p.name[lang]} (${p.role[lang]})` : o.name;
+    // Scenario names already say the role ("Kenji Sato (CTO)").
+    return p ? p.name[lang] : o.name;
   }
 
   private async send(o: Owed): Promise<void> {
