@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -97,7 +97,7 @@ export class FakeSlack {
     return this.calls.filter((c) => c.method === 'chat.postMessage' && c.args.ok !== false).map((c) => c.args);
   }
 
-  private async api(req: IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+  private async api(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { lineEvent, personaKey } from '../../src/comms/index.js';
+import type { SqliteEventStore } from '../../src/events/store.js';
 import type { StoredEvent, StoredEventOf } from '../../src/events/types.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { testApp, T0 } from '../helpers.js';
@@ -30,7 +31,8 @@ async function setup(slackExtra: Record<string, unknown> = {}) {
   } as never);
   cleanup.push(() => fake.close(), () => t.close());
   await t.slack!.start();
-  const store = t.services.store;
+  // The runtime's store is the SQLite one; its synchronous read suits the polled conditions below.
+  const store = t.services.store as SqliteEventStore;
   const events = <T extends StoredEvent['type']>(type: T, team?: string) =>
     store.readSync({ types: [type], ...(team ? { team } : {}) }) as unknown as StoredEventOf<T>[];
   /** The scenario's first CTO line that expects an answer, for this team, as the director posts it. */
