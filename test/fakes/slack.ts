@@ -121,6 +121,11 @@ export class FakeSlack {
         return json(200, { ok: true, url: `ws://127.0.0.1:${this.port}/link?ticket=t${this.connections + 1}&app_id=A0FIREDRILL` });
       case 'chat.postMessage': {
         const ts = `${this.tsCounter++}.000100`;
+        // With message.channels subscribed, Slack also sends the app its own post back as an event.
+        if (this.socket) {
+          const ev = { type: 'message', subtype: 'bot_message', text: args.text, ts, username: args.username, bot_id: 'B0FIREDRILL', channel: args.channel, event_ts: ts, channel_type: 'channel', ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}) };
+          setTimeout(() => this.sendEvent(ev, `Ev0BOT${ts}`), 0);
+        }
         return json(200, { ok: true, channel: args.channel, ts, message: { type: 'message', subtype: 'bot_message', text: args.text, ts, username: args.username, bot_id: 'B0FIREDRILL' } });
       }
       case 'conversations.create': {

@@ -101,10 +101,11 @@ describe('Slack war room', () => {
     const { fake, events, until } = await setup();
     const storedAtAck: number[] = [];
     fake.onAck = () => storedAtAck.push(events('message.posted', 'alpha').length);
-    const e1 = fake.sendEvent(msg({ text: 'looking into it', ts: '1700000600.000100' }), 'Ev0DUP');
-    const e2 = fake.sendEvent(msg({ text: 'looking into it', ts: '1700000600.000100' }), 'Ev0DUP');
+    // Carol has no configured Slack id: her name comes from users.info, so the append waits on HTTP.
+    const e1 = fake.sendEvent(msg({ text: 'looking into it', ts: '1700000600.000100', user: 'U0CAROL' }), 'Ev0DUP');
+    const e2 = fake.sendEvent(msg({ text: 'looking into it', ts: '1700000600.000100', user: 'U0CAROL' }), 'Ev0DUP');
     await until(() => fake.acked(e1) && fake.acked(e2), 'both envelopes acknowledged');
-    expect(events('message.posted', 'alpha')).toHaveLength(1);
+    expect(events('message.posted', 'alpha').map((e) => e.data.author)).toEqual([{ kind: 'team', name: 'carol' }]);
     expect(storedAtAck).toEqual([1, 1]);
   });
 
@@ -141,6 +142,8 @@ describe('Slack war room', () => {
     const { fake, t, ctoQuestion, delivered, until } = await setup();
     fake.rateLimit = { count: 1, retryAfter: 3 };
     const q = await ctoQuestion('alpha');
+    // A second line while the first waits: the rate limit holds every send, and the order is kept.
+    const q2 = (await t.services.store.append({ type: 'message.posted', team: 'alpha', source: 'organizer', key: 'staff:alpha:s1', data: { channel: 'stakeholders', author: { kind: 'persona', name: 'Yui Tanaka (Customer Support)' }, persona: 'support', text: 'Any news for users?' } })).event;
     await until(() => delivered(q.seq).length === 1, 'the first attempt recorded');
     expect(delivered(q.seq)[0]!.data).toMatchObject({ ok: false, status: 429, attempt: 1, retryAtWall: T0 + 3000 });
 
@@ -151,11 +154,15 @@ describe('Slack war room', () => {
 
     t.clock.advance(1);
     t.slack!.tick();
-    await until(() => delivered(q.seq).length === 2, 'the retry recorded');
+    await until(() => delivered(q.seq).length === 2 && delivered(q2.seq).length === 1, 'the retry and the next line recorded');
     expect(delivered(q.seq)[1]!.data).toMatchObject({ ok: true, attempt: 2 });
+    expect(delivered(q2.seq)[0]!.data).toMatchObject({ ok: true, attempt: 1 });
     t.slack!.tick();
     await new Promise((r) => setTimeout(r, 100));
-    expect(fake.posts()).toHaveLength(1);
+    expect(fake.posts().map((p) => [p.channel, p.username])).toEqual([
+      [INC, 'Kenji Sato (CTO)'],
+      [STK, 'Yui Tanaka (Customer Support)'],
+    ]);
   });
 
   it('records edits and deletions as their own events, the first version kept', async () => {
