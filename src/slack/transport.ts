@@ -219,9 +219,15 @@ export class SlackTransport {
       for (const channel of ['incident', 'stakeholders'] as const) {
         if (this.channelId.has(`${t.id}:${channel}`)) continue;
         const name = `${t.id}-${channel}`;
-        const r = await this.web.conversations.create({ name, is_private: false });
-        const id = r.channel?.id;
-        if (!id) throw new Error(`conversations.create ${name}: no channel id`);
+        let id: string | undefined;
+        try {
+          id = (await this.web.conversations.create({ name, is_private: false })).channel?.id;
+        } catch (err) {
+          // name_taken (made by hand, or by another event): the organizer configures its id instead.
+          await this.warn(t.id, `could not create #${name}: ${describe(err)}; give the channel ids in slack.teams instead`);
+          continue;
+        }
+        if (!id) continue;
         await this.d.store.append({
           type: 'channel.linked',
           team: t.id,

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ManualClock } from '../../src/clock.js';
 import { lineEvent, personaKey } from '../../src/comms/index.js';
 import type { SqliteEventStore } from '../../src/events/store.js';
 import type { StoredEvent, StoredEventOf } from '../../src/events/types.js';
@@ -19,8 +23,8 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function setup(slackExtra: Record<string, unknown> = {}) {
-  const fake = await new FakeSlack().start();
+async function setup(slackExtra: Record<string, unknown> = {}, opts: { dataDir?: string; fake?: FakeSlack; clock?: ManualClock } = {}) {
+  const fake = opts.fake ?? (await new FakeSlack().start());
   fake.users.U0CAROL = { name: 'carol', real_name: 'Carol Diaz', display_name: 'carol' };
   const t = await testApp({
     teams: [
@@ -28,8 +32,9 @@ async function setup(slackExtra: Record<string, unknown> = {}) {
       { id: 'beta', name: 'Beta', members: [{ name: 'Bob' }] },
     ],
     slack: { botToken: 'xoxb-test-bot', appToken: 'xapp-test-app', apiUrl: fake.apiUrl, reconnectMs: 50, teams: [{ team: 'alpha', incident: INC, stakeholders: STK, lang: 'en' }], ...slackExtra },
-  } as never);
-  cleanup.push(() => fake.close(), () => t.close());
+  } as never, { ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+  if (!opts.fake) cleanup.push(() => fake.close());
+  cleanup.push(() => t.close());
   await t.slack!.start();
   // The runtime's store is the SQLite one; its synchronous read suits the polled conditions below.
   const store = t.services.store as SqliteEventStore;
@@ -212,16 +217,38 @@ describe('Slack war room', () => {
     expect(events('status.published', 'alpha')).toHaveLength(1);
   });
 
-  it('creates the two channels and invites the team once (create: true), even across a restart of the transport', async () => {
-    const { fake, t, events } = await setup({ teams: [{ team: 'alpha', create: true, lang: 'ja' }] });
-    const linked = events('channel.linked', 'alpha');
+  it('creates the two channels and invites the team once (create: true), and after a restart neither recreates them nor loses or doubles a persona line', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'firedrill-slack-'));
+    cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    const create = { teams: [{ team: 'alpha', create: true, lang: 'ja' }] };
+    const first = await setup(create, { dataDir });
+    const { fake } = first;
+    const linked = first.events('channel.linked', 'alpha');
     expect(linked.map((e) => [e.data.channel, e.data.name, e.data.created])).toEqual([
       ['incident', 'alpha-incident', true],
       ['stakeholders', 'alpha-stakeholders', true],
     ]);
-    expect(fake.calls.filter((c) => c.method === 'conversations.invite').map((c) => c.args.users)).toEqual(['U0ALICE', 'U0ALICE']);
-    const q = t.services.store;
-    void q;
+    expect(fake.calls.filter((c) => c.method === 'conversations.invite').map((c) => [c.args.channel, c.args.users])).toEqual([
+      [linked[0]!.data.id, 'U0ALICE'],
+      [linked[1]!.data.id, 'U0ALICE'],
+    ]);
+    // One line delivered, one still owed (rate-limited) when the server stops.
+    const q1 = await first.ctoQuestion('alpha');
+    await first.until(() => first.delivered(q1.seq).some((e) => e.data.ok), 'first line delivered');
+    fake.rateLimit = { count: 1, retryAfter: 5 };
+    const q2 = (await first.store.append({ type: 'message.posted', team: 'alpha', source: 'organizer', key: 'staff:alpha:r1', data: { channel: 'incident', author: { kind: 'persona', name: 'Kenji Sato (CTO)' }, persona: 'cto', text: 'Well?', textJa: 'で？' } })).event;
+    await first.until(() => first.delivered(q2.seq).length === 1, 'second line rate-limited');
+    await first.t.close();
+
+    const second = await setup(create, { dataDir, fake, clock: first.t.clock });
+    second.t.clock.advance(5000);
+    second.t.slack!.tick();
+    await second.until(() => second.delivered(q2.seq).some((e) => e.data.ok), 'owed line delivered after the restart');
     expect(fake.calls.filter((c) => c.method === 'conversations.create')).toHaveLength(2);
+    // Japanese team: the persona speaks Japanese, under its Japanese name, in the created channel.
+    expect(fake.posts().map((p) => [p.channel, p.username, p.text])).toEqual([
+      [linked[0]!.data.id, '佐藤 健二（CTO）', q1.data.textJa],
+      [linked[0]!.data.id, '佐藤 健二（CTO）', 'で？'],
+    ]);
   });
 });
