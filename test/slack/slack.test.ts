@@ -99,7 +99,10 @@ describe('Slack war room', () => {
     expect(JSON.stringify(a.breakdown)).toContain(String(posted[0]!.seq));
     // Nothing else went to Slack: the team's own message is not echoed, beta's never.
     expect(fake.posts()).toHaveLength(1);
-    void store;
+    // The tokens never reach the log.
+    const log = JSON.stringify(store.readSync());
+    expect(log).not.toContain('xoxb-test-bot');
+    expect(log).not.toContain('xapp-test-app');
   });
 
   it('stores a redelivered envelope once, acknowledging each only after the event is in the log', async () => {
