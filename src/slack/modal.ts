@@ -7,8 +7,8 @@
 export const STATUS_CALLBACK = 'firedrill_status';
 
 const LABELS = {
-  en: { title: 'Status update', submit: 'Publish', text: 'What is happening', impact: 'Impact (who is affected)', action: 'What we are doing now', next: 'Next update in (minutes)' },
-  ja: { title: '状況報告', submit: '公開', text: '何が起きているか', impact: '影響（誰に影響しているか）', action: '現在の対応', next: '次回報告まで（分）' },
+  en: { title: 'Status update', submit: 'Publish', text: 'What is happening', impact: 'Impact (who is affected)', action: 'What we are doing now', next: 'Next update in (minutes)', resolved: 'This is the resolution notice (the incident is over)', resolvedLabel: 'Resolution' },
+  ja: { title: '状況報告', submit: '公開', text: '何が起きているか', impact: '影響（誰に影響しているか）', action: '現在の対応', next: '次回報告まで（分）', resolved: 'これは復旧の報告です（インシデント終了）', resolvedLabel: '復旧' },
 } as const;
 
 const input = (block: string, label: string, element: Record<string, unknown>, optional = true) => ({
@@ -32,15 +32,16 @@ export function statusModal(team: string, lang: 'en' | 'ja', initialText: string
       input('impact', l.impact, { type: 'plain_text_input', max_length: 1000 }),
       input('current_action', l.action, { type: 'plain_text_input', max_length: 1000 }),
       input('next_update', l.next, { type: 'number_input', is_decimal_allowed: false, min_value: '1', max_value: '1440' }),
+      input('resolved', l.resolvedLabel, { type: 'checkboxes', options: [{ text: { type: 'plain_text', text: l.resolved }, value: 'resolved' }] }),
     ],
   };
 }
 
 export type StatusForm =
-  | { team: string; text: string; impact?: string; currentAction?: string; nextUpdateInMinutes?: number }
+  | { team: string; text: string; impact?: string; currentAction?: string; nextUpdateInMinutes?: number; resolved?: boolean }
   | { errors: Record<string, string> };
 
-type Values = Record<string, Record<string, { type: string; value?: string | null }>>;
+type Values = Record<string, Record<string, { type: string; value?: string | null; selected_options?: Array<{ value: string }> }>>;
 
 export function readStatusModal(view: { private_metadata?: string; state?: { values: Values } }): StatusForm {
   let team = '';
@@ -61,5 +62,6 @@ export function readStatusModal(view: { private_metadata?: string; state?: { val
     ...(v('impact').trim() ? { impact: v('impact') } : {}),
     ...(v('current_action').trim() ? { currentAction: v('current_action') } : {}),
     ...(minutes !== undefined ? { nextUpdateInMinutes: minutes } : {}),
+    ...(view.state?.values.resolved?.resolved?.selected_options?.some((o) => o.value === 'resolved') ? { resolved: true } : {}),
   };
 }

@@ -105,6 +105,25 @@ describe('Slack war room', () => {
     expect(log).not.toContain('xapp-test-app');
   });
 
+  it('posts a follow-up into the question\'s thread, and a later reply there answers the follow-up', async () => {
+    const { fake, store, events, ctoQuestion, delivered, until } = await setup();
+    const q = await ctoQuestion('alpha');
+    await until(() => delivered(q.seq).some((e) => e.data.ok), 'question delivered');
+    const qts = delivered(q.seq)[0]!.data.external!.slack.ts;
+    const e1 = fake.sendEvent(msg({ text: 'we are on it', ts: '1700000900.000100', thread_ts: qts }), 'Ev0F1');
+    await until(() => fake.acked(e1), 'first reply acked');
+    const follow = (await store.append({ type: 'message.posted', team: 'alpha', source: 'persona', key: 'persona:alpha:x:followup:1', data: { channel: 'incident', author: { kind: 'persona', name: 'Kenji Sato (CTO)' }, persona: 'cto', text: 'So when will it be back?', replyTo: q.seq, expectsAnswer: true, fault: q.data.fault! } })).event;
+    await until(() => delivered(follow.seq).some((e) => e.data.ok), 'follow-up delivered');
+    expect(fake.posts()[1]).toMatchObject({ thread_ts: qts, text: 'So when will it be back?' });
+    const e2 = fake.sendEvent(msg({ text: 'in 15 minutes', ts: '1700000901.000100', thread_ts: qts }), 'Ev0F2');
+    await until(() => fake.acked(e2), 'second reply acked');
+    const team = events('message.posted', 'alpha').filter((e) => e.data.author.kind === 'team');
+    expect(team.map((e) => [e.data.text, e.data.replyTo])).toEqual([
+      ['we are on it', q.seq],
+      ['in 15 minutes', follow.seq],
+    ]);
+  });
+
   it('stores a redelivered envelope once, acknowledging each only after the event is in the log', async () => {
     const { fake, events, until } = await setup();
     const storedAtAck: number[] = [];
@@ -213,11 +232,18 @@ describe('Slack war room', () => {
     const st = events('status.published', 'alpha');
     expect(st).toHaveLength(1);
     expect(st[0]!.data).toEqual({ text: 'Checkout is down', impact: 'All shoppers', currentAction: 'Rolling back', nextUpdateAt: t.services.gameClock.now() + 15 * 60_000, resolved: false, by: { kind: 'team', name: 'carol' } });
+    // The resolution notice: the checkbox sets `resolved`.
+    const done = fake.send('interactive', { ...submission, view: { ...submission.view, id: 'V0DONE', state: { values: { text: { text: { type: 'plain_text_input', value: 'Fixed: checkout works again for everyone' } }, resolved: { resolved: { type: 'checkboxes', selected_options: [{ value: 'resolved' }] } } } } } });
+    await until(() => fake.acked(done), 'resolution notice acked');
+    expect(events('status.published', 'alpha').map((e) => [e.data.text, e.data.resolved])).toEqual([
+      ['Checkout is down', false],
+      ['Fixed: checkout works again for everyone', true],
+    ]);
     // A blank text is refused in the modal itself, nothing stored.
     const bad = fake.send('interactive', { ...submission, view: { ...submission.view, id: 'V0BAD', state: { values: { text: { text: { type: 'plain_text_input', value: '  ' } } } } } });
     await until(() => fake.acked(bad), 'bad submission acked');
     expect(fake.acks.find((a) => a.envelope_id === bad)!.payload).toMatchObject({ response_action: 'errors' });
-    expect(events('status.published', 'alpha')).toHaveLength(1);
+    expect(events('status.published', 'alpha')).toHaveLength(2);
   });
 
   it('creates the two channels and invites the team once (create: true), and after a restart neither recreates them nor loses or doubles a persona line', async () => {
