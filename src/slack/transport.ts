@@ -1,5 +1,5 @@
 import { WebClient, type WebAPICallError } from '@slack/web-api';
-import { LogLevel, SocketModeClient } from '@slack/socket-mode';
+import { LogLevel, SocketModeClient, type Logger } from '@slack/socket-mode';
 import type { EventStore } from '../events/store.js';
 import type { Actor, External, NewEventOf, StoredEvent } from '../events/types.js';
 import { statusModal, readStatusModal, STATUS_CALLBACK } from './modal.js';
@@ -57,7 +57,7 @@ export interface SlackInbox {
   messageDeleted(team: string, m: { message: number; externalId: string; external?: External }): Promise<{ seq: number; duplicate: boolean }>;
   statusPublished(
     team: string,
-    s: { text: string; impact?: string; currentAction?: string; nextUpdateInMinutes?: number; author: Actor; externalId: string },
+    s: { text: string; impact?: string; currentAction?: string; nextUpdateInMinutes?: number; resolved?: boolean; author: Actor; externalId: string },
   ): Promise<{ seq: number; duplicate: boolean }>;
 }
 
@@ -70,6 +70,7 @@ interface Owed {
   text: string;
   textJa?: string;
   replyTo?: number;
+  expectsAnswer?: boolean;
   attempts: number;
   retryAtWall?: number;
 }
@@ -81,6 +82,12 @@ const escape = (t: string) => t.replaceAll('&', '&amp;').replaceAll('<', '&lt;')
 const unescape = (t: string) => t.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 const backoffMs = (attempt: number) => Math.min(60_000, 1000 * 2 ** (attempt - 1));
 const TEXT_MAX = 4000;
+
+/** The Slack libraries' logger: warnings and errors only (their debug lines carry payloads), into ours. */
+function quietLogger(log: ((msg: string) => void) | undefined): Logger {
+  const out = (level: string) => (...msg: unknown[]) => log?.(`slack ${level}: ${msg.map(String).join(' ')}`);
+  return { debug: () => {}, info: () => {}, warn: out('warn'), error: out('error'), setLevel: () => {}, getLevel: () => LogLevel.WARN, setName: () => {} };
+}
 
 export class SlackTransport {
   readonly name = 'slack' as const;
@@ -94,6 +101,8 @@ export class SlackTransport {
   private readonly seqOfTs = new Map<string, number>();
   private readonly tsOfSeq = new Map<number, { channel: string; ts: string }>();
   private readonly owed = new Map<number, Owed>();
+  /** `channelId:threadTs` → the latest persona question posted into that thread. */
+  private readonly threadQuestion = new Map<string, number>();
   private readonly userNames = new Map<string, string>();
   private blockedUntilWall = 0;
   private started = false;
@@ -114,7 +123,7 @@ export class SlackTransport {
       // Rate limits and retries are ours (the outbox records each attempt), not the library's.
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 0 },
-      logLevel: LogLevel.ERROR as never,
+      logger: quietLogger(d.log) as never,
     });
   }
 
@@ -154,6 +163,7 @@ export class SlackTransport {
           ...(d.persona ? { persona: d.persona } : {}),
           ...(d.textJa !== undefined ? { textJa: d.textJa } : {}),
           ...(d.replyTo !== undefined ? { replyTo: d.replyTo } : {}),
+          ...(d.expectsAnswer ? { expectsAnswer: true } : {}),
         });
         this.kick();
         return;
@@ -162,6 +172,9 @@ export class SlackTransport {
         const o = this.owed.get(e.data.message);
         if (e.data.ok) {
           this.place(e.data.message, e.data.external);
+          // A persona question posted into a thread (a follow-up) is what a later reply there answers.
+          const ext = e.data.external?.slack;
+          if (ext?.threadTs && o?.expectsAnswer) this.threadQuestion.set(`${ext.channel}:${ext.threadTs}`, e.data.message);
           this.owed.delete(e.data.message);
         } else if (o && e.data.retryAtWall !== undefined) {
           o.attempts = e.data.attempt;
@@ -183,7 +196,7 @@ export class SlackTransport {
     await this.ensureChannels();
     const socket = new SocketModeClient({
       appToken: this.d.settings.appToken,
-      logLevel: LogLevel.ERROR,
+      logger: quietLogger(this.d.log),
       clientPingTimeout: this.d.settings.reconnectMs ?? 5000,
       clientOptions: this.d.settings.apiUrl ? { slackApiUrl: this.d.settings.apiUrl } : {},
     });
@@ -383,7 +396,8 @@ export class SlackTransport {
     if (ev.bot_id || (ev.subtype && ev.subtype !== 'thread_broadcast' && ev.subtype !== 'file_share')) return;
     if (!ev.ts || !(ev.text ?? '').trim()) return;
     const threadTs = ev.thread_ts && ev.thread_ts !== ev.ts ? ev.thread_ts : undefined;
-    const replyTo = threadTs ? this.seqAt(ev.channel, threadTs) : undefined;
+    // In a question's thread the reply answers the latest question there (a follow-up), else the thread's first message.
+    const replyTo = threadTs ? (this.threadQuestion.get(`${ev.channel}:${threadTs}`) ?? this.seqAt(ev.channel, threadTs)) : undefined;
     await this.d.inbox.teamMessage(where.team, {
       channel: where.channel,
       text: unescape(ev.text ?? '').slice(0, TEXT_MAX),
@@ -416,6 +430,7 @@ export class SlackTransport {
       ...(form.impact ? { impact: form.impact.slice(0, 1000) } : {}),
       ...(form.currentAction ? { currentAction: form.currentAction.slice(0, 1000) } : {}),
       ...(form.nextUpdateInMinutes !== undefined ? { nextUpdateInMinutes: form.nextUpdateInMinutes } : {}),
+      ...(form.resolved ? { resolved: true } : {}),
       author: await this.author(body.user?.id),
       // A view is submitted once; Slack's redelivery of the same submission carries the same view id.
       externalId: `slack:view:${body.view.id}`,
@@ -467,5 +482,5 @@ export interface Interactive {
   user?: { id: string };
   channel?: { id: string };
   message?: { ts: string; text?: string };
-  view?: { id: string; callback_id: string; private_metadata?: string; state?: { values: Record<string, Record<string, { type: string; value?: string | null }>> } };
+  view?: { id: string; callback_id: string; private_metadata?: string; state?: { values: Record<string, Record<string, { type: string; value?: string | null; selected_options?: Array<{ value: string }> }>> } };
 }

@@ -31,7 +31,7 @@ async function setup(slackExtra: Record<string, unknown> = {}, opts: { dataDir?:
       { id: 'alpha', name: 'Alpha', members: [{ name: 'Alice', slackUser: 'U0ALICE' }, { name: 'Carol' }] },
       { id: 'beta', name: 'Beta', members: [{ name: 'Bob' }] },
     ],
-    slack: { botToken: 'xoxb-test-bot', appToken: 'xapp-test-app', apiUrl: fake.apiUrl, reconnectMs: 50, teams: [{ team: 'alpha', incident: INC, stakeholders: STK, lang: 'en' }], ...slackExtra },
+    slack: { botToken: 'xoxb-test-bot', appToken: 'xapp-test-app', apiUrl: fake.apiUrl, reconnectMs: 250, teams: [{ team: 'alpha', incident: INC, stakeholders: STK, lang: 'en' }], ...slackExtra },
   } as never, { ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
   if (!opts.fake) cleanup.push(() => fake.close());
   cleanup.push(() => t.close());
