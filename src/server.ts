@@ -11,7 +11,7 @@ import { TeamRegistry } from './game/teams.js';
 import { Leaderboard } from './leaderboard/service.js';
 import { Comms } from './comms/index.js';
 import { logInbox, type ChannelTransport } from './comms/transport.js';
-import { SlackTransport, slackSettings } from './slack/index.js';
+import type { SlackTransport } from './slack/index.js';
 import { loadScenario } from './scenario/load.js';
 import { scenarioRecordEvents } from './game/scenario-record.js';
 import { PdjsClient, type PagerDutyClient } from './incidents/client.js';
@@ -152,8 +152,10 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   closers.push(() => incidents.close());
 
   // Slack as the war room of the teams configured for it (the others keep the built-in channels).
-  const slack: (ChannelTransport & SlackTransport) | undefined = config.slack
-    ? new SlackTransport({ settings: slackSettings(config), store, inbox: logInbox(store, () => gameClock.now()), clock, personas: () => services.scenario.personas, log: (m) => console.error(m) })
+  // Loaded only when configured: the Slack libraries cost ~0.3 s of start-up.
+  const slackPart = config.slack ? await import('./slack/index.js') : undefined;
+  const slack: (ChannelTransport & SlackTransport) | undefined = slackPart
+    ? new slackPart.SlackTransport({ settings: slackPart.slackSettings(config), store, inbox: logInbox(store, () => gameClock.now()), clock, personas: () => services.scenario.personas, log: (m) => console.error(m) })
     : undefined;
   if (slack) {
     for (const e of store.readSync()) slack.apply(e);
