@@ -202,6 +202,10 @@ export class SlackTransport {
     });
     socket.on('message', (a: { ack: Ack; event: SlackMessageEvent; body: { event_id?: string } }) => void this.guard(a.ack, () => this.onMessage(a.body, a.event)));
     socket.on('slash_commands', (a: { ack: Ack; body: SlashCommand }) => void this.guard(a.ack, () => this.onSlash(a.body)));
+    // Any other Events API event is acknowledged and dropped, so Slack does not keep redelivering it.
+    socket.on('slack_event', (a: { ack: Ack; type: string; body?: { event?: { type?: string } } }) => {
+      if (a.type === 'events_api' && a.body?.event?.type !== 'message') void this.guard(a.ack, async () => {});
+    });
     socket.on('interactive', (a: { ack: Ack; body: Interactive }) => void this.guard(a.ack, () => this.onInteractive(a.body)));
     this.socket = socket;
     await socket.start();
@@ -308,6 +312,7 @@ export class SlackTransport {
     const key = `slack-sent:${o.seq}:${attempt}`;
     if (!channel) {
       await this.d.store.append({ type: 'message.delivered', team: o.team, source: 'slack', key, data: { ...base, ok: false, detail: `no Slack channel for #${o.channel}` } });
+      await this.warn(o.team, `persona line ${o.seq} not posted: the team has no Slack #${o.channel} channel`);
       return;
     }
     const icon = o.persona ? this.d.settings.icons?.[o.persona] : undefined;

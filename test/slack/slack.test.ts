@@ -127,13 +127,19 @@ describe('Slack war room', () => {
   it('stores a redelivered envelope once, acknowledging each only after the event is in the log', async () => {
     const { fake, events, until } = await setup();
     const storedAtAck: number[] = [];
-    fake.onAck = () => storedAtAck.push(events('message.posted', 'alpha').length);
+    fake.onAck = (id) => {
+      if (id === e1 || id === e2) storedAtAck.push(events('message.posted', 'alpha').length);
+    };
     // Carol has no configured Slack id: her name comes from users.info, so the append waits on HTTP.
     const e1 = fake.sendEvent(msg({ text: 'looking into it', ts: '1700000600.000100', user: 'U0CAROL' }), 'Ev0DUP');
     const e2 = fake.sendEvent(msg({ text: 'looking into it', ts: '1700000600.000100', user: 'U0CAROL' }), 'Ev0DUP');
     await until(() => fake.acked(e1) && fake.acked(e2), 'both envelopes acknowledged');
     expect(events('message.posted', 'alpha').map((e) => e.data.author)).toEqual([{ kind: 'team', name: 'carol' }]);
     expect(storedAtAck).toEqual([1, 1]);
+    // An event type firedrill does not use is acknowledged (not redelivered forever) and stores nothing.
+    const other = fake.sendEvent({ type: 'reaction_added', user: 'U0ALICE', reaction: 'eyes', item: { type: 'message', channel: INC, ts: '1700000600.000100' }, event_ts: '1700000601.000100' }, 'Ev0OTHER');
+    await until(() => fake.acked(other), 'other event acked');
+    expect(events('message.posted', 'alpha')).toHaveLength(1);
   });
 
   it('resumes after a disconnect envelope and after a dropped socket, without losing or doubling a message', async () => {
