@@ -59,6 +59,8 @@ interface FaultTrack {
   /** key: category \0 criterion \0 judge; a later judgement by the same judge revises the earlier one. */
   judgements: Map<string, Judgement>;
   postmortem: number | null;
+  /** This fault's score (zeroed when excluded), or null when an event touched it since (recomputed on demand). */
+  cached: FaultScore | null;
 }
 
 interface TeamState {
@@ -71,10 +73,19 @@ interface TeamState {
   sli: Map<number, { good: number; total: number; seq: number }>;
   hints: Map<string, { fault: string; hint: string; cost: number; seq: number }>;
   adjustments: Array<{ points: number; reason: string; seq: number }>;
+  // Running sums, so an event costs O(1) whatever the team's history (sli minutes, hints, adjustments).
+  sliGood: number;
+  sliTotal: number;
+  /** Seqs of the sli minutes counted, ascending (the availability evidence). */
+  sliSeqs: number[];
+  hintMilli: number;
+  adjustMilli: number;
   total: number;
   reachedSeq: number;
-  breakdown: TeamBreakdown;
-  /** Bumped whenever the breakdown is recomputed. */
+  /** The breakdown assembled from the cached parts; null when something changed since (built on read). */
+  cachedBreakdown: TeamBreakdown | null;
+  readonly score: ScoreState;
+  /** Bumped whenever the breakdown may have changed. */
   version: number;
 }
 
@@ -102,7 +113,7 @@ export function score(scenario: Scenario, events: Iterable<StoredEvent>): Leader
 // apply
 
 function newTrack(fault: Fault, run: FaultRun): FaultTrack {
-  return { fault, run, updates: [], questions: [], judgements: new Map(), postmortem: null };
+  return { fault, run, updates: [], questions: [], judgements: new Map(), postmortem: null, cached: null };
 }
 
 function team(s: ScoreState, id: string, seq: number, gameTime: number): TeamState {
@@ -119,13 +130,19 @@ function team(s: ScoreState, id: string, seq: number, gameTime: number): TeamSta
       sli: new Map(),
       hints: new Map(),
       adjustments: [],
+      sliGood: 0,
+      sliTotal: 0,
+      sliSeqs: [],
+      hintMilli: 0,
+      adjustMilli: 0,
       total: 0,
       reachedSeq: seq,
-      breakdown: undefined as unknown as TeamBreakdown,
+      cachedBreakdown: null,
+      score: s,
       version: 0,
     };
     s.scenario.faults.forEach((f, i) => t!.faults.set(f.id, newTrack(f, life.faults[i]!)));
-    t.breakdown = breakdown(s, t);
+    t.total = totalOf(s, t);
     s.teams.set(id, t);
   }
   return t;
@@ -151,13 +168,72 @@ export function apply(s: ScoreState, e: StoredEvent): ScoreState {
   const t = team(s, e.team, e.seq, e.gameTime);
   reduce(s.scenario, s.life, e);
   if (!applyTeamEvent(s, t, e)) return s;
-  t.breakdown = breakdown(s, t);
+  invalidate(t, e);
   t.version++;
-  if (t.breakdown.total !== t.total) {
-    t.total = t.breakdown.total;
+  const total = totalOf(s, t);
+  if (total !== t.total) {
+    t.total = total;
     t.reachedSeq = e.seq;
   }
   return s;
+}
+
+/** Events whose effect on the score stays inside the one fault they name. */
+const FAULT_SCOPED = new Set([
+  'fault.armed',
+  'fault.injecting',
+  'fault.injected',
+  'fault.injection_failed',
+  'fault.deadline_extended',
+  'fault.detected',
+  'fault.acknowledged',
+  'fault.premature_resolve',
+  'fault.recovered',
+  'fault.relapsed',
+  'fault.resolved',
+  'fault.timed_out',
+  'fault.reverted',
+  'fault.skipped',
+  'fault.voided',
+  'judgement.recorded',
+  'postmortem.submitted',
+]);
+/** Events that change only a running sum (availability, hints, adjustments), no fault's score. */
+const TEAM_SCOPED = new Set(['sli.minute', 'hint.taken', 'score.adjusted']);
+
+/**
+ * Mark what an applied event may have changed. Anything not known to stay inside one fault or one
+ * running sum (communication events: status updates, questions and answers) marks every fault of
+ * the team, which is still O(faults), never O(log).
+ */
+function invalidate(t: TeamState, e: StoredEvent): void {
+  t.cachedBreakdown = null;
+  if (TEAM_SCOPED.has(e.type)) return;
+  const fault = FAULT_SCOPED.has(e.type) ? (e.data as { fault?: unknown }).fault : undefined;
+  const one = typeof fault === 'string' ? t.faults.get(fault) : undefined;
+  if (one) one.cached = null;
+  else for (const f of t.faults.values()) f.cached = null;
+}
+
+function cachedFault(s: ScoreState, f: FaultTrack): FaultScore {
+  if (!f.cached) {
+    const fs = faultScore(s, f);
+    f.cached = excluded(f) ? zeroed(fs) : fs;
+  }
+  return f.cached;
+}
+
+const availabilityPoints = (s: ScoreState, good: number, total: number): number =>
+  total ? Math.round((s.scenario.scoring.availability.points * 1000 * good) / total) : 0;
+
+/** The team's total from the cached fault scores and the running sums. */
+function totalOf(s: ScoreState, t: TeamState): number {
+  let sum = availabilityPoints(s, t.sliGood, t.sliTotal) - t.hintMilli + t.adjustMilli;
+  for (const f of t.faults.values()) {
+    const fs = cachedFault(s, f);
+    sum += fs.recovery.points + fs.detection.points + fs.communication.points + fs.review.points;
+  }
+  return sum;
 }
 
 /** Returns true when the event can change the team's score or board entry. */
@@ -234,15 +310,29 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
       const key = `${e.data.fault}\0${e.data.hint}`;
       if (t.hints.has(key)) return false;
       t.hints.set(key, { fault: e.data.fault, hint: e.data.hint, cost: e.data.cost, seq: e.seq });
+      t.hintMilli += e.data.cost * 1000;
       return true;
     }
     case 'score.adjusted':
       t.adjustments.push({ points: e.data.points, reason: e.data.reason, seq: e.seq });
+      t.adjustMilli += e.data.points * 1000;
       return true;
-    case 'sli.minute':
+    case 'sli.minute': {
       // A minute counted twice (a restart of the probe loop) counts once: the last report wins.
+      const old = t.sli.get(e.data.minute);
+      if (old) {
+        t.sliGood -= Math.min(old.good, old.total);
+        t.sliTotal -= old.total;
+        const at = t.sliSeqs.indexOf(old.seq);
+        if (at >= 0) t.sliSeqs.splice(at, 1);
+      }
       t.sli.set(e.data.minute, { good: e.data.good, total: e.data.total, seq: e.seq });
+      t.sliGood += Math.min(e.data.good, e.data.total);
+      t.sliTotal += e.data.total;
+      // Seqs come in ascending order: appending keeps the evidence sorted.
+      t.sliSeqs.push(e.seq);
       return true;
+    }
     default:
       return false;
   }
@@ -433,6 +523,7 @@ function faultScore(s: ScoreState, f: FaultTrack): FaultScore {
   };
 }
 
+/** The breakdown computed afresh from the folded facts (no cache, no running sum): the reference for the cached one. */
 function breakdown(s: ScoreState, t: TeamState): TeamBreakdown {
   const faults = [...t.faults.values()].map((f) => {
     const fs = faultScore(s, f);
@@ -449,7 +540,20 @@ function breakdown(s: ScoreState, t: TeamState): TeamBreakdown {
     sliEv.push(m.seq);
   }
   const availMax = s.scenario.scoring.availability.points * 1000;
-  const availability = { ...part(total ? Math.round((availMax * good) / total) : 0, availMax, sliEv), good, total };
+  const availability = { ...part(availabilityPoints(s, good, total), availMax, sliEv), good, total };
+  return assemble(t, faults, availability);
+}
+
+/** The breakdown from the cached fault scores and the running sums (what `apply` keeps). */
+function cachedBreakdown(s: ScoreState, t: TeamState): TeamBreakdown {
+  if (t.cachedBreakdown) return t.cachedBreakdown;
+  const faults = [...t.faults.values()].map((f) => cachedFault(s, f));
+  const availMax = s.scenario.scoring.availability.points * 1000;
+  const availability = { points: availabilityPoints(s, t.sliGood, t.sliTotal), max: availMax, evidence: t.sliSeqs.slice(), good: t.sliGood, total: t.sliTotal };
+  return (t.cachedBreakdown = assemble(t, faults, availability));
+}
+
+function assemble(t: TeamState, faults: FaultScore[], availability: TeamBreakdown['availability']): TeamBreakdown {
 
   const hintItems = [...t.hints.values()];
   const hints = { ...part(0 - hintItems.reduce((a, h) => a + h.cost * 1000, 0), 0, hintItems.map((h) => h.seq)), items: hintItems };
@@ -505,7 +609,7 @@ export function compareTeams(a: { total: number; reachedSeq: number; team: strin
 }
 
 export function standing(t: TeamState, rank = 0): Standing {
-  return { team: t.id, name: t.name, rank, total: t.total, reachedSeq: t.reachedSeq, currentFault: currentFault(t), breakdown: t.breakdown };
+  return { team: t.id, name: t.name, rank, total: t.total, reachedSeq: t.reachedSeq, currentFault: currentFault(t), breakdown: cachedBreakdown(t.score, t) };
 }
 
 /** The ranked board from the current state (read-only). */
