@@ -61,6 +61,25 @@ interface FaultTrack {
   postmortem: number | null;
   /** This fault's score (zeroed when excluded), or null when an event touched it since (recomputed on demand). */
   cached: FaultScore | null;
+  /** Each category's part, recomputed only when its inputs changed (see `dirty`). */
+  parts: Parts | null;
+  /** Which parts an event touched since they were computed: RUN (every part), COMMS, JUDGED. */
+  dirty: number;
+}
+
+const RUN = 1;
+const COMMS = 2;
+const JUDGED = 4;
+const ALL = RUN | COMMS | JUDGED;
+
+interface Parts {
+  m: ReturnType<typeof categoryMax>;
+  autoMax: number;
+  recovery: FaultScore['recovery'];
+  detection: FaultScore['detection'];
+  automatic: FaultScore['communication']['automatic'];
+  judged: FaultScore['communication']['judged'];
+  review: FaultScore['review'];
 }
 
 interface TeamState {
@@ -113,7 +132,7 @@ export function score(scenario: Scenario, events: Iterable<StoredEvent>): Leader
 // apply
 
 function newTrack(fault: Fault, run: FaultRun): FaultTrack {
-  return { fault, run, updates: [], questions: [], judgements: new Map(), postmortem: null, cached: null };
+  return { fault, run, updates: [], questions: [], judgements: new Map(), postmortem: null, cached: null, parts: null, dirty: ALL };
 }
 
 function team(s: ScoreState, id: string, seq: number, gameTime: number): TeamState {
@@ -200,24 +219,52 @@ const FAULT_SCOPED = new Set([
 ]);
 /** Events that change only a running sum (availability, hints, adjustments), no fault's score. */
 const TEAM_SCOPED = new Set(['sli.minute', 'hint.taken', 'score.adjusted']);
+/** Events whose case in applyTeamEvent marks the faults it changed itself (`touch(f, COMMS)`). */
+const SELF_MARKED = new Set(['status.published', 'message.posted']);
 
 /**
- * Mark what an applied event may have changed. Anything not known to stay inside one fault or one
- * running sum (communication events: status updates, questions and answers) marks every fault of
- * the team, which is still O(faults), never O(log).
+ * Mark what an applied event may have changed. Status updates and messages mark the faults they
+ * touch where they are folded in; anything else not known to stay inside one fault or one running
+ * sum marks every fault of the team (O(faults), never O(log)).
  */
 function invalidate(t: TeamState, e: StoredEvent): void {
   t.cachedBreakdown = null;
-  if (TEAM_SCOPED.has(e.type)) return;
+  if (TEAM_SCOPED.has(e.type) || SELF_MARKED.has(e.type)) return;
   const fault = FAULT_SCOPED.has(e.type) ? (e.data as { fault?: unknown }).fault : undefined;
   const one = typeof fault === 'string' ? t.faults.get(fault) : undefined;
-  if (one) one.cached = null;
-  else for (const f of t.faults.values()) f.cached = null;
+  const what = e.type === 'judgement.recorded' || e.type === 'postmortem.submitted' ? JUDGED : RUN;
+  if (one) touch(one, what);
+  else for (const f of t.faults.values()) touch(f, RUN);
+}
+
+function touch(f: FaultTrack, what: number): void {
+  f.cached = null;
+  f.dirty |= what;
+}
+
+/** The fault's parts, recomputing only the dirty ones. */
+function cachedParts(s: ScoreState, f: FaultTrack): Parts {
+  if (!f.parts || f.dirty & RUN) f.parts = computeParts(s, f);
+  else {
+    const p = f.parts;
+    if (f.dirty & COMMS) p.automatic = automaticComms(s, f, p.autoMax);
+    if (f.dirty & JUDGED) Object.assign(p, judgedParts(s, f, p.m));
+  }
+  f.dirty = 0;
+  return f.parts;
+}
+
+/** The fault's points from its cached parts (no evidence assembled): what `apply` needs for the total. */
+function faultPoints(s: ScoreState, f: FaultTrack): number {
+  if (excluded(f)) return 0;
+  if (f.cached) return f.cached.points;
+  const p = cachedParts(s, f);
+  return p.recovery.points + p.detection.points + p.automatic.points + p.judged.points + p.review.points;
 }
 
 function cachedFault(s: ScoreState, f: FaultTrack): FaultScore {
   if (!f.cached) {
-    const fs = faultScore(s, f);
+    const fs = assembleFault(s, f, cachedParts(s, f));
     f.cached = excluded(f) ? zeroed(fs) : fs;
   }
   return f.cached;
@@ -229,10 +276,7 @@ const availabilityPoints = (s: ScoreState, good: number, total: number): number 
 /** The team's total from the cached fault scores and the running sums. */
 function totalOf(s: ScoreState, t: TeamState): number {
   let sum = availabilityPoints(s, t.sliGood, t.sliTotal) - t.hintMilli + t.adjustMilli;
-  for (const f of t.faults.values()) {
-    const fs = cachedFault(s, f);
-    sum += fs.recovery.points + fs.detection.points + fs.communication.points + fs.review.points;
-  }
+  for (const f of t.faults.values()) sum += faultPoints(s, f);
   return sum;
 }
 
@@ -271,6 +315,7 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
         fields: { impact: !!d.impact?.trim(), currentAction: !!d.currentAction?.trim(), nextUpdateAt: d.nextUpdateAt !== undefined },
         nextUpdateAt: d.nextUpdateAt ?? null,
       });
+      touch(f, COMMS);
       return true;
     }
     case 'message.posted': {
@@ -279,6 +324,7 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
         const f = track(d.fault ?? t.current ?? '');
         if (!f) return false;
         f.questions.push({ seq: e.seq, gameTime: e.gameTime, channel: d.channel, answer: null });
+        touch(f, COMMS);
         return true;
       }
       if (d.author.kind !== 'team') return false;
@@ -288,6 +334,7 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
         for (const q of f.questions) {
           if (q.answer || q.channel !== d.channel || q.seq >= e.seq) continue;
           q.answer = { at: Math.max(e.gameTime, q.gameTime), seq: e.seq };
+          touch(f, COMMS);
           changed = true;
         }
       }
@@ -480,18 +527,27 @@ function automaticComms(s: ScoreState, f: FaultTrack, max: number): FaultScore['
 /** Skipped and voided faults count for nothing either way. */
 const excluded = (f: FaultTrack): boolean => f.run.state === 'skipped' || f.run.state === 'voided';
 
-function faultScore(s: ScoreState, f: FaultTrack): FaultScore {
+/** Every part of a fault's score from the folded facts. */
+function computeParts(s: ScoreState, f: FaultTrack): Parts {
   const counted = !excluded(f);
-  const weight = f.fault.weight;
-  const m = categoryMax(s, counted ? weight : 0);
-  const recovery = recoveryScore(s, f, m.recovery);
-  const detection = detectionScore(s, f, m.detection);
+  const m = categoryMax(s, counted ? f.fault.weight : 0);
   const autoMax = Math.round(m.communication * s.scenario.scoring.communication.automaticShare);
-  const automatic = automaticComms(s, f, autoMax);
+  return {
+    m,
+    autoMax,
+    recovery: recoveryScore(s, f, m.recovery),
+    detection: detectionScore(s, f, m.detection),
+    automatic: automaticComms(s, f, autoMax),
+    ...judgedParts(s, f, m),
+  };
+}
+
+/** The judged parts: the communication rubric and the review (postmortem and its rubric). */
+function judgedParts(s: ScoreState, f: FaultTrack, m: ReturnType<typeof categoryMax>): Pick<Parts, 'judged' | 'review'> {
+  const autoMax = Math.round(m.communication * s.scenario.scoring.communication.automaticShare);
   const j = criteria(f, 'communication', s.scenario.scoring.communication.rubric);
   const judgedMax = m.communication - autoMax;
   const judged = { ...part(pts(judgedMax, j.share), judgedMax, j.evidence), share: j.share, criteria: j.criteria };
-  const communication = { ...part(automatic.points + judged.points, m.communication, [...automatic.evidence, ...judged.evidence]), automatic, judged };
   const r = criteria(f, 'review', s.scenario.scoring.review.rubric);
   const submitted = f.postmortem !== null;
   const review = {
@@ -500,6 +556,19 @@ function faultScore(s: ScoreState, f: FaultTrack): FaultScore {
     submitted,
     criteria: r.criteria,
   };
+  return { judged, review };
+}
+
+function faultScore(s: ScoreState, f: FaultTrack): FaultScore {
+  return assembleFault(s, f, computeParts(s, f));
+}
+
+/** The fault's score from its parts (evidence merged and sorted here, only when read). */
+function assembleFault(s: ScoreState, f: FaultTrack, p: Parts): FaultScore {
+  const counted = !excluded(f);
+  const weight = f.fault.weight;
+  const { m, recovery, detection, automatic, judged, review } = p;
+  const communication = { ...part(automatic.points + judged.points, m.communication, [...automatic.evidence, ...judged.evidence]), automatic, judged };
   const parts = [recovery, detection, communication, review];
   return {
     fault: f.fault.id,
