@@ -244,8 +244,20 @@ function touch(f: FaultTrack, what: number): void {
 
 /** The fault's parts, recomputing only the dirty ones. */
 function cachedParts(s: ScoreState, f: FaultTrack): Parts {
-  if (!f.parts || f.dirty & RUN) f.parts = computeParts(s, f);
-  else {
+  if (!f.parts) f.parts = computeParts(s, f);
+  else if (f.dirty & RUN) {
+    // The lifecycle moved: recovery, detection and the automatic measures read it; the judged
+    // parts only through the maxima (which change when the fault is skipped or voided).
+    const p = f.parts;
+    const m = categoryMax(s, excluded(f) ? 0 : f.fault.weight);
+    if (m.recovery !== p.m.recovery || m.detection !== p.m.detection || m.communication !== p.m.communication || m.review !== p.m.review) f.parts = computeParts(s, f);
+    else {
+      p.recovery = recoveryScore(s, f, m.recovery);
+      p.detection = detectionScore(s, f, m.detection);
+      p.automatic = automaticComms(s, f, p.autoMax);
+      if (f.dirty & JUDGED) Object.assign(p, judgedParts(s, f, p.m));
+    }
+  } else {
     const p = f.parts;
     if (f.dirty & COMMS) p.automatic = automaticComms(s, f, p.autoMax);
     if (f.dirty & JUDGED) Object.assign(p, judgedParts(s, f, p.m));
