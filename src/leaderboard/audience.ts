@@ -48,12 +48,12 @@ export class AudienceBoard {
    * rows whose content or rank changed (and the game block if it changed). Rows whose rank moved
    * are given by `order`: their cached strings are reused with the new rank.
    */
-  commit(rows: BoardTeam[], order: Order | null, game: GameBlock, gameChanged: boolean, live: boolean): void {
+  commit(rows: Row[], order: Order | null, game: GameBlock, gameChanged: boolean, live: boolean): void {
     const changed: Row[] = [];
     const seen = new Set<string>();
-    for (const row of rows) {
+    for (const next of rows) {
+      const row = next.row;
       const old = this.rows.get(row.id);
-      const next = rowOf(row);
       seen.add(row.id);
       if (old && old.head === next.head && old.tail === next.tail && old.row.rank === row.rank) continue;
       this.rows.set(row.id, next);

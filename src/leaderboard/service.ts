@@ -3,7 +3,7 @@ import { endsAt } from '../lifecycle/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { apply, compareTeams, createScore, standing, type ScoreState } from '../scoring/fold.js';
 import type { Standing, TeamBreakdown } from '../scoring/types.js';
-import { AudienceBoard, type Listener, type Order } from './audience.js';
+import { AudienceBoard, rowOf, type Listener, type Order } from './audience.js';
 import { Freeze } from './freeze.js';
 import { boardTeam, spoilerFree, spoilerFreeStanding } from './spoilers.js';
 import { JudgingTexts } from './texts.js';
@@ -82,7 +82,8 @@ export class Leaderboard {
   /** Rebuild every row of both boards (a game change: phase, freeze; rare). */
   private syncBoards(gameChanged: boolean, live: boolean): void {
     const game = this.gameBlock();
-    const rows = this.order.map((id, i) => boardTeam(standing(this.score.teams.get(id)!, i + 1)));
+    // Rows are immutable once serialized: both audiences share them.
+    const rows = this.order.map((id, i) => rowOf(boardTeam(standing(this.score.teams.get(id)!, i + 1))));
     const order: Order = { ids: this.order, lo: 0, hi: this.order.length - 1 };
     this.organizerBoard.commit(rows, order, game, gameChanged, live);
     if (!this.freeze.frozen) this.publicBoard.commit(rows, order, game, gameChanged, live);
@@ -144,7 +145,7 @@ export class Leaderboard {
       if (gameChanged || !changedTeam || !this.score.teams.has(changedTeam)) this.syncBoards(gameChanged, true);
       else {
         const order = this.reorder(changedTeam);
-        const row = boardTeam(standing(this.score.teams.get(changedTeam)!, this.order.indexOf(changedTeam) + 1));
+        const row = rowOf(boardTeam(standing(this.score.teams.get(changedTeam)!, this.order.indexOf(changedTeam) + 1)));
         const game = this.gameBlock();
         this.organizerBoard.commit([row], order, game, false, true);
         if (!this.freeze.frozen) this.publicBoard.commit([row], order, game, false, true);
