@@ -118,7 +118,7 @@ const layering = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'data/', 'drizzle/'] },
+  { ignores: ['dist/', 'dist-bench/', 'web/dist/', 'node_modules/', 'data/', 'drizzle/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
