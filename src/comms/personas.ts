@@ -100,6 +100,8 @@ export function lineEvent(scenario: Scenario, due: DueLine): NewEventOf<'message
       textJa: due.line.text.ja,
       fault: due.fault,
       expectsAnswer: due.line.expectsAnswer,
+      // The scoring fold and the follow-ups read a question's expectations from the log.
+      ...(due.line.expectsAnswer ? { expects: [...due.line.expects], answerWithinMs: due.line.answerWithinMs } : {}),
     },
   };
 }

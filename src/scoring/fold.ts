@@ -1,6 +1,10 @@
 import type { StoredEvent } from '../events/types.js';
 import { addTeam, createGameState, isTerminal, reduce, type FaultRun, type GameState } from '../lifecycle/index.js';
-import type { Fault, Range, Scenario } from '../scenario/types.js';
+import type { ExpectElement, Fault, Range, Scenario, Text } from '../scenario/types.js';
+import { detectExpects } from '../comms/rules/expects.js';
+import { checkStatusUpdate, questionShare, type FieldCheck, type QuestionScore, type StatusField } from '../comms/rules/share.js';
+import { substance } from '../comms/rules/substance.js';
+import { threadAnswers, type OtherMessage, type ThreadMessage, type ThreadQuestion, type ThreadResult } from '../comms/rules/threading.js';
 import {
   type CriterionScore,
   type CurrentFault,
@@ -22,24 +26,35 @@ import {
  * (status updates, questions, judgements, postmortems, hints, SLI minutes, adjustments).
  */
 
-interface Fact {
-  at: number;
-  seq: number;
-}
-
 interface Update {
   seq: number;
   gameTime: number;
   resolved: boolean;
-  fields: { impact: boolean; currentAction: boolean; nextUpdateAt: boolean };
+  /** Each field checked for substance (src/comms/rules/share.ts); the text, too (a resolution notice must say something). */
+  fields: Record<StatusField, FieldCheck>;
+  text: FieldCheck;
   nextUpdateAt: number | null;
+  /** 'pagerduty': an incident.status_update_published, its free text read with detectExpects. */
+  via: 'war_room' | 'board' | 'pagerduty';
 }
 
+/** A persona question of a fault; its thread lives in the team's channel book. */
 interface Question {
   seq: number;
-  gameTime: number;
   channel: string;
-  answer: Fact | null;
+  expects: ExpectElement[];
+}
+
+/**
+ * One channel of a team: its persona questions, team messages and other lines, and the threading
+ * of them (src/comms/rules/threading.ts), memoised until the channel's next message.
+ */
+interface ChannelBook {
+  questions: ThreadQuestion[];
+  messages: ThreadMessage[];
+  others: OtherMessage[];
+  texts: Map<number, string>;
+  threads: ThreadResult | null;
 }
 
 interface Judgement {
@@ -71,6 +86,10 @@ interface TeamState {
   sli: Map<number, { good: number; total: number; seq: number }>;
   hints: Map<string, { fault: string; hint: string; cost: number; seq: number }>;
   adjustments: Array<{ points: number; reason: string; seq: number }>;
+  /** Per channel: questions, messages and their threading (memoised). */
+  channels: Map<string, ChannelBook>;
+  /** Game time of the team's last event that changed its score: the `now` of open vs unanswered. */
+  now: number;
   total: number;
   reachedSeq: number;
   breakdown: TeamBreakdown;
@@ -119,6 +138,8 @@ function team(s: ScoreState, id: string, seq: number, gameTime: number): TeamSta
       sli: new Map(),
       hints: new Map(),
       adjustments: [],
+      channels: new Map(),
+      now: gameTime,
       total: 0,
       reachedSeq: seq,
       breakdown: undefined as unknown as TeamBreakdown,
@@ -151,6 +172,7 @@ export function apply(s: ScoreState, e: StoredEvent): ScoreState {
   const t = team(s, e.team, e.seq, e.gameTime);
   reduce(s.scenario, s.life, e);
   if (!applyTeamEvent(s, t, e)) return s;
+  t.now = Math.max(t.now, e.gameTime);
   t.breakdown = breakdown(s, t);
   t.version++;
   if (t.breakdown.total !== t.total) {
@@ -188,34 +210,39 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
       const f = t.current ? track(t.current) : undefined;
       if (!f) return false;
       const d = e.data;
-      f.updates.push({
-        seq: e.seq,
-        gameTime: e.gameTime,
-        resolved: d.resolved,
-        fields: { impact: !!d.impact?.trim(), currentAction: !!d.currentAction?.trim(), nextUpdateAt: d.nextUpdateAt !== undefined },
-        nextUpdateAt: d.nextUpdateAt ?? null,
-      });
+      const c = checkStatusUpdate({ gameTime: e.gameTime, text: d.text, ...(d.impact !== undefined ? { impact: d.impact } : {}), ...(d.currentAction !== undefined ? { currentAction: d.currentAction } : {}), ...(d.nextUpdateAt !== undefined ? { nextUpdateAt: d.nextUpdateAt } : {}) }, []);
+      f.updates.push({ seq: e.seq, gameTime: e.gameTime, resolved: d.resolved, fields: c.fields, text: c.text, nextUpdateAt: d.nextUpdateAt ?? null, via: d.incident !== undefined ? 'board' : 'war_room' });
+      return true;
+    }
+    case 'incident.status_update_published': {
+      // A PagerDuty status update is a status update (issue 15): its free text is read for the fields.
+      const f = t.current ? track(t.current) : undefined;
+      if (!f) return false;
+      f.updates.push(pagerDutyUpdate(e.seq, e.gameTime, e.data.message));
       return true;
     }
     case 'message.posted': {
       const d = e.data;
+      const book = channel(t, d.channel);
       if (d.author.kind === 'persona' && d.expectsAnswer) {
         const f = track(d.fault ?? t.current ?? '');
         if (!f) return false;
-        f.questions.push({ seq: e.seq, gameTime: e.gameTime, channel: d.channel, answer: null });
+        const answerWithinMs = d.answerWithinMs ?? s.scenario.scoring.communication.ctoAnswer.zeroAtMs;
+        book.questions.push({ seq: e.seq, gameTime: e.gameTime, channel: d.channel, answerWithinMs, text: d.text });
+        f.questions.push({ seq: e.seq, channel: d.channel, expects: [...(d.expects ?? [])] });
+        book.threads = null;
         return true;
       }
-      if (d.author.kind !== 'team') return false;
-      // The first team message in the same channel after a question answers it.
-      let changed = false;
-      for (const f of t.faults.values()) {
-        for (const q of f.questions) {
-          if (q.answer || q.channel !== d.channel || q.seq >= e.seq) continue;
-          q.answer = { at: Math.max(e.gameTime, q.gameTime), seq: e.seq };
-          changed = true;
-        }
+      if (d.author.kind !== 'team') {
+        // Other lines only matter as text an answer must not copy.
+        book.others.push({ seq: e.seq, channel: d.channel, text: d.text });
+        book.threads = null;
+        return false;
       }
-      return changed;
+      book.messages.push({ seq: e.seq, gameTime: e.gameTime, channel: d.channel, text: d.text, ...(d.replyTo !== undefined ? { replyTo: d.replyTo } : {}) });
+      book.texts.set(e.seq, d.text);
+      book.threads = null;
+      return book.questions.length > 0;
     }
     case 'judgement.recorded': {
       const f = track(e.data.fault);
@@ -246,6 +273,47 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
     default:
       return false;
   }
+}
+
+function channel(t: TeamState, id: string): ChannelBook {
+  let b = t.channels.get(id);
+  if (!b) t.channels.set(id, (b = { questions: [], messages: [], others: [], texts: new Map(), threads: null }));
+  return b;
+}
+
+/** The channel's threading, recomputed only after the channel changed (O(channel), not O(log)). */
+function threads(b: ChannelBook): ThreadResult {
+  // `now` = +∞: shares do not depend on it; open vs unanswered is decided at read time (see questionShares).
+  return (b.threads ??= threadAnswers(b.questions, b.messages, Number.POSITIVE_INFINITY, b.others));
+}
+
+/** Relative next-update promises in free text ("in 15 minutes", 「30分後」) as a game time; clock times are not converted. */
+function promisedAt(text: string, gameTime: number): number | null {
+  const m = /(\d+)\s*(minutes?|mins?|分|hours?|hrs?|時間)/i.exec(text.normalize('NFKC'));
+  if (!m) return null;
+  const n = Number(m[1]);
+  return gameTime + n * (/^(h|時)/i.test(m[2]!) ? 3_600_000 : 60_000);
+}
+
+const tx = (en: string, ja: string): Text => ({ en, ja });
+
+function pagerDutyUpdate(seq: number, gameTime: number, message: string): Update {
+  const ex = detectExpects(message, ['impact', 'current_action', 'next_update']);
+  const body = substance(message);
+  const find = (el: ExpectElement): FieldCheck => {
+    const f = ex.findings.find((x) => x.element === el)!;
+    return body.ok && f.found ? { ok: true } : { ok: false, reason: body.ok ? f.explanation : body.reason };
+  };
+  const next = ex.findings.find((x) => x.element === 'next_update' && x.found);
+  return {
+    seq,
+    gameTime,
+    resolved: false,
+    fields: { impact: find('impact'), currentAction: find('current_action'), nextUpdateAt: find('next_update') },
+    text: body.ok ? { ok: true, substance: body } : { ok: false, reason: body.reason, substance: body },
+    nextUpdateAt: next?.evidence ? promisedAt(next.evidence.text, gameTime) : null,
+    via: 'pagerduty',
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -330,15 +398,31 @@ function criteria(f: FaultTrack, category: 'communication' | 'review', rubric: A
   return { share: rubric.length ? sum / rubric.length : 0, criteria: out, evidence };
 }
 
-function automaticComms(s: ScoreState, f: FaultTrack, max: number): FaultScore['communication']['automatic'] {
+/**
+ * The fault's questions scored from their channel's threading (src/comms/rules/share.ts). Open vs
+ * unanswered (the note only; a share is 0 either way) is judged at the team's `now`.
+ */
+function questionShares(s: ScoreState, t: TeamState, f: FaultTrack): QuestionScore[] {
+  const range = s.scenario.scoring.communication.ctoAnswer;
+  return f.questions.map((q) => {
+    const b = t.channels.get(q.channel)!;
+    const th = threads(b).questions.find((x) => x.seq === q.seq)!;
+    const thread = !th.answer && !th.late ? { ...th, status: t.now > th.closesAt ? ('unanswered' as const) : ('open' as const) } : th;
+    return questionShare(thread, q.expects, th.answer ? b.texts.get(th.answer.seq) : undefined, range);
+  });
+}
+
+function automaticComms(s: ScoreState, t: TeamState, f: FaultTrack, max: number): FaultScore['communication']['automatic'] {
   const rules = s.scenario.scoring.communication;
-  const ups = f.updates;
+  // An update that says nothing (no text, impact or current action with substance: "x / x / x")
+  // is no update for the first-update and cadence measures.
+  const ups = f.updates.filter((u) => u.text.ok || u.fields.impact.ok || u.fields.currentAction.ok);
   const inj = f.run.injectedAt ?? 0;
 
   const first = ups[0];
   const firstUpdate: SubScore = first
-    ? { share: rangeShare(Math.max(0, first.gameTime - inj), rules.firstUpdate), evidence: [first.seq], note: `first update after ${fmt(Math.max(0, first.gameTime - inj))}` }
-    : { share: 0, evidence: [], note: 'no status update yet' };
+    ? { share: rangeShare(Math.max(0, first.gameTime - inj), rules.firstUpdate), evidence: [first.seq], note: `first update after ${fmt(Math.max(0, first.gameTime - inj))}`, noteJa: `最初の更新まで ${fmt(Math.max(0, first.gameTime - inj))}` }
+    : { share: 0, evidence: [], note: f.updates.length ? 'no status update with substance yet' : 'no status update yet', noteJa: f.updates.length ? '中身のある状況報告なし' : '状況報告なし' };
 
   // Each promised next-update time is kept when the next update comes within the tolerance.
   let promised = 0;
@@ -354,32 +438,41 @@ function automaticComms(s: ScoreState, f: FaultTrack, max: number): FaultScore['
       cadenceEv.push(next.seq);
     }
   });
-  const cadence: SubScore = { share: promised ? kept / promised : 0, evidence: cadenceEv, note: `${kept} of ${promised} promised updates kept` };
+  const cadence: SubScore = { share: promised ? kept / promised : 0, evidence: cadenceEv, note: `${kept} of ${promised} promised updates kept`, noteJa: `予告した次回更新 ${promised} 件中 ${kept} 件を守った` };
 
-  const qs = f.questions;
+  const qs = questionShares(s, t, f);
+  const answered = qs.filter((q) => q.share > 0).length;
   const ctoAnswer: SubScore = qs.length
     ? {
-        share: qs.reduce((a, q) => a + (q.answer ? rangeShare(q.answer.at - q.gameTime, rules.ctoAnswer) : 0), 0) / qs.length,
-        evidence: qs.flatMap((q) => (q.answer ? [q.seq, q.answer.seq] : [q.seq])),
-        note: `${qs.filter((q) => q.answer).length} of ${qs.length} questions answered`,
+        share: qs.reduce((a, q) => a + q.share, 0) / qs.length,
+        evidence: qs.flatMap((q) => q.evidence),
+        note: `${answered} of ${qs.length} questions answered`,
+        noteJa: `質問 ${qs.length} 件中 ${answered} 件に回答`,
+        questions: qs.map((q) => ({ seq: q.seq, share: q.share, note: q.note, ...(q.expects ? { findings: q.expects.findings.map((x) => ({ element: x.element, found: x.found, explanation: x.explanation })) } : {}) })),
       }
-    : { share: null, evidence: [], note: 'no question asked' };
+    : { share: null, evidence: [], note: 'no question asked', noteJa: '質問なし' };
 
   const req = rules.requiredFields;
-  const regular = ups.filter((u) => !u.resolved);
+  const regular = f.updates.filter((u) => !u.resolved);
+  const failed = regular.flatMap((u) => req.filter((k) => !u.fields[k].ok).map((k) => ({ seq: u.seq, field: k, reason: u.fields[k].reason ?? tx('missing', '未記入') })));
   const requiredFields: SubScore = !req.length
-    ? { share: null, evidence: [], note: 'no fields required' }
+    ? { share: null, evidence: [], note: 'no fields required', noteJa: '必須項目なし' }
     : {
-        share: regular.length ? regular.reduce((a, u) => a + req.filter((k) => u.fields[k]).length / req.length, 0) / regular.length : 0,
+        share: regular.length ? regular.reduce((a, u) => a + req.filter((k) => u.fields[k].ok).length / req.length, 0) / regular.length : 0,
         evidence: regular.map((u) => u.seq),
-        note: `${regular.length} updates checked for ${req.join(', ')}`,
+        note: `${regular.length} updates checked for ${req.join(', ')}${failed.length ? `; ${failed.map((x) => `#${x.seq} ${x.field}: ${x.reason.en}`).join('; ')}` : ''}`,
+        noteJa: `${regular.length} 件の更新の ${req.join('、')} を確認${failed.length ? `（${failed.map((x) => `#${x.seq} ${x.field}: ${x.reason.ja}`).join('、')}）` : ''}`,
       };
 
   const green = f.run.greenSince;
-  const notice = green !== null ? ups.find((u) => u.resolved && u.gameTime >= green) : undefined;
+  const after = green !== null ? f.updates.filter((u) => u.resolved && u.gameTime >= green) : [];
+  const notice = after.find((u) => u.text.ok);
+  const empty = after.find((u) => !u.text.ok);
   const resolutionNotice: SubScore = notice
-    ? { share: 1, evidence: [notice.seq, f.run.recoveredSeq!], note: 'resolution notice after recovery' }
-    : { share: 0, evidence: [], note: green !== null ? 'no resolution notice since recovery' : 'not recovered yet' };
+    ? { share: 1, evidence: [notice.seq, f.run.recoveredSeq!], note: 'resolution notice after recovery', noteJa: '復旧後に解決の連絡あり' }
+    : empty
+      ? { share: 0, evidence: [empty.seq], note: `resolution notice #${empty.seq} says nothing: ${empty.text.reason!.en}`, noteJa: `解決の連絡 #${empty.seq} に中身がない：${empty.text.reason!.ja}` }
+      : { share: 0, evidence: [], note: green !== null ? 'no resolution notice since recovery' : 'not recovered yet', noteJa: green !== null ? '復旧後の解決の連絡なし' : '未復旧' };
 
   const subs = [firstUpdate, cadence, ctoAnswer, requiredFields, resolutionNotice].filter((x) => x.share !== null);
   const share = f.run.injectedAt === null || !subs.length ? 0 : subs.reduce((a, x) => a + x.share!, 0) / subs.length;
@@ -390,14 +483,14 @@ function automaticComms(s: ScoreState, f: FaultTrack, max: number): FaultScore['
 /** Skipped and voided faults count for nothing either way. */
 const excluded = (f: FaultTrack): boolean => f.run.state === 'skipped' || f.run.state === 'voided';
 
-function faultScore(s: ScoreState, f: FaultTrack): FaultScore {
+function faultScore(s: ScoreState, t: TeamState, f: FaultTrack): FaultScore {
   const counted = !excluded(f);
   const weight = f.fault.weight;
   const m = categoryMax(s, counted ? weight : 0);
   const recovery = recoveryScore(s, f, m.recovery);
   const detection = detectionScore(s, f, m.detection);
   const autoMax = Math.round(m.communication * s.scenario.scoring.communication.automaticShare);
-  const automatic = automaticComms(s, f, autoMax);
+  const automatic = automaticComms(s, t, f, autoMax);
   const j = criteria(f, 'communication', s.scenario.scoring.communication.rubric);
   const judgedMax = m.communication - autoMax;
   const judged = { ...part(pts(judgedMax, j.share), judgedMax, j.evidence), share: j.share, criteria: j.criteria };
@@ -435,7 +528,7 @@ function faultScore(s: ScoreState, f: FaultTrack): FaultScore {
 
 function breakdown(s: ScoreState, t: TeamState): TeamBreakdown {
   const faults = [...t.faults.values()].map((f) => {
-    const fs = faultScore(s, f);
+    const fs = faultScore(s, t, f);
     // Voided and skipped faults count for nothing either way.
     return excluded(f) ? zeroed(fs) : fs;
   });
