@@ -62,6 +62,7 @@ const PERSONA_INPUTS = new Set<string>([
   'fault.reverted',
   'fault.voided',
   'status.published',
+  'report.filed',
 ]);
 
 interface TeamComms {
@@ -115,7 +116,7 @@ export class CommsFold {
         const t = this.team(e.team);
         t.messages.push(toMessage(e));
         t.threads.set(e.data.channel, null);
-        if (e.key?.startsWith(personaKeyPrefix)) t.personaInputs.push(e);
+        if (e.key?.startsWith(personaKeyPrefix) || e.key?.startsWith('report:')) t.personaInputs.push(e);
         return;
       }
       case 'status.published': {

@@ -31,6 +31,7 @@ export class Comms {
       running: () => deps.gameClock.running,
       teams: () => this.fold.teamIds(),
       teamEvents: (team) => this.fold.personaInputs(team),
+      reads: (team) => ({ thread: (seq) => this.fold.questionThread(team, seq), text: (seq) => this.fold.message(team, seq)?.text }),
     });
   }
 
