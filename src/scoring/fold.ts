@@ -71,6 +71,8 @@ interface FaultTrack {
   run: FaultRun;
   updates: Update[];
   questions: Question[];
+  /** Persona escalations that flag the judges (an unanswered question; issue 15). */
+  escalations: number[];
   /** key: category \0 criterion \0 judge; a later judgement by the same judge revises the earlier one. */
   judgements: Map<string, Judgement>;
   postmortem: number | null;
@@ -121,7 +123,7 @@ export function score(scenario: Scenario, events: Iterable<StoredEvent>): Leader
 // apply
 
 function newTrack(fault: Fault, run: FaultRun): FaultTrack {
-  return { fault, run, updates: [], questions: [], judgements: new Map(), postmortem: null };
+  return { fault, run, updates: [], questions: [], escalations: [], judgements: new Map(), postmortem: null };
 }
 
 function team(s: ScoreState, id: string, seq: number, gameTime: number): TeamState {
@@ -234,10 +236,13 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
         return true;
       }
       if (d.author.kind !== 'team') {
-        // Other lines only matter as text an answer must not copy.
+        // Other lines only matter as text an answer must not copy, and escalations flag the judges.
         book.others.push({ seq: e.seq, channel: d.channel, text: d.text });
         book.threads = null;
-        return false;
+        const f = d.kind === 'escalation' && d.flagJudges ? track(d.fault ?? t.current ?? '') : undefined;
+        if (!f) return false;
+        f.escalations.push(e.seq);
+        return true;
       }
       book.messages.push({ seq: e.seq, gameTime: e.gameTime, channel: d.channel, text: d.text, ...(d.replyTo !== undefined ? { replyTo: d.replyTo } : {}) });
       book.texts.set(e.seq, d.text);
@@ -448,6 +453,7 @@ function automaticComms(s: ScoreState, t: TeamState, f: FaultTrack, max: number)
         evidence: qs.flatMap((q) => q.evidence),
         note: `${answered} of ${qs.length} questions answered`,
         noteJa: `質問 ${qs.length} 件中 ${answered} 件に回答`,
+        ...(f.escalations.length ? { escalations: [...f.escalations] } : {}),
         questions: qs.map((q) => ({ seq: q.seq, share: q.share, note: q.note, ...(q.expects ? { findings: q.expects.findings.map((x) => ({ element: x.element, found: x.found, explanation: x.explanation })) } : {}) })),
       }
     : { share: null, evidence: [], note: 'no question asked', noteJa: '質問なし' };

@@ -27,6 +27,8 @@ export interface SubScore {
   /** The same in Japanese (communication measures). */
   noteJa?: string;
   /** ctoAnswer: each question's share, note and `expects` findings ("no ETA found"). */
+  /** ctoAnswer: seqs of persona escalations (unanswered questions), which flag the judging queue. */
+  escalations?: number[];
   questions?: Array<{ seq: number; share: number; note: { en: string; ja: string }; findings?: Array<{ element: string; found: boolean; explanation: { en: string; ja: string } }> }>;
 }
 

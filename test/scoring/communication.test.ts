@@ -74,3 +74,18 @@ describe('a PagerDuty status update is a status update', () => {
     expect(a.requiredFields.share).toBe(0);
   });
 });
+
+describe('an escalation flags the judges', () => {
+  it('lists the escalation on the fault, beside each question\'s finding', () => {
+    const sc = buildScenario({ faults: [{ id: 'f' }] });
+    const evs = buildEvents(['a'], [
+      { at: '0s', type: 'game.started' },
+      { at: '1m', team: 'a', type: 'fault.injected', data: { fault: 'f', deadlineAt: '46m' } },
+      { at: '2m', team: 'a', type: 'message.posted', data: { persona: 'cto', text: 'When is it back?', expectsAnswer: true, expects: ['eta'], answerWithinMs: 120000, fault: 'f' } },
+      { at: '4m1s', team: 'a', type: 'message.posted', data: { persona: 'cto', text: 'I asked 2 minutes ago. Who is in charge?', kind: 'escalation', flagJudges: true, fault: 'f' } },
+    ]);
+    const cto = score(sc, evs).teams[0]!.breakdown.faults[0]!.communication.automatic.ctoAnswer;
+    expect(cto.escalations).toEqual([evs.at(-1)!.seq]);
+    expect(cto.questions).toEqual([{ seq: evs.at(-2)!.seq, share: 0, note: { en: 'unanswered', ja: '回答なし' } }]);
+  });
+});
