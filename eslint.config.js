@@ -70,7 +70,18 @@ const layering = [
   { files: ['src/scenario/**/*.ts'], ignores: ['src/scenario/load.ts'], rules: pure('scenario', []) },
   // The loader is scenario's one edge with the file system (it reads the YAML and hashes it).
   { files: ['src/scenario/load.ts'], rules: rules([parts('src/scenario/', but('scenario')), FASTIFY, DB, TABLE, STORE, CONFIG, CATALOG, CLOCK]) },
-  { files: ['src/scoring/**/*.ts'], rules: pure('scoring', ['scenario', 'events', 'lifecycle']) },
+  // Scoring reads the pure communication rules (src/comms/rules/: threading, substance, expects), nothing else of comms.
+  {
+    files: ['src/scoring/**/*.ts'],
+    rules: rules(
+      [
+        parts('src/scoring/', but('scoring', 'scenario', 'events', 'lifecycle', 'comms')),
+        { regex: '^(\\.\\./)+comms(?!/rules/)(/|\\.js$|$)', message: `src/scoring/ may import only src/comms/rules/ of comms: ${ARCH}` },
+        FASTIFY, DB, TABLE, STORE, CONFIG, CATALOG, NODE_IO, CLOCK,
+      ],
+      PURE_SYNTAX,
+    ),
+  },
   { files: ['src/lifecycle/**/*.ts'], rules: pure('lifecycle', ['scenario', 'events']) },
   {
     files: ['src/targets/**/*.ts'],

@@ -1,8 +1,8 @@
 import { BadRequest, Conflict, NotFound } from '../errors.js';
 import type { EventStore } from '../events/store.js';
 import type { Actor } from '../events/types.js';
-import type { Scenario } from '../scenario/types.js';
-import type { ChannelMessage, CommsFold, StatusUpdate } from './fold.js';
+import type { ExpectElement, Scenario, Text } from '../scenario/types.js';
+import type { ChannelMessage, CommsFold, QuestionView, StatusUpdate } from './fold.js';
 
 /**
  * The communication use-cases: what a team, a spectator or a staff member may say, checked
@@ -65,7 +65,13 @@ export class CommsCommands {
     m: { channel: Channel; text: string; clientId: string; replyTo?: number | undefined },
   ): Promise<{ message: ChannelMessage | undefined; duplicate: boolean }> {
     nonBlank(m.text);
-    if (m.replyTo !== undefined && !this.d.fold.message(by.team, m.replyTo)) throw new BadRequest(`replyTo: no message ${m.replyTo} in your channel`);
+    if (m.replyTo !== undefined) {
+      // A reply names a question of the team's same channel (the thread it answers).
+      const q = this.d.fold.message(by.team, m.replyTo);
+      if (!q) throw new BadRequest(`replyTo: no message ${m.replyTo} in your channel`);
+      if (q.author.kind !== 'persona' || !q.expectsAnswer) throw new BadRequest(`replyTo: message ${m.replyTo} is not a question`);
+      if (q.channel !== m.channel) throw new BadRequest(`replyTo: question ${m.replyTo} was asked in #${q.channel}, not #${m.channel}`);
+    }
     const { event, duplicate } = await this.d.store.append({
       type: 'message.posted',
       team: by.team,
@@ -74,6 +80,19 @@ export class CommsCommands {
       data: { channel: m.channel, author: { kind: 'team', name: by.name }, text: m.text, ...(m.replyTo !== undefined ? { replyTo: m.replyTo } : {}) },
     });
     return { message: this.d.fold.message(by.team, event.seq), duplicate };
+  }
+
+  /**
+   * The team's channel after `after`: each persona message carries `personaName` ({en, ja}: the
+   * viewer's language picks), each question its thread state at game time `now`.
+   */
+  channelView(team: string, after: number, limit: number, now: number): Array<ChannelMessage & { personaName?: Text; question?: QuestionView }> {
+    return this.d.fold.messages(team, after, limit).map((m) => {
+      if (m.author.kind !== 'persona') return m;
+      const p = this.d.scenario.personas.find((x) => x.id === m.persona);
+      const question = m.expectsAnswer ? this.d.fold.questionView(team, m.seq, now) : undefined;
+      return { ...m, ...(p ? { personaName: p.name } : {}), ...(question ? { question } : {}) };
+    });
   }
 
   /** A status update to stakeholders (scored: first update, cadence against the promise, fields). */
@@ -167,6 +186,8 @@ export class CommsCommands {
       text: string;
       fault?: string | undefined;
       expectsAnswer?: boolean | undefined;
+      /** What a good answer contains (makes it a question). */
+      expects?: ExpectElement[] | undefined;
       replyTo?: number | undefined;
       clientId?: string | undefined;
     },
@@ -188,7 +209,8 @@ export class CommsCommands {
         persona: persona.id,
         text: m.text,
         ...(m.fault !== undefined ? { fault: m.fault } : {}),
-        ...(m.expectsAnswer !== undefined ? { expectsAnswer: m.expectsAnswer } : {}),
+        ...(m.expectsAnswer !== undefined || m.expects?.length ? { expectsAnswer: m.expectsAnswer ?? true } : {}),
+        ...(m.expects?.length ? { expects: [...new Set(m.expects)] } : {}),
         ...(m.replyTo !== undefined ? { replyTo: m.replyTo } : {}),
       },
     });

@@ -1,4 +1,7 @@
 import type { Actor, StoredEvent, StoredEventOf } from '../events/types.js';
+import type { ExpectElement, Text } from '../scenario/types.js';
+import { detectExpects } from './rules/expects.js';
+import { threadAnswers, type ThreadResult, type QuestionThread } from './rules/threading.js';
 
 /**
  * What the communication part needs to know, folded from the log per team: the team's channel
@@ -19,6 +22,20 @@ export interface ChannelMessage {
   replyTo?: number;
   fault?: string;
   expectsAnswer?: boolean;
+  expects?: ExpectElement[];
+  answerWithinMs?: number;
+  kind?: 'followup' | 'escalation' | 'report';
+  flagJudges?: boolean;
+}
+
+/** A persona question's thread, as the team and the war room see it (issue 15). */
+export interface QuestionView {
+  state: 'open' | 'answered' | 'unanswered' | 'late';
+  closesAt: number;
+  answer?: number;
+  findings?: Array<{ element: ExpectElement; found: boolean; explanation: Text }>;
+  /** The last attempt without substance, or ok for the answer. */
+  substance?: { ok: boolean; reason?: Text };
 }
 
 export interface StatusUpdate {
@@ -45,6 +62,7 @@ const PERSONA_INPUTS = new Set<string>([
   'fault.reverted',
   'fault.voided',
   'status.published',
+  'report.filed',
 ]);
 
 interface TeamComms {
@@ -54,6 +72,8 @@ interface TeamComms {
   hints: Set<string>;
   /** fault.* moments, status updates and persona lines already posted: the director's input. */
   personaInputs: StoredEvent[];
+  /** Threading of each channel's questions and team messages, memoised until the channel changes. */
+  threads: Map<string, ThreadResult | null>;
 }
 
 export const personaKeyPrefix = 'persona:';
@@ -77,10 +97,13 @@ function firstAfter<T extends { seq: number }>(items: T[], after: number): numbe
 export class CommsFold {
   private readonly teams = new Map<string, TeamComms>();
 
+  /** `defaultAnswerWithinMs`: a question's window when its event names none (the scenario's ctoAnswer.zeroAt). */
+  constructor(private readonly defaultAnswerWithinMs = 8 * 60_000) {}
+
   private team(id: string): TeamComms {
     let t = this.teams.get(id);
     if (!t) {
-      t = { messages: [], statuses: [], injected: new Set(), hints: new Set(), personaInputs: [] };
+      t = { messages: [], statuses: [], injected: new Set(), hints: new Set(), personaInputs: [], threads: new Map() };
       this.teams.set(id, t);
     }
     return t;
@@ -92,7 +115,8 @@ export class CommsFold {
       case 'message.posted': {
         const t = this.team(e.team);
         t.messages.push(toMessage(e));
-        if (e.key?.startsWith(personaKeyPrefix)) t.personaInputs.push(e);
+        t.threads.set(e.data.channel, null);
+        if (e.key?.startsWith(personaKeyPrefix) || e.key?.startsWith('report:')) t.personaInputs.push(e);
         return;
       }
       case 'status.published': {
@@ -149,6 +173,51 @@ export class CommsFold {
   /** The events the persona director decides on, in log order. */
   personaInputs(team: string): readonly StoredEvent[] {
     return this.teams.get(team)?.personaInputs ?? [];
+  }
+
+  /**
+   * The threading of one channel (src/comms/rules/threading.ts), recomputed only after the channel
+   * changed. Shares and answers do not depend on `now`; open vs unanswered is decided in questionView.
+   */
+  threads(team: string, channel: string): ThreadResult {
+    const t = this.team(team);
+    const hit = t.threads.get(channel);
+    if (hit) return hit;
+    const inChannel = t.messages.filter((m) => m.channel === channel);
+    const questions = inChannel
+      .filter((m) => m.author.kind === 'persona' && m.expectsAnswer)
+      .map((m) => ({ seq: m.seq, gameTime: m.gameTime, channel, answerWithinMs: m.answerWithinMs ?? this.defaultAnswerWithinMs, text: m.text }));
+    const messages = inChannel.filter((m) => m.author.kind === 'team').map((m) => ({ seq: m.seq, gameTime: m.gameTime, channel, text: m.text, ...(m.replyTo !== undefined ? { replyTo: m.replyTo } : {}) }));
+    const others = inChannel.filter((m) => m.author.kind !== 'team' && !(m.author.kind === 'persona' && m.expectsAnswer)).map((m) => ({ seq: m.seq, channel, text: m.text }));
+    const r = threadAnswers(questions, messages, Number.POSITIVE_INFINITY, others);
+    t.threads.set(channel, r);
+    return r;
+  }
+
+  /** One question's thread, or undefined when `seq` is not a question of that team. */
+  questionThread(team: string, seq: number): QuestionThread | undefined {
+    const q = this.message(team, seq);
+    if (!q || q.author.kind !== 'persona' || !q.expectsAnswer) return undefined;
+    return this.threads(team, q.channel).questions.find((x) => x.seq === seq);
+  }
+
+  /** The state of a question at game time `now` (open vs unanswered), with findings and substance. */
+  questionView(team: string, seq: number, now: number): QuestionView | undefined {
+    const q = this.message(team, seq);
+    const th = this.questionThread(team, seq);
+    if (!q || !th) return undefined;
+    const state = th.answer ? 'answered' : th.late ? 'late' : now > th.closesAt ? 'unanswered' : 'open';
+    const out: QuestionView = { state, closesAt: th.closesAt };
+    const answerSeq = th.answer?.seq ?? th.late?.seq;
+    if (answerSeq !== undefined) {
+      out.answer = answerSeq;
+      const text = this.message(team, answerSeq)?.text ?? '';
+      out.findings = detectExpects(text, q.expects ?? []).findings.map((f) => ({ element: f.element, found: f.found, explanation: f.explanation }));
+      out.substance = { ok: true };
+    } else if (th.attempts.length) {
+      out.substance = { ok: false, reason: th.attempts[th.attempts.length - 1]!.reason };
+    }
+    return out;
   }
 
   teamIds(): string[] {

@@ -4,7 +4,7 @@ import type { Scenario } from '../scenario/types.js';
 import { CommsFold } from './fold.js';
 import { PersonaDirector } from './personas.js';
 
-export { CommsFold, type ChannelMessage, type StatusUpdate } from './fold.js';
+export { CommsFold, type ChannelMessage, type QuestionView, type StatusUpdate } from './fold.js';
 export { dueLines, lineEvent, personaKey, PersonaDirector, type DueLine } from './personas.js';
 
 export interface CommsDeps {
@@ -19,10 +19,11 @@ export interface CommsDeps {
  * and the persona director (`tick()`, called by the game loop). Feed it every event with `apply`.
  */
 export class Comms {
-  readonly fold = new CommsFold();
+  readonly fold: CommsFold;
   readonly director: PersonaDirector;
 
   constructor(deps: CommsDeps) {
+    this.fold = new CommsFold(deps.scenario.scoring.communication.ctoAnswer.zeroAtMs);
     this.director = new PersonaDirector({
       store: deps.store,
       scenario: deps.scenario,
@@ -30,6 +31,7 @@ export class Comms {
       running: () => deps.gameClock.running,
       teams: () => this.fold.teamIds(),
       teamEvents: (team) => this.fold.personaInputs(team),
+      reads: (team) => ({ thread: (seq) => this.fold.questionThread(team, seq), text: (seq) => this.fold.message(team, seq)?.text }),
     });
   }
 

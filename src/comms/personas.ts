@@ -2,6 +2,7 @@ import type { EventStore } from '../events/store.js';
 import type { NewEventOf, StoredEvent } from '../events/types.js';
 import type { PersonaLine, Scenario } from '../scenario/types.js';
 import { personaKeyPrefix } from './fold.js';
+import { dueReactions, dueReports, type ReactionReads } from './reactions.js';
 
 /**
  * Scripted persona lines. A line is due at its fault moment (`fault.injected`, `fault.detected`,
@@ -100,6 +101,8 @@ export function lineEvent(scenario: Scenario, due: DueLine): NewEventOf<'message
       textJa: due.line.text.ja,
       fault: due.fault,
       expectsAnswer: due.line.expectsAnswer,
+      // The scoring fold and the follow-ups read a question's expectations from the log.
+      ...(due.line.expectsAnswer ? { expects: [...due.line.expects], answerWithinMs: due.line.answerWithinMs } : {}),
     },
   };
 }
@@ -114,6 +117,8 @@ export interface DirectorDeps {
   teams: () => string[];
   /** False while the game is not running (not started, paused, finished): nothing falls due. */
   running: () => boolean;
+  /** Threads and texts of the team's channels, for follow-ups and escalations (absent: no reactions). */
+  reads?: (team: string) => ReactionReads;
 }
 
 /** Posts due persona lines; the game loop calls tick(). */
@@ -130,9 +135,15 @@ export class PersonaDirector {
   private async run(): Promise<number> {
     if (!this.deps.running()) return 0;
     const now = this.deps.gameNow();
-    const events = this.deps.teams().flatMap((team) => dueLines(this.deps.scenario, this.deps.teamEvents(team), now).map((d) => lineEvent(this.deps.scenario, d)));
-    if (events.length === 0) return 0;
-    const results = await this.deps.store.appendMany(events);
-    return results.filter((r) => !r.duplicate).length;
+    const sc = this.deps.scenario;
+    const events = this.deps.teams().flatMap((team) => dueLines(sc, this.deps.teamEvents(team), now).map((d) => lineEvent(sc, d)));
+    const fresh = (rs: Array<{ duplicate: boolean }>) => rs.filter((r) => !r.duplicate).length;
+    const lines = events.length ? fresh(await this.deps.store.appendMany(events)) : 0;
+    // Reactions read the threads as they are after the lines above (a line posted now has no answer yet).
+    const reactions = this.deps.teams().flatMap((team) => [
+      ...(this.deps.reads ? dueReactions(sc, team, this.deps.teamEvents(team), this.deps.reads(team), now) : []),
+      ...dueReports(sc, team, this.deps.teamEvents(team), now),
+    ]);
+    return lines + (reactions.length ? fresh(await this.deps.store.appendMany(reactions)) : 0);
   }
 }

@@ -7,6 +7,17 @@ import { Compile } from 'typebox/compile';
  * axis as the envelope's `gameTime`), unless the field name ends in `Wall` (epoch ms).
  */
 
+/** The `expects` elements of src/scenario/schema.ts (events import nothing from scenario). */
+const EXPECT_ELEMENTS = ['eta', 'impact', 'current_action', 'decision', 'cause', 'workaround', 'next_update'] as const;
+const ExpectElement = Type.Union([
+  Type.Literal(EXPECT_ELEMENTS[0]),
+  Type.Literal(EXPECT_ELEMENTS[1]),
+  Type.Literal(EXPECT_ELEMENTS[2]),
+  Type.Literal(EXPECT_ELEMENTS[3]),
+  Type.Literal(EXPECT_ELEMENTS[4]),
+  Type.Literal(EXPECT_ELEMENTS[5]),
+  Type.Literal(EXPECT_ELEMENTS[6]),
+]);
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 const Text = (max = 4000) => Type.String({ maxLength: max });
 const Ms = Type.Integer({ minimum: 0 });
@@ -151,6 +162,13 @@ export const eventSchemas = {
     /** The fault a persona line belongs to, and whether the team is scored on answering it. */
     fault: Type.Optional(Id),
     expectsAnswer: Type.Optional(Type.Boolean()),
+    /** A question's expected elements and answer window (issue 15; absent = any answer, ctoAnswer.zeroAt). */
+    expects: Type.Optional(Type.Array(ExpectElement, { maxItems: 7 })),
+    answerWithinMs: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** A persona reaction (src/comms/rules/followups.ts) or a forwarded spectator report. */
+    kind: Type.Optional(Type.Union([Type.Literal('followup'), Type.Literal('escalation'), Type.Literal('report')])),
+    /** An escalation flags the judging queue. */
+    flagJudges: Type.Optional(Type.Boolean()),
     /** Where a message written in an outside chat (Slack) lives there: the link back for threads, edits, deletions. */
     external: Type.Optional(External),
   }),
@@ -186,6 +204,10 @@ export const eventSchemas = {
     nextUpdateAt: Type.Optional(Ms),
     resolved: Type.Boolean(),
     by: Actor,
+    /** Written on the built-in board's incident (issue 15: one event for one concept). */
+    incident: Type.Optional(Id),
+    /** Who wrote it: the audience it is for ("customers", "internal"). */
+    audience: Type.Optional(Text(200)),
   }),
   'judgement.recorded': Open({
     fault: Id,

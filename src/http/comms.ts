@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Clock } from '../clock.js';
-import type { ChannelMessage, StatusUpdate } from '../comms/index.js';
+import type { StatusUpdate } from '../comms/index.js';
 import { CommsCommands, publicStatus } from '../comms/commands.js';
 import { NotFound } from '../errors.js';
 import type { Team } from '../game/teams.js';
@@ -145,7 +145,7 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
       },
       async (req) => {
         const team = teamOf(req);
-        const messages: ChannelMessage[] = fold().messages(team.id, req.query.after, req.query.limit);
+        const messages = commands.channelView(team.id, req.query.after, req.query.limit, s.gameClock.now());
         const statusUpdates: StatusUpdate[] = fold().statusUpdates(team.id, req.query.after, req.query.limit);
         return { messages, statusUpdates, lastSeq: s.store.lastSeq() };
       },
@@ -204,6 +204,7 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
             text: Type.String({ minLength: 1, maxLength: 4000 }),
             fault: Type.Optional(FaultId),
             expectsAnswer: Type.Optional(Type.Boolean()),
+            expects: Type.Optional(Type.Array(Type.Enum(['eta', 'impact', 'current_action', 'decision', 'cause', 'workaround', 'next_update']), { maxItems: 7, uniqueItems: true })),
             replyTo: Type.Optional(BoundedInteger({ minimum: 1, maximum: MAX_SEQ })),
             clientId: Type.Optional(ClientId),
           }),

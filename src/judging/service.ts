@@ -84,6 +84,10 @@ export class Judging {
           statusUpdates: f.statusUpdates.map((seq) => ({ seq, ...lb.textOf(seq) })),
           postmortem: pm,
           communication: { criteria: withNotes(f.communication.judged.criteria), missing: unjudged(f.communication.judged.criteria) },
+          // Issue 15: each persona question's automatic finding ("no ETA found"), and whether a persona escalated.
+          answers: f.communication.automatic.ctoAnswer.questions ?? [],
+          flagged: (f.communication.automatic.ctoAnswer.escalations ?? []).length > 0,
+          escalations: f.communication.automatic.ctoAnswer.escalations ?? [],
           review: { criteria: withNotes(f.review.criteria), missing: pm ? unjudged(f.review.criteria) : [] },
           waiting: waitingFor(f),
         });

@@ -1,6 +1,10 @@
 import type { StoredEvent } from '../events/types.js';
 import { addTeam, createGameState, isTerminal, reduce, type FaultRun, type GameState } from '../lifecycle/index.js';
-import type { Fault, Range, Scenario } from '../scenario/types.js';
+import type { ExpectElement, Fault, Range, Scenario, Text } from '../scenario/types.js';
+import { detectExpects } from '../comms/rules/expects.js';
+import { checkStatusUpdate, questionShare, type FieldCheck, type QuestionScore, type StatusField } from '../comms/rules/share.js';
+import { substance } from '../comms/rules/substance.js';
+import { threadAnswers, type OtherMessage, type ThreadMessage, type ThreadQuestion, type ThreadResult } from '../comms/rules/threading.js';
 import {
   type CriterionScore,
   type CurrentFault,
@@ -22,24 +26,35 @@ import {
  * (status updates, questions, judgements, postmortems, hints, SLI minutes, adjustments).
  */
 
-interface Fact {
-  at: number;
-  seq: number;
-}
-
 interface Update {
   seq: number;
   gameTime: number;
   resolved: boolean;
-  fields: { impact: boolean; currentAction: boolean; nextUpdateAt: boolean };
+  /** Each field checked for substance (src/comms/rules/share.ts); the text, too (a resolution notice must say something). */
+  fields: Record<StatusField, FieldCheck>;
+  text: FieldCheck;
   nextUpdateAt: number | null;
+  /** 'pagerduty': an incident.status_update_published, its free text read with detectExpects. */
+  via: 'war_room' | 'board' | 'pagerduty';
 }
 
+/** A persona question of a fault; its thread lives in the team's channel book. */
 interface Question {
   seq: number;
-  gameTime: number;
   channel: string;
-  answer: Fact | null;
+  expects: ExpectElement[];
+}
+
+/**
+ * One channel of a team: its persona questions, team messages and other lines, and the threading
+ * of them (src/comms/rules/threading.ts), memoised until the channel's next message.
+ */
+interface ChannelBook {
+  questions: ThreadQuestion[];
+  messages: ThreadMessage[];
+  others: OtherMessage[];
+  texts: Map<number, string>;
+  threads: ThreadResult | null;
 }
 
 interface Judgement {
@@ -56,6 +71,8 @@ interface FaultTrack {
   run: FaultRun;
   updates: Update[];
   questions: Question[];
+  /** Persona escalations that flag the judges (an unanswered question; issue 15). */
+  escalations: number[];
   /** key: category \0 criterion \0 judge; a later judgement by the same judge revises the earlier one. */
   judgements: Map<string, Judgement>;
   postmortem: number | null;
@@ -99,6 +116,10 @@ interface TeamState {
   sliSeqs: number[];
   hintMilli: number;
   adjustMilli: number;
+  /** Per channel: questions, messages and their threading (memoised). */
+  channels: Map<string, ChannelBook>;
+  /** Game time of the team's last event that changed its score: the `now` of open vs unanswered. */
+  now: number;
   total: number;
   reachedSeq: number;
   /** The breakdown assembled from the cached parts; null when something changed since (built on read). */
@@ -132,7 +153,7 @@ export function score(scenario: Scenario, events: Iterable<StoredEvent>): Leader
 // apply
 
 function newTrack(fault: Fault, run: FaultRun): FaultTrack {
-  return { fault, run, updates: [], questions: [], judgements: new Map(), postmortem: null, cached: null, parts: null, dirty: ALL };
+  return { fault, run, updates: [], questions: [], escalations: [], judgements: new Map(), postmortem: null, cached: null, parts: null, dirty: ALL };
 }
 
 function team(s: ScoreState, id: string, seq: number, gameTime: number): TeamState {
@@ -154,6 +175,8 @@ function team(s: ScoreState, id: string, seq: number, gameTime: number): TeamSta
       sliSeqs: [],
       hintMilli: 0,
       adjustMilli: 0,
+      channels: new Map(),
+      now: gameTime,
       total: 0,
       reachedSeq: seq,
       cachedBreakdown: null,
@@ -187,7 +210,12 @@ export function apply(s: ScoreState, e: StoredEvent): ScoreState {
   const t = team(s, e.team, e.seq, e.gameTime);
   reduce(s.scenario, s.life, e);
   if (!applyTeamEvent(s, t, e)) return s;
+  const nowMoved = e.gameTime > t.now;
+  t.now = Math.max(t.now, e.gameTime);
   invalidate(t, e);
+  // Threading crosses faults (an answer in a channel may answer a question of any fault) and the
+  // notes of open questions read `now`: those faults' automatic measures are recomputed.
+  if (nowMoved || e.type === 'message.posted') for (const f of t.faults.values()) if (f.questions.length) touch(f, COMMS);
   t.version++;
   const total = totalOf(s, t);
   if (total !== t.total) {
@@ -243,23 +271,23 @@ function touch(f: FaultTrack, what: number): void {
 }
 
 /** The fault's parts, recomputing only the dirty ones. */
-function cachedParts(s: ScoreState, f: FaultTrack): Parts {
-  if (!f.parts) f.parts = computeParts(s, f);
+function cachedParts(s: ScoreState, t: TeamState, f: FaultTrack): Parts {
+  if (!f.parts) f.parts = computeParts(s, t, f);
   else if (f.dirty & RUN) {
     // The lifecycle moved: recovery, detection and the automatic measures read it; the judged
     // parts only through the maxima (which change when the fault is skipped or voided).
     const p = f.parts;
     const m = categoryMax(s, excluded(f) ? 0 : f.fault.weight);
-    if (m.recovery !== p.m.recovery || m.detection !== p.m.detection || m.communication !== p.m.communication || m.review !== p.m.review) f.parts = computeParts(s, f);
+    if (m.recovery !== p.m.recovery || m.detection !== p.m.detection || m.communication !== p.m.communication || m.review !== p.m.review) f.parts = computeParts(s, t, f);
     else {
       p.recovery = recoveryScore(s, f, m.recovery);
       p.detection = detectionScore(s, f, m.detection);
-      p.automatic = automaticComms(s, f, p.autoMax);
+      p.automatic = automaticComms(s, t, f, p.autoMax);
       if (f.dirty & JUDGED) Object.assign(p, judgedParts(s, f, p.m));
     }
   } else {
     const p = f.parts;
-    if (f.dirty & COMMS) p.automatic = automaticComms(s, f, p.autoMax);
+    if (f.dirty & COMMS) p.automatic = automaticComms(s, t, f, p.autoMax);
     if (f.dirty & JUDGED) Object.assign(p, judgedParts(s, f, p.m));
   }
   f.dirty = 0;
@@ -267,16 +295,16 @@ function cachedParts(s: ScoreState, f: FaultTrack): Parts {
 }
 
 /** The fault's points from its cached parts (no evidence assembled): what `apply` needs for the total. */
-function faultPoints(s: ScoreState, f: FaultTrack): number {
+function faultPoints(s: ScoreState, t: TeamState, f: FaultTrack): number {
   if (excluded(f)) return 0;
   if (f.cached) return f.cached.points;
-  const p = cachedParts(s, f);
+  const p = cachedParts(s, t, f);
   return p.recovery.points + p.detection.points + p.automatic.points + p.judged.points + p.review.points;
 }
 
-function cachedFault(s: ScoreState, f: FaultTrack): FaultScore {
+function cachedFault(s: ScoreState, t: TeamState, f: FaultTrack): FaultScore {
   if (!f.cached) {
-    const fs = assembleFault(s, f, cachedParts(s, f));
+    const fs = assembleFault(s, f, cachedParts(s, t, f));
     f.cached = excluded(f) ? zeroed(fs) : fs;
   }
   return f.cached;
@@ -288,7 +316,7 @@ const availabilityPoints = (s: ScoreState, good: number, total: number): number 
 /** The team's total from the cached fault scores and the running sums. */
 function totalOf(s: ScoreState, t: TeamState): number {
   let sum = availabilityPoints(s, t.sliGood, t.sliTotal) - t.hintMilli + t.adjustMilli;
-  for (const f of t.faults.values()) sum += faultPoints(s, f);
+  for (const f of t.faults.values()) sum += faultPoints(s, t, f);
   return sum;
 }
 
@@ -320,37 +348,46 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
       const f = t.current ? track(t.current) : undefined;
       if (!f) return false;
       const d = e.data;
-      f.updates.push({
-        seq: e.seq,
-        gameTime: e.gameTime,
-        resolved: d.resolved,
-        fields: { impact: !!d.impact?.trim(), currentAction: !!d.currentAction?.trim(), nextUpdateAt: d.nextUpdateAt !== undefined },
-        nextUpdateAt: d.nextUpdateAt ?? null,
-      });
+      const c = checkStatusUpdate({ gameTime: e.gameTime, text: d.text, ...(d.impact !== undefined ? { impact: d.impact } : {}), ...(d.currentAction !== undefined ? { currentAction: d.currentAction } : {}), ...(d.nextUpdateAt !== undefined ? { nextUpdateAt: d.nextUpdateAt } : {}) }, []);
+      f.updates.push({ seq: e.seq, gameTime: e.gameTime, resolved: d.resolved, fields: c.fields, text: c.text, nextUpdateAt: d.nextUpdateAt ?? null, via: d.incident !== undefined ? 'board' : 'war_room' });
+      touch(f, COMMS);
+      return true;
+    }
+    case 'incident.status_update_published': {
+      // A PagerDuty status update is a status update (issue 15): its free text is read for the fields.
+      const f = t.current ? track(t.current) : undefined;
+      if (!f) return false;
+      f.updates.push(pagerDutyUpdate(e.seq, e.gameTime, e.data.message));
       touch(f, COMMS);
       return true;
     }
     case 'message.posted': {
       const d = e.data;
+      const book = channel(t, d.channel);
       if (d.author.kind === 'persona' && d.expectsAnswer) {
         const f = track(d.fault ?? t.current ?? '');
         if (!f) return false;
-        f.questions.push({ seq: e.seq, gameTime: e.gameTime, channel: d.channel, answer: null });
+        const answerWithinMs = d.answerWithinMs ?? s.scenario.scoring.communication.ctoAnswer.zeroAtMs;
+        book.questions.push({ seq: e.seq, gameTime: e.gameTime, channel: d.channel, answerWithinMs, text: d.text });
+        f.questions.push({ seq: e.seq, channel: d.channel, expects: [...(d.expects ?? [])] });
+        book.threads = null;
         touch(f, COMMS);
         return true;
       }
-      if (d.author.kind !== 'team') return false;
-      // The first team message in the same channel after a question answers it.
-      let changed = false;
-      for (const f of t.faults.values()) {
-        for (const q of f.questions) {
-          if (q.answer || q.channel !== d.channel || q.seq >= e.seq) continue;
-          q.answer = { at: Math.max(e.gameTime, q.gameTime), seq: e.seq };
-          touch(f, COMMS);
-          changed = true;
-        }
+      if (d.author.kind !== 'team') {
+        // Other lines only matter as text an answer must not copy, and escalations flag the judges.
+        book.others.push({ seq: e.seq, channel: d.channel, text: d.text });
+        book.threads = null;
+        const f = d.kind === 'escalation' && d.flagJudges ? track(d.fault ?? t.current ?? '') : undefined;
+        if (!f) return false;
+        f.escalations.push(e.seq);
+        touch(f, COMMS);
+        return true;
       }
-      return changed;
+      book.messages.push({ seq: e.seq, gameTime: e.gameTime, channel: d.channel, text: d.text, ...(d.replyTo !== undefined ? { replyTo: d.replyTo } : {}) });
+      book.texts.set(e.seq, d.text);
+      book.threads = null;
+      return book.questions.length > 0;
     }
     case 'judgement.recorded': {
       const f = track(e.data.fault);
@@ -395,6 +432,47 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
     default:
       return false;
   }
+}
+
+function channel(t: TeamState, id: string): ChannelBook {
+  let b = t.channels.get(id);
+  if (!b) t.channels.set(id, (b = { questions: [], messages: [], others: [], texts: new Map(), threads: null }));
+  return b;
+}
+
+/** The channel's threading, recomputed only after the channel changed (O(channel), not O(log)). */
+function threads(b: ChannelBook): ThreadResult {
+  // `now` = +∞: shares do not depend on it; open vs unanswered is decided at read time (see questionShares).
+  return (b.threads ??= threadAnswers(b.questions, b.messages, Number.POSITIVE_INFINITY, b.others));
+}
+
+/** Relative next-update promises in free text ("in 15 minutes", 「30分後」) as a game time; clock times are not converted. */
+function promisedAt(text: string, gameTime: number): number | null {
+  const m = /(\d+)\s*(minutes?|mins?|分|hours?|hrs?|時間)/i.exec(text.normalize('NFKC'));
+  if (!m) return null;
+  const n = Number(m[1]);
+  return gameTime + n * (/^(h|時)/i.test(m[2]!) ? 3_600_000 : 60_000);
+}
+
+const tx = (en: string, ja: string): Text => ({ en, ja });
+
+function pagerDutyUpdate(seq: number, gameTime: number, message: string): Update {
+  const ex = detectExpects(message, ['impact', 'current_action', 'next_update']);
+  const body = substance(message);
+  const find = (el: ExpectElement): FieldCheck => {
+    const f = ex.findings.find((x) => x.element === el)!;
+    return body.ok && f.found ? { ok: true } : { ok: false, reason: body.ok ? f.explanation : body.reason };
+  };
+  const next = ex.findings.find((x) => x.element === 'next_update' && x.found);
+  return {
+    seq,
+    gameTime,
+    resolved: false,
+    fields: { impact: find('impact'), currentAction: find('current_action'), nextUpdateAt: find('next_update') },
+    text: body.ok ? { ok: true, substance: body } : { ok: false, reason: body.reason, substance: body },
+    nextUpdateAt: next?.evidence ? promisedAt(next.evidence.text, gameTime) : null,
+    via: 'pagerduty',
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -479,15 +557,31 @@ function criteria(f: FaultTrack, category: 'communication' | 'review', rubric: A
   return { share: rubric.length ? sum / rubric.length : 0, criteria: out, evidence };
 }
 
-function automaticComms(s: ScoreState, f: FaultTrack, max: number): FaultScore['communication']['automatic'] {
+/**
+ * The fault's questions scored from their channel's threading (src/comms/rules/share.ts). Open vs
+ * unanswered (the note only; a share is 0 either way) is judged at the team's `now`.
+ */
+function questionShares(s: ScoreState, t: TeamState, f: FaultTrack): QuestionScore[] {
+  const range = s.scenario.scoring.communication.ctoAnswer;
+  return f.questions.map((q) => {
+    const b = t.channels.get(q.channel)!;
+    const th = threads(b).questions.find((x) => x.seq === q.seq)!;
+    const thread = !th.answer && !th.late ? { ...th, status: t.now > th.closesAt ? ('unanswered' as const) : ('open' as const) } : th;
+    return questionShare(thread, q.expects, th.answer ? b.texts.get(th.answer.seq) : undefined, range);
+  });
+}
+
+function automaticComms(s: ScoreState, t: TeamState, f: FaultTrack, max: number): FaultScore['communication']['automatic'] {
   const rules = s.scenario.scoring.communication;
-  const ups = f.updates;
+  // An update that says nothing (no text, impact or current action with substance: "x / x / x")
+  // is no update for the first-update and cadence measures.
+  const ups = f.updates.filter((u) => u.text.ok || u.fields.impact.ok || u.fields.currentAction.ok);
   const inj = f.run.injectedAt ?? 0;
 
   const first = ups[0];
   const firstUpdate: SubScore = first
-    ? { share: rangeShare(Math.max(0, first.gameTime - inj), rules.firstUpdate), evidence: [first.seq], note: `first update after ${fmt(Math.max(0, first.gameTime - inj))}` }
-    : { share: 0, evidence: [], note: 'no status update yet' };
+    ? { share: rangeShare(Math.max(0, first.gameTime - inj), rules.firstUpdate), evidence: [first.seq], note: `first update after ${fmt(Math.max(0, first.gameTime - inj))}`, noteJa: `最初の更新まで ${fmt(Math.max(0, first.gameTime - inj))}` }
+    : { share: 0, evidence: [], note: f.updates.length ? 'no status update with substance yet' : 'no status update yet', noteJa: f.updates.length ? '中身のある状況報告なし' : '状況報告なし' };
 
   // Each promised next-update time is kept when the next update comes within the tolerance.
   let promised = 0;
@@ -503,32 +597,42 @@ function automaticComms(s: ScoreState, f: FaultTrack, max: number): FaultScore['
       cadenceEv.push(next.seq);
     }
   });
-  const cadence: SubScore = { share: promised ? kept / promised : 0, evidence: cadenceEv, note: `${kept} of ${promised} promised updates kept` };
+  const cadence: SubScore = { share: promised ? kept / promised : 0, evidence: cadenceEv, note: `${kept} of ${promised} promised updates kept`, noteJa: `予告した次回更新 ${promised} 件中 ${kept} 件を守った` };
 
-  const qs = f.questions;
+  const qs = questionShares(s, t, f);
+  const answered = qs.filter((q) => q.share > 0).length;
   const ctoAnswer: SubScore = qs.length
     ? {
-        share: qs.reduce((a, q) => a + (q.answer ? rangeShare(q.answer.at - q.gameTime, rules.ctoAnswer) : 0), 0) / qs.length,
-        evidence: qs.flatMap((q) => (q.answer ? [q.seq, q.answer.seq] : [q.seq])),
-        note: `${qs.filter((q) => q.answer).length} of ${qs.length} questions answered`,
+        share: qs.reduce((a, q) => a + q.share, 0) / qs.length,
+        evidence: qs.flatMap((q) => q.evidence),
+        note: `${answered} of ${qs.length} questions answered`,
+        noteJa: `質問 ${qs.length} 件中 ${answered} 件に回答`,
+        ...(f.escalations.length ? { escalations: [...f.escalations] } : {}),
+        questions: qs.map((q) => ({ seq: q.seq, share: q.share, note: q.note, ...(q.expects ? { findings: q.expects.findings.map((x) => ({ element: x.element, found: x.found, explanation: x.explanation })) } : {}) })),
       }
-    : { share: null, evidence: [], note: 'no question asked' };
+    : { share: null, evidence: [], note: 'no question asked', noteJa: '質問なし' };
 
   const req = rules.requiredFields;
-  const regular = ups.filter((u) => !u.resolved);
+  const regular = f.updates.filter((u) => !u.resolved);
+  const failed = regular.flatMap((u) => req.filter((k) => !u.fields[k].ok).map((k) => ({ seq: u.seq, field: k, reason: u.fields[k].reason ?? tx('missing', '未記入') })));
   const requiredFields: SubScore = !req.length
-    ? { share: null, evidence: [], note: 'no fields required' }
+    ? { share: null, evidence: [], note: 'no fields required', noteJa: '必須項目なし' }
     : {
-        share: regular.length ? regular.reduce((a, u) => a + req.filter((k) => u.fields[k]).length / req.length, 0) / regular.length : 0,
+        share: regular.length ? regular.reduce((a, u) => a + req.filter((k) => u.fields[k].ok).length / req.length, 0) / regular.length : 0,
         evidence: regular.map((u) => u.seq),
-        note: `${regular.length} updates checked for ${req.join(', ')}`,
+        note: `${regular.length} updates checked for ${req.join(', ')}${failed.length ? `; ${failed.map((x) => `#${x.seq} ${x.field}: ${x.reason.en}`).join('; ')}` : ''}`,
+        noteJa: `${regular.length} 件の更新の ${req.join('、')} を確認${failed.length ? `（${failed.map((x) => `#${x.seq} ${x.field}: ${x.reason.ja}`).join('、')}）` : ''}`,
       };
 
   const green = f.run.greenSince;
-  const notice = green !== null ? ups.find((u) => u.resolved && u.gameTime >= green) : undefined;
+  const after = green !== null ? f.updates.filter((u) => u.resolved && u.gameTime >= green) : [];
+  const notice = after.find((u) => u.text.ok);
+  const empty = after.find((u) => !u.text.ok);
   const resolutionNotice: SubScore = notice
-    ? { share: 1, evidence: [notice.seq, f.run.recoveredSeq!], note: 'resolution notice after recovery' }
-    : { share: 0, evidence: [], note: green !== null ? 'no resolution notice since recovery' : 'not recovered yet' };
+    ? { share: 1, evidence: [notice.seq, f.run.recoveredSeq!], note: 'resolution notice after recovery', noteJa: '復旧後に解決の連絡あり' }
+    : empty
+      ? { share: 0, evidence: [empty.seq], note: `resolution notice #${empty.seq} says nothing: ${empty.text.reason!.en}`, noteJa: `解決の連絡 #${empty.seq} に中身がない：${empty.text.reason!.ja}` }
+      : { share: 0, evidence: [], note: green !== null ? 'no resolution notice since recovery' : 'not recovered yet', noteJa: green !== null ? '復旧後の解決の連絡なし' : '未復旧' };
 
   const subs = [firstUpdate, cadence, ctoAnswer, requiredFields, resolutionNotice].filter((x) => x.share !== null);
   const share = f.run.injectedAt === null || !subs.length ? 0 : subs.reduce((a, x) => a + x.share!, 0) / subs.length;
@@ -540,7 +644,7 @@ function automaticComms(s: ScoreState, f: FaultTrack, max: number): FaultScore['
 const excluded = (f: FaultTrack): boolean => f.run.state === 'skipped' || f.run.state === 'voided';
 
 /** Every part of a fault's score from the folded facts. */
-function computeParts(s: ScoreState, f: FaultTrack): Parts {
+function computeParts(s: ScoreState, t: TeamState, f: FaultTrack): Parts {
   const counted = !excluded(f);
   const m = categoryMax(s, counted ? f.fault.weight : 0);
   const autoMax = Math.round(m.communication * s.scenario.scoring.communication.automaticShare);
@@ -549,7 +653,7 @@ function computeParts(s: ScoreState, f: FaultTrack): Parts {
     autoMax,
     recovery: recoveryScore(s, f, m.recovery),
     detection: detectionScore(s, f, m.detection),
-    automatic: automaticComms(s, f, autoMax),
+    automatic: automaticComms(s, t, f, autoMax),
     ...judgedParts(s, f, m),
   };
 }
@@ -571,8 +675,8 @@ function judgedParts(s: ScoreState, f: FaultTrack, m: ReturnType<typeof category
   return { judged, review };
 }
 
-function faultScore(s: ScoreState, f: FaultTrack): FaultScore {
-  return assembleFault(s, f, computeParts(s, f));
+function faultScore(s: ScoreState, t: TeamState, f: FaultTrack): FaultScore {
+  return assembleFault(s, f, computeParts(s, t, f));
 }
 
 /** The fault's score from its parts (evidence merged and sorted here, only when read). */
@@ -607,7 +711,7 @@ function assembleFault(s: ScoreState, f: FaultTrack, p: Parts): FaultScore {
 /** The breakdown computed afresh from the folded facts (no cache, no running sum): the reference for the cached one. */
 function breakdown(s: ScoreState, t: TeamState): TeamBreakdown {
   const faults = [...t.faults.values()].map((f) => {
-    const fs = faultScore(s, f);
+    const fs = faultScore(s, t, f);
     // Voided and skipped faults count for nothing either way.
     return excluded(f) ? zeroed(fs) : fs;
   });
@@ -628,7 +732,7 @@ function breakdown(s: ScoreState, t: TeamState): TeamBreakdown {
 /** The breakdown from the cached fault scores and the running sums (what `apply` keeps). */
 function cachedBreakdown(s: ScoreState, t: TeamState): TeamBreakdown {
   if (t.cachedBreakdown) return t.cachedBreakdown;
-  const faults = [...t.faults.values()].map((f) => cachedFault(s, f));
+  const faults = [...t.faults.values()].map((f) => cachedFault(s, t, f));
   const availMax = s.scenario.scoring.availability.points * 1000;
   const availability = { points: availabilityPoints(s, t.sliGood, t.sliTotal), max: availMax, evidence: t.sliSeqs.slice(), good: t.sliGood, total: t.sliTotal };
   return (t.cachedBreakdown = assemble(t, faults, availability));

@@ -24,6 +24,12 @@ export interface SubScore {
   evidence: number[];
   /** A short, human explanation ("first update after 4m10s"). */
   note: string;
+  /** The same in Japanese (communication measures). */
+  noteJa?: string;
+  /** ctoAnswer: each question's share, note and `expects` findings ("no ETA found"). */
+  /** ctoAnswer: seqs of persona escalations (unanswered questions), which flag the judging queue. */
+  escalations?: number[];
+  questions?: Array<{ seq: number; share: number; note: { en: string; ja: string }; findings?: Array<{ element: string; found: boolean; explanation: { en: string; ja: string } }> }>;
 }
 
 export interface CriterionScore {

@@ -119,6 +119,9 @@ describe('dueLines (pure)', () => {
         textJa: 'What is going on?（日本語）',
         fault: 'unreachable',
         expectsAnswer: true,
+        // a question carries what a good answer contains and its window (the fold reads them from the log)
+        expects: [],
+        answerWithinMs: 8 * MIN,
       },
     });
   });
