@@ -158,9 +158,10 @@ export function loadConfig(opts: { file?: string; flags?: Partial<Record<keyof C
     const m = /^FIREDRILL_SECRET_([A-Za-z0-9_]+)$/.exec(name);
     if (m && v) merged.secrets = { ...((merged.secrets as object | undefined) ?? {}), [m[1]!.toLowerCase()]: v };
   }
-  if (env.KUBECONFIG && !(merged.kubernetes as { kubeconfig?: string } | undefined)?.kubeconfig) merged.kubernetes = { ...((merged.kubernetes as object | undefined) ?? {}), kubeconfig: env.KUBECONFIG.split(':')[0] };
+  // Only firedrill's own variable: a developer's KUBECONFIG must not switch the kubernetes adapter on.
+  if (env.FIREDRILL_KUBECONFIG) merged.kubernetes = { ...((merged.kubernetes as object | undefined) ?? {}), kubeconfig: env.FIREDRILL_KUBECONFIG };
   // PagerDuty secrets from the environment (docker-compose, Kubernetes Secrets): the token and webhook secrets.
-  if (env.PAGERDUTY_API_TOKEN) merged.pagerduty = { ...((merged.pagerduty as object | undefined) ?? {}), apiToken: env.PAGERDUTY_API_TOKEN };
+  if (env.PAGERDUTY_API_TOKEN && merged.pagerduty) merged.pagerduty = { ...((merged.pagerduty as object | undefined) ?? {}), apiToken: env.PAGERDUTY_API_TOKEN };
   if (env.PAGERDUTY_WEBHOOK_SECRETS && merged.pagerduty) merged.pagerduty = { ...(merged.pagerduty as object), webhookSecrets: env.PAGERDUTY_WEBHOOK_SECRETS.split(',').map((x) => x.trim()).filter(Boolean) };
   for (const [key, v] of Object.entries(opts.flags ?? {})) {
     if (v !== undefined) merged[key] = coerce(key as keyof Config, v);

@@ -35,7 +35,7 @@ export const exitCode = (findings: Finding[]): number => RANK[worst(findings)];
 const ordered = (findings: Finding[]) => [...findings].sort((a, b) => RANK[b.severity] - RANK[a.severity]);
 const LABEL: Record<Severity, string> = { critical: 'Critical', warning: 'Warning', ok: 'OK' };
 /** User-controlled text (team names, server answers) must not become Markdown or HTML. */
-const md = (s: string) => s.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+const md = (s: string) => s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 
 function counts(findings: Finding[], suppressed: number): string {
   const n = (s: Severity) => findings.filter((f) => f.severity === s).length;
