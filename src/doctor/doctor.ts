@@ -131,7 +131,7 @@ async function adapterFindings(team: string, target: NonNullable<DoctorConfig['t
         continue;
       }
     }
-    if (target.kind === 'exec') out.push(...execFindings(team, f, scenario));
+    if (target.kind === 'exec') out.push(...execFindings(team, f, scenario, teamValues(team, f.id, adapterTeam(target))));
     if (target.kind === 'http') out.push(...(await httpFindings(team, f, target, config, timeoutMs)));
     if (target.kind === 'kubernetes') out.push(...(await kubernetesFindings(team, f, target, deps.kubeConfig, timeoutMs)));
   }
@@ -139,13 +139,19 @@ async function adapterFindings(team: string, target: NonNullable<DoctorConfig['t
 }
 
 /** The program a command runs exists (`command -v`, with the scenario folder for relative paths). */
-function execFindings(team: string, f: Fault, scenario: Scenario): Finding[] {
+function execFindings(team: string, f: Fault, scenario: Scenario, values: Record<string, string>): Finding[] {
   const a = f.inject.exec!;
   const out: Finding[] = [];
   const baseDir = scenario.file ? resolve(scenario.file, '..') : process.cwd();
   for (const [which, cmd] of [['inject', a.inject], ['revert', a.revert], ['check', a.check]] as Array<[string, ExecCommand | undefined]>) {
     if (!cmd) continue;
-    const program = cmd.command ? cmd.command[0]! : '/bin/sh';
+    let program: string;
+    try {
+      program = cmd.command ? renderTemplate(cmd.command[0]!, values, 'mask') : '/bin/sh';
+    } catch (err) {
+      out.push({ id: `team.${team}.exec.${f.id}.${which}`, severity: 'critical', message: `fault ${f.id} ${which}: ${errText(err)}`, fix: "fix the command or the team's vars" });
+      continue;
+    }
     const cwd = cmd.cwd ? (isAbsolute(cmd.cwd) ? cmd.cwd : resolve(baseDir, cmd.cwd)) : baseDir;
     const id = `team.${team}.exec.${f.id}.${which}`;
     let found: string | undefined;

@@ -87,7 +87,7 @@ describe('lesson checks on Kubernetes objects (the chat-service-k8s manifests as
     const dep = o.deployments.find((x) => (x.metadata as { name: string }).name === 'backend') as { spec: { template: { spec: { containers: Array<{ image: string; env: Array<{ name: string; valueFrom?: { secretKeyRef: { name: string } } }> }> } } } };
     dep.spec.template.spec.containers[0]!.image = release.bad![0]!;
     dep.spec.template.spec.containers[0]!.env.find((e) => e.name === 'DATABASE_PASSWORD')!.valueFrom!.secretKeyRef.name = 'old-credentials';
-    o.secrets.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'old-credentials' }, data: { password: Buffer.from('old').toString('base64') }, stringData: undefined });
+    o.secrets.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'old-credentials' }, data: { password: Buffer.from('old').toString('base64') }, stringData: undefined } as (typeof o.secrets)[number]);
     const d = deploymentFromKubernetes('team-a', o);
     expect(ingressRoutesHaveEndpoints(d).severity).toBe('critical');
     expect(runCheck(release, d)).toMatchObject({ severity: 'critical' });

@@ -88,11 +88,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const events = () => fd.services.store.readSync() as StoredEvent[];
-const has = (team: string, type: string) => events().some((e) => e.team === team && e.type === type);
+let log: StoredEvent[] = [];
+const events = () => log;
+const has = async (team: string, type: string) => (log = await fd.services.store.read()).some((e) => e.team === team && e.type === type);
 
 describe('a mixed event: one embedded team, one external team broken by the exec adapter', () => {
   it('records the external target in team.created (no secrets), starts no process for it, and keeps /t/ext/ closed', async () => {
+    log = await fd.services.store.read();
     const created = events().filter((e) => e.type === 'team.created');
     const ext = created.find((e) => e.team === 'ext')!;
     expect(ext.type === 'team.created' && ext.data.target).toEqual({ kind: 'exec', publicUrl: extUrl, namespaces: [], vars: { flag }, proxy: false });
@@ -107,10 +109,10 @@ describe('a mixed event: one embedded team, one external team broken by the exec
   });
 
   it('breaks both teams (the exec command really runs), sees both recover, and scores both', async () => {
-    await until('both faults injected', async () => has('emb', 'fault.injected') && has('ext', 'fault.injected'), 40_000);
+    await until('both faults injected', async () => (await has('emb', 'fault.injected')) && (await has('ext', 'fault.injected')), 40_000);
     // The exec adapter ran `touch`: the external service is down, and the probes saw it.
     expect(existsSync(flag)).toBe(true);
-    await until('both probes red', async () => has('emb', 'probe.failed') && has('ext', 'probe.failed'), 20_000);
+    await until('both probes red', async () => (await has('emb', 'probe.failed')) && (await has('ext', 'probe.failed')), 20_000);
     const injecting = events().find((e) => e.team === 'ext' && e.type === 'fault.injecting')!;
     expect(injecting.type === 'fault.injecting' && (injecting.data.handle as { kind: string }).kind).toBe('exec');
 
@@ -124,7 +126,7 @@ describe('a mixed event: one embedded team, one external team broken by the exec
     const put = await http(`${fd.url}/api/team/ops/manifest`, { method: 'PUT', headers: auth, body: JSON.stringify({ manifest, message: 'route / back to the frontend port' }) });
     expect(put.status).toBeLessThan(300);
 
-    await until('both faults resolved', async () => has('emb', 'fault.resolved') && has('ext', 'fault.resolved'), 40_000);
+    await until('both faults resolved', async () => (await has('emb', 'fault.resolved')) && (await has('ext', 'fault.resolved')), 40_000);
     const board = (await http(`${fd.url}/api/admin/leaderboard`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json as { teams: Array<{ id: string; score: number; breakdown: { faults: Array<{ id: string; state: string; points: number }> } }> };
     for (const id of ['emb', 'ext']) {
       const row = board.teams.find((t) => t.id === id)!;
