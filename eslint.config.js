@@ -20,7 +20,7 @@ const ARCH = 'dependencies point one way (docs/architecture.md, "Parts")';
 const reach = (...names) => `^(\\.\\./)+(${names.join('|')})(/|\\.js$|$)`;
 const parts = (from, names, extra = '') => ({ regex: reach(...names), message: `${from} may not import ${names.join(', ')}: ${ARCH}${extra}` });
 
-const MIDDLE = ['game', 'incidents', 'comms', 'leaderboard', 'slack'];
+const MIDDLE = ['game', 'incidents', 'comms', 'leaderboard', 'slack', 'doctor'];
 const TOP = ['http', 'app', 'server', 'services', 'cli', 'demo'];
 const ALL = ['events', 'scenario', 'scoring', 'lifecycle', 'targets', 'probes', 'platform', 'telemetry', 'contract', ...MIDDLE, ...TOP];
 const but = (...keep) => ALL.filter((p) => !keep.includes(p));
@@ -104,6 +104,8 @@ const layering = [
   { files: ['src/comms/**/*.ts'], rules: part('comms', but(...TOP, ...MIDDLE)) },
   { files: ['src/leaderboard/**/*.ts'], rules: part('leaderboard', but(...TOP, ...MIDDLE)) },
   { files: ['src/slack/**/*.ts'], rules: part('slack', but(...TOP, ...MIDDLE)) },
+  // firedrill doctor: reads and dry-runs through the bottom parts (probes, targets, telemetry).
+  { files: ['src/doctor/**/*.ts'], rules: part('doctor', but(...TOP, ...MIDDLE)) },
 
   // top
   { files: ['src/http/**/*.ts'], rules: rules([parts('src/http/', ['demo', 'server', 'cli']), DB, TABLE, CATALOG]) },

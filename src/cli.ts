@@ -10,6 +10,18 @@ import { join } from 'node:path';
 import { systemClock } from './clock.js';
 import { openDatabase, SqliteEventStore } from './events/store.js';
 import { writeExportPack } from './export/pack.js';
+import { buildFaultTarget } from './server.js';
+
+import type { StoredEvent } from './events/types.js';
+import { TeamRegistry } from './game/teams.js';
+import { targetRecord } from './game/team-admin.js';
+import { offlinePlatform } from './server.js';
+import { createGameState, reduce } from './lifecycle/reduce.js';
+import { runDoctor } from './doctor/doctor.js';
+import { CHECK_TITLES, deploymentFromManifest, runCheck as runLessonCheck, type Deployment } from './doctor/checks.js';
+import { readKubernetesDeployment } from './doctor/kubernetes.js';
+import { exitCode, FORMATS, render, suppress, type Finding, type Format } from './doctor/findings.js';
+import { loadKubeConfig } from './targets/kubernetes.js';
 
 const HELP = `firedrill ${version} — a game server for incident-response drills
 
@@ -19,6 +31,13 @@ Usage:
   firedrill schema                print the scenario JSON Schema
   firedrill export [--out DIR]    results (JSON, CSV), the event log (JSON Lines) and each team's
                                   retrospective (Markdown, en + ja) of the game in the data dir
+  firedrill plan [--team T]       dry run: what each team's next fault would do (nothing is changed)
+  firedrill doctor [--server URL] [--team T] [--format text|markdown|github]
+                                  readiness check before an event: scenario, each team's baseline
+                                  (embedded teams through a running server's /t/TEAM/), adapters by
+                                  dry run, PagerDuty, New Relic, Chromium. With --team: the faults'
+                                  checks against the team's current deployment (after a game).
+                                  Exit code: 0 all OK, 1 a warning, 2 a critical finding.
   firedrill --help | --version
 
 Options (flag > environment > firedrill.yaml > default):
@@ -56,6 +75,9 @@ function parse(argv: string[]) {
       'log-level': { type: 'string' },
       demo: { type: 'boolean' },
       out: { type: 'string' },
+      server: { type: 'string' },
+      team: { type: 'string' },
+      format: { type: 'string' },
     },
   });
   const flags: Flags = {
@@ -113,6 +135,139 @@ function exportGame(config: Config, out: string): number {
   } finally {
     db.close();
   }
+}
+
+/** The log of the data dir, read-only (a running server may keep writing: WAL readers see a snapshot). */
+function readLog(config: Config): StoredEvent[] {
+  const file = join(config.dataDir, 'firedrill.db');
+  if (!existsSync(file)) return [];
+  const db = openDatabase(file);
+  try {
+    return new SqliteEventStore(db, { clock: systemClock }).readSync();
+  } finally {
+    db.close();
+  }
+}
+
+/** The log with the config's teams added as the first start would add them (nothing is written). */
+function withConfigTeams(config: Config, events: StoredEvent[]): StoredEvent[] {
+  const teams = new TeamRegistry();
+  for (const e of events) teams.apply(e);
+  const out = [...events];
+  let seq = 0;
+  for (const t of config.teams) {
+    if (teams.get(t.id)) continue;
+    const target = t.target ? targetRecord(t.target) : undefined;
+    out.push({ seq: --seq, at: 0, gameTime: 0, team: t.id, type: 'team.created', source: 'config', key: null, data: { id: t.id, name: t.name, members: t.members ?? [], tokenHash: '-', portBase: null, seed: 0, by: { kind: 'system', name: 'config' }, ...(target ? { target } : {}) } } as StoredEvent);
+  }
+  return out;
+}
+
+function teamsOf(events: StoredEvent[]): TeamRegistry {
+  const teams = new TeamRegistry();
+  for (const e of events) teams.apply(e);
+  return teams;
+}
+
+/**
+ * `firedrill plan`: each team's next fault (the first not yet played, from the log), planned by its
+ * adapter: the summary only — plan() reads and checks, it never changes a service. Embedded teams
+ * are planned against the manifest folded from the log (no process is started).
+ */
+async function planFaults(config: Config, only?: string): Promise<number> {
+  const scenario = loadScenario(config.scenario);
+  const events = withConfigTeams(config, readLog(config));
+  const teams = teamsOf(events);
+  const platform = offlinePlatform(scenario, events);
+  const { target } = buildFaultTarget(config, scenario, { platform, teams });
+  let state = createGameState();
+  for (const e of events) state = reduce(scenario, state, e);
+  let failed = 0;
+  const list = teams.list().filter((t) => !only || t.id === only);
+  if (only && list.length === 0) {
+    process.stderr.write(`firedrill: no team '${only}'\n`);
+    return 2;
+  }
+  for (const t of list) {
+    const played = new Set((state.teams[t.id]?.faults ?? []).filter((f) => f.state !== 'pending').map((f) => f.id));
+    const next = scenario.faults.find((f) => !played.has(f.id));
+    const where = t.target ? `${t.target.kind} ${t.target.publicUrl}` : 'embedded';
+    if (!next) {
+      process.stdout.write(`${t.id} (${where}): no fault left\n`);
+      continue;
+    }
+    try {
+      const p = await target.plan({ team: t.id, fault: next.id, actions: next.inject });
+      process.stdout.write(`${t.id} (${where}): next fault ${next.id}: ${p.summary}\n`);
+    } catch (err) {
+      failed++;
+      process.stdout.write(`${t.id} (${where}): next fault ${next.id}: CANNOT PLAN: ${(err as Error).message}\n`);
+    }
+  }
+  await platform.close();
+  return failed ? 1 : 0;
+}
+
+/** `firedrill doctor`: findings, shown in the chosen format; the exit code is the worst severity (0/1/2). */
+async function doctor(config: Config, o: { format: Format; server?: string; team?: string }): Promise<number> {
+  let findings: Finding[];
+  let title = 'firedrill doctor';
+  if (o.team) {
+    title = `firedrill doctor --team ${o.team}`;
+    findings = await teamChecks(config, o.team);
+  } else {
+    const scenario = (() => {
+      try {
+        return loadScenario(config.scenario);
+      } catch {
+        return undefined; // doctor reports it
+      }
+    })();
+    const events = withConfigTeams(config, readLog(config));
+    const teams = teamsOf(events);
+    let built: ReturnType<typeof buildFaultTarget> | undefined;
+    let kubeError: string | undefined;
+    if (scenario) {
+      try {
+        built = buildFaultTarget(config, scenario, { teams });
+      } catch (err) {
+        kubeError = (err as Error).message;
+      }
+    }
+    findings = await runDoctor(config, { ...(o.server ? { serverUrl: o.server } : {}), ...(built ? { target: built.target } : {}), ...(built?.kubeConfig ? { kubeConfig: built.kubeConfig } : {}) });
+    if (kubeError) findings.push({ id: 'kubernetes.config', severity: 'critical', message: `the kubeconfig cannot be loaded: ${kubeError}`, fix: 'fix kubernetes.kubeconfig (FIREDRILL_KUBECONFIG), or run inside the cluster' });
+  }
+  const { shown, suppressed } = suppress(findings, config.doctor.suppress);
+  process.stdout.write(render(shown, o.format, { title, suppressed: suppressed.length }));
+  return exitCode(shown);
+}
+
+/** The faults' checks against one team's current deployment: the manifest folded from the log (embedded). */
+async function teamChecks(config: Config, team: string): Promise<Finding[]> {
+  const scenario = loadScenario(config.scenario);
+  const events = withConfigTeams(config, readLog(config));
+  const teams = teamsOf(events);
+  const t = teams.get(team);
+  if (!t) return [{ id: `team.${team}`, severity: 'critical', message: `no team '${team}' in the log or the configuration`, fix: 'check the team id (firedrill plan lists the teams)' }];
+  const specs = scenario.faults.flatMap((f) => (f.check ? [{ fault: f.id, spec: f.check }] : []));
+  if (specs.length === 0) return [{ id: 'checks', severity: 'warning', message: 'no fault of the scenario declares a check', fix: 'add check: to the faults (ingress-routes-have-endpoints, backend-credentials-match, release-not-bad)' }];
+  let deployment: Deployment;
+  if (!t.target) {
+    const platform = offlinePlatform(scenario, events);
+    const m = platform.manifest(team);
+    await platform.close();
+    if (!m) return [{ id: `team.${team}`, severity: 'critical', message: `team ${team} has no manifest in the log` }];
+    deployment = deploymentFromManifest(m);
+  } else if (t.target.kind === 'kubernetes') {
+    const kc = loadKubeConfig(config.kubernetes?.kubeconfig);
+    deployment = await readKubernetesDeployment(kc, t.target.namespaces[0]!);
+  } else {
+    return [{ id: `team.${team}.checks`, severity: 'warning', message: `team ${team} is on the ${t.target.kind} target: firedrill cannot read its deployment`, fix: 'run the checks on the team\'s own tooling' }];
+  }
+  return specs.map(({ fault, spec }) => {
+    const r = runLessonCheck(spec, deployment);
+    return { id: `team.${team}.check.${fault}.${r.check}`, severity: r.severity, message: `fault ${fault} — ${CHECK_TITLES[r.check]}: ${r.message}`, ...(r.fix ? { fix: r.fix } : {}) };
+  });
 }
 
 async function serve(config: Config): Promise<void> {
@@ -202,6 +357,16 @@ export async function main(argv: string[]): Promise<number> {
       return validate(positionals[1] ?? config.scenario);
     case 'export':
       return exportGame(config, values.out ?? join(config.dataDir, 'export'));
+    case 'plan':
+      return planFaults(config, values.team);
+    case 'doctor': {
+      const format = (values.format ?? 'text') as Format;
+      if (!FORMATS.includes(format)) {
+        process.stderr.write(`firedrill: --format must be one of ${FORMATS.join(', ')}\n`);
+        return 2;
+      }
+      return doctor(config, { format, ...(values.server ? { server: values.server } : {}), ...(values.team ? { team: values.team } : {}) });
+    }
     default:
       process.stderr.write(`firedrill: unknown command '${command}'\n${HELP}`);
       return 2;

@@ -5,6 +5,25 @@ import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { fromRoot } from './paths.js';
 
+/**
+ * A team whose service is not embedded (issue 19): probes use its `publicUrl`, faults go to the
+ * adapter of `kind`, and spectators reach it through `/t/:team/` only with `proxy: true`.
+ * No secrets here: this is recorded in `team.created` (secrets live under `secrets:`).
+ */
+export const TeamTarget = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('kubernetes'), Type.Literal('exec'), Type.Literal('http')]),
+    publicUrl: Type.String({ pattern: '^https?://', maxLength: 500 }),
+    /** Kubernetes: the namespaces faults may touch (the first is the default); exec/http: {{namespace}}. */
+    namespace: Type.Optional(Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 })),
+    namespaces: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }), { minItems: 1, maxItems: 10 })),
+    vars: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String({ maxLength: 500 }))),
+    proxy: Type.Boolean({ default: false }),
+  },
+  { additionalProperties: false },
+);
+export type TeamTarget = Static<typeof TeamTarget>;
+
 const TeamConfig = Type.Object(
   {
     id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' }),
@@ -19,6 +38,8 @@ const TeamConfig = Type.Object(
     pagerduty: Type.Optional(
       Type.Object({ serviceId: Type.String({ minLength: 1 }), routingKey: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
     ),
+    /** Absent = embedded (the local platform runs the team's service). */
+    target: Type.Optional(TeamTarget),
   },
   { additionalProperties: false },
 );
@@ -97,6 +118,12 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** The Kubernetes adapter: a kubeconfig file (also KUBECONFIG); absent = the in-cluster service account. */
+    kubernetes: Type.Optional(Type.Object({ kubeconfig: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false })),
+    /** Values scenarios name as {{secret.NAME}} (exec, http); also FIREDRILL_SECRET_<NAME> in the environment. Never logged or recorded. */
+    secrets: Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_-]*$' }), Type.String(), { default: {} }),
+    /** `firedrill doctor`: finding ids to leave out (known and accepted). */
+    doctor: Type.Object({ suppress: Type.Array(Type.String({ minLength: 1 }), { default: [] }) }, { additionalProperties: false, default: {} }),
     /** Prometheus `GET /metrics`: organizer token on the main port by default; `port` serves it alone there, `public` drops the token. */
     metrics: Type.Object(
       {
@@ -159,6 +186,16 @@ export function loadConfig(opts: { file?: string; flags?: Partial<Record<keyof C
   // The New Relic key and region may come from the environment (nested keys, so not in ENV).
   if (env.NEW_RELIC_API_KEY) merged.newrelic = { ...((merged.newrelic as object | undefined) ?? {}), apiKey: env.NEW_RELIC_API_KEY };
   if (env.NEW_RELIC_REGION && merged.newrelic) merged.newrelic = { ...(merged.newrelic as object), region: env.NEW_RELIC_REGION };
+  // Secrets for {{secret.NAME}}: FIREDRILL_SECRET_GITHUB → secrets.github (names are case-insensitive there).
+  for (const [name, v] of Object.entries(env)) {
+    const m = /^FIREDRILL_SECRET_([A-Za-z0-9_]+)$/.exec(name);
+    if (m && v) merged.secrets = { ...((merged.secrets as object | undefined) ?? {}), [m[1]!.toLowerCase()]: v };
+  }
+  // Only firedrill's own variable: a developer's KUBECONFIG must not switch the kubernetes adapter on.
+  if (env.FIREDRILL_KUBECONFIG) merged.kubernetes = { ...((merged.kubernetes as object | undefined) ?? {}), kubeconfig: env.FIREDRILL_KUBECONFIG };
+  // PagerDuty secrets from the environment (docker-compose, Kubernetes Secrets): the token and webhook secrets.
+  if (env.PAGERDUTY_API_TOKEN && merged.pagerduty) merged.pagerduty = { ...((merged.pagerduty as object | undefined) ?? {}), apiToken: env.PAGERDUTY_API_TOKEN };
+  if (env.PAGERDUTY_WEBHOOK_SECRETS && merged.pagerduty) merged.pagerduty = { ...(merged.pagerduty as object), webhookSecrets: env.PAGERDUTY_WEBHOOK_SECRETS.split(',').map((x) => x.trim()).filter(Boolean) };
   for (const [key, v] of Object.entries(opts.flags ?? {})) {
     if (v !== undefined) merged[key] = coerce(key as keyof Config, v);
   }

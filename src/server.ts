@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import pino from 'pino';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, loggerOptions } from './app.js';
 import { systemClock, type Clock } from './clock.js';
@@ -19,7 +19,15 @@ import { PdjsClient, type PagerDutyClient } from './incidents/client.js';
 import { IncidentsService } from './incidents/service.js';
 import { LocalPlatform, loadBaseManifest } from './platform/platform.js';
 import { catalog as chatServiceCatalog } from '../challenges/chat-service/app/catalog.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { CompositeTarget, type ActionKind } from './targets/composite.js';
+import { ExecTarget } from './targets/exec.js';
+import { HttpTarget } from './targets/http.js';
+import { KubernetesTarget, loadKubeConfig } from './targets/kubernetes.js';
 import { LocalTarget } from './targets/local.js';
+import type { TeamTarget as AdapterTeam } from './targets/team-vars.js';
+import type { Scenario } from './scenario/types.js';
+import type { StoredEvent } from './events/types.js';
 import { fromRoot } from './paths.js';
 import { DEMO_TEAMS, wireGame } from './game/wire.js';
 import { spawnBots, type BotsHandle } from './demo/spawn.js';
@@ -27,6 +35,68 @@ import { startTelemetry } from './telemetry/index.js';
 import type { CoreServices, Services } from './services.js';
 import { hashToken, newToken } from './tokens.js';
 import { version } from './version.js';
+
+/**
+ * The game's fault target (docs/adapters.md, "Choosing the adapter"): embedded teams go to the local
+ * platform, external teams to the adapter their target names. The per-kind team maps are live:
+ * `add` is called for every team.created (from the config or the organizer API), so a team added
+ * during the event is known to its adapter at once. Secrets come from the configuration
+ * (`secrets:`, FIREDRILL_SECRET_*), never from an event.
+ */
+export interface FaultTarget {
+  target: CompositeTarget;
+  kubeConfig?: KubeConfig;
+  /** Make a team known to its adapter (idempotent). */
+  add(team: { id: string; target?: { kind: 'kubernetes' | 'exec' | 'http'; publicUrl: string; namespaces: string[]; vars: Record<string, string> } }): void;
+}
+
+/** Is the kubernetes adapter wanted: a kubeconfig, a kubernetes team in the config, or running in a cluster. */
+export function wantsKubernetes(config: Config, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !!config.kubernetes || config.teams.some((t) => t.target?.kind === 'kubernetes') || !!env.KUBERNETES_SERVICE_HOST;
+}
+
+export function buildFaultTarget(config: Config, scenario: Scenario, deps: { platform?: LocalPlatform; teams: TeamRegistry; kubeConfig?: KubeConfig }): FaultTarget {
+  const byKind: Record<'kubernetes' | 'exec' | 'http', Record<string, AdapterTeam & { namespaces: string[] }>> = { kubernetes: {}, exec: {}, http: {} };
+  const kubeConfig = deps.kubeConfig ?? (wantsKubernetes(config) ? loadKubeConfig(config.kubernetes?.kubeconfig) : undefined);
+  const adapters: Partial<Record<ActionKind, ConstructorParameters<typeof CompositeTarget>[0]['adapters'][ActionKind]>> = {
+    ...(deps.platform ? { local: new LocalTarget(deps.platform) } : {}),
+    exec: new ExecTarget({ teams: byKind.exec, secrets: config.secrets, baseDir: dirname(scenario.file) }),
+    http: new HttpTarget({ teams: byKind.http, secrets: config.secrets }),
+    ...(kubeConfig ? { kubernetes: new KubernetesTarget({ kubeConfig, teams: byKind.kubernetes }) } : {}),
+  };
+  const target = new CompositeTarget({
+    adapters,
+    // Embedded teams only ever get the local action; an external team only its own kind's.
+    kindOf: (team) => {
+      const t = deps.teams.get(team);
+      if (!t) return undefined;
+      return t.target ? t.target.kind : deps.platform ? 'local' : undefined;
+    },
+  });
+  const add: FaultTarget['add'] = (team) => {
+    if (!team.target) return;
+    byKind[team.target.kind][team.id] = { namespaces: team.target.namespaces, publicUrl: team.target.publicUrl, vars: team.target.vars };
+  };
+  for (const t of deps.teams.list()) add(t);
+  return { target, ...(kubeConfig ? { kubeConfig } : {}), add };
+}
+
+/**
+ * The embedded platform folded from a log, with nothing started and nothing written (firedrill
+ * plan, doctor --team read the teams' manifests from it).
+ */
+export function offlinePlatform(scenario: Scenario, events: readonly StoredEvent[]): LocalPlatform {
+  const platform = new LocalPlatform({
+    append: () => Promise.reject(new Error('read-only: firedrill plan and doctor change nothing')),
+    clock: systemClock,
+    catalog: chatServiceCatalog,
+    root: null,
+    baseManifest: loadBaseManifest(scenario.service.platform ?? fromRoot('challenges/chat-service/platform.yaml')),
+    log: () => {},
+  });
+  for (const e of events) platform.apply(e);
+  return platform;
+}
 
 /** The organizer token: from config/env, else generated on first start and kept in the data dir. */
 function organizerToken(config: Config, dataDir: string | null): { token: string; isNew: boolean } {
@@ -126,7 +196,12 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   for (const e of store.readSync()) platform.apply(e);
   store.subscribe((e) => platform.apply(e));
   closers.push(() => platform.close());
-  const target = new LocalTarget(platform);
+  // Faults: embedded teams through the platform, external teams through their adapter (the team maps follow team.created).
+  const faults = buildFaultTarget(config, scenario, { platform, teams });
+  const target = faults.target;
+  store.subscribe((e) => {
+    if (e.type === 'team.created') faults.add({ id: e.data.id, ...(e.data.target ? { target: e.data.target } : {}) });
+  });
   parts.target = target;
 
   // Incidents: the built-in board, PagerDuty (webhooks, poll, alert outbox), alert decisions.

@@ -37,6 +37,14 @@ export const Actor = Open({
 export type Actor = Static<typeof Actor>;
 
 export const Member = Open({ name: Text(100), role: Type.Optional(Text(50)) });
+/** A team whose service is not embedded: where it is and which adapter breaks it (never a secret). */
+export const TeamTargetRecord = Open({
+  kind: Type.Union([Type.Literal('kubernetes'), Type.Literal('exec'), Type.Literal('http')]),
+  publicUrl: Text(500),
+  namespaces: Type.Array(Text(63), { maxItems: 10 }),
+  vars: Type.Record(Type.String({ maxLength: 64 }), Text(500)),
+  proxy: Type.Boolean(),
+});
 export const ProbeEvidence = Open({
   status: Type.Optional(Type.Integer()),
   latencyMs: Type.Optional(Type.Number({ minimum: 0 })),
@@ -73,6 +81,8 @@ export const eventSchemas = {
     portBase: Type.Union([Type.Integer({ minimum: 0, maximum: 65535 }), Type.Null()]),
     seed: Type.Integer(),
     by: Actor,
+    /** Absent = embedded (the local platform runs the service). */
+    target: Type.Optional(TeamTargetRecord),
   }),
   'team.updated': Open({ name: Type.Optional(Text(80)), members: Type.Optional(Type.Array(Member, { maxItems: 10 })), by: Actor }),
   'team.token_rotated': Open({ tokenHash: Text(128), by: Actor }),

@@ -3,7 +3,7 @@ import { BadRequest, Conflict, NotFound } from '../errors.js';
 import type { EventStore } from '../events/store.js';
 import type { Actor } from '../events/types.js';
 import { hashToken, newToken } from '../tokens.js';
-import type { TeamRegistry } from './teams.js';
+import type { TeamRegistry, TeamTargetRecord } from './teams.js';
 
 /** Ports each embedded team may use from its block (the platform uses the first five). */
 export const PORTS_PER_TEAM = 10;
@@ -13,6 +13,24 @@ export interface NewTeam {
   id?: string;
   name: string;
   members?: Array<{ name: string; role?: string }>;
+  /** A team whose service is not embedded (config teams[].target, POST /api/admin/teams). */
+  target?: { kind: 'kubernetes' | 'exec' | 'http'; publicUrl: string; namespace?: string; namespaces?: string[]; vars?: Record<string, string>; proxy?: boolean };
+}
+
+/** The target as team.created records it: namespace folded into namespaces, defaults filled. */
+export function targetRecord(t: NonNullable<NewTeam['target']>): TeamTargetRecord {
+  let url: URL;
+  try {
+    url = new URL(t.publicUrl);
+  } catch {
+    throw new BadRequest(`target.publicUrl '${t.publicUrl}' is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new BadRequest('target.publicUrl must be http:// or https://');
+  // Credentials in a URL would land in the log and on every board: refuse them.
+  if (url.username || url.password) throw new BadRequest('target.publicUrl must not hold credentials (put secrets under secrets: in the configuration)');
+  const namespaces = t.namespaces ?? (t.namespace ? [t.namespace] : []);
+  if (t.kind === 'kubernetes' && namespaces.length === 0) throw new BadRequest('a kubernetes target needs target.namespace (or namespaces): the namespaces faults may touch');
+  return { kind: t.kind, publicUrl: t.publicUrl, namespaces, vars: t.vars ?? {}, proxy: t.proxy ?? false };
 }
 
 /** A lower-case id from a display name ("Team Ramen 🍜" → "team-ramen"), unique among `taken`. */
@@ -34,7 +52,7 @@ export function teamIdFrom(name: string, taken: (id: string) => boolean): string
  * seed. Returns the token: the caller shows it once (a join link) and never logs it.
  */
 export async function createTeam(
-  deps: { store: EventStore; teams: TeamRegistry; teamPortBase: number },
+  deps: { store: EventStore; teams: TeamRegistry; teamPortBase: number; /** Adapter kinds this server has (external teams must use one). */ targetKinds?: readonly string[] },
   input: NewTeam,
   by: Actor,
   opts: { key?: string; token?: string } = {},
@@ -44,16 +62,21 @@ export async function createTeam(
   const id = input.id ?? teamIdFrom(name, (x) => !!deps.teams.get(x));
   if (!ID.test(id)) throw new BadRequest(`team id '${id}' must be lower-case letters, digits and '-', at most 40 characters`);
   if (deps.teams.get(id)) throw new Conflict(`a team with id '${id}' already exists`);
+  const target = input.target ? targetRecord(input.target) : undefined;
+  if (target && deps.targetKinds && !deps.targetKinds.includes(target.kind)) {
+    throw new BadRequest(`the ${target.kind} target is not configured on this server (configured: ${deps.targetKinds.join(', ')})${target.kind === 'kubernetes' ? ': set kubernetes.kubeconfig or run in the cluster' : ''}`);
+  }
   const token = opts.token ?? newToken();
-  const n = deps.teams.list().length;
-  const portBase = deps.teamPortBase > 0 ? deps.teamPortBase + n * PORTS_PER_TEAM : null;
+  // External teams take no port block (nothing runs on this machine for them).
+  const n = deps.teams.list().filter((t) => !t.target).length;
+  const portBase = deps.teamPortBase > 0 && !target ? deps.teamPortBase + n * PORTS_PER_TEAM : null;
   if (portBase !== null && portBase + PORTS_PER_TEAM > 65535) throw new Conflict('no port block left for another team (lower --team-port-base)');
   const r = await deps.store.append({
     type: 'team.created',
     team: id,
     source: by.kind,
     key: opts.key ?? null,
-    data: { id, name, members: (input.members ?? []).map((m) => ({ name: m.name, ...(m.role ? { role: m.role } : {}) })), tokenHash: hashToken(token), portBase, seed: randomInt(0, 2 ** 31 - 1), by },
+    data: { id, name, members: (input.members ?? []).map((m) => ({ name: m.name, ...(m.role ? { role: m.role } : {}) })), tokenHash: hashToken(token), portBase, seed: randomInt(0, 2 ** 31 - 1), by, ...(target ? { target } : {}) },
   });
   return { id, name, token, created: !r.duplicate };
 }

@@ -1,4 +1,7 @@
-import type { StoredEvent } from '../events/types.js';
+import type { Static } from 'typebox';
+import type { StoredEvent, TeamTargetRecord as TargetSchema } from '../events/types.js';
+
+export type TeamTargetRecord = Static<typeof TargetSchema>;
 
 export interface Team {
   id: string;
@@ -7,6 +10,8 @@ export interface Team {
   portBase: number | null;
   seed: number;
   createdSeq: number;
+  /** Absent = embedded. */
+  target?: TeamTargetRecord;
 }
 
 /** Teams and their token hashes, folded from team.* events. */
@@ -18,7 +23,7 @@ export class TeamRegistry {
   apply(e: StoredEvent): void {
     if (e.type === 'team.created') {
       const d = e.data;
-      this.teams.set(d.id, { id: d.id, name: d.name, members: d.members, portBase: d.portBase, seed: d.seed, createdSeq: e.seq });
+      this.teams.set(d.id, { id: d.id, name: d.name, members: d.members, portBase: d.portBase, seed: d.seed, createdSeq: e.seq, ...(d.target ? { target: d.target } : {}) });
       this.setHash(d.id, d.tokenHash);
     } else if (e.type === 'team.updated' && e.team) {
       const t = this.teams.get(e.team);

@@ -86,7 +86,7 @@ export async function wireGame(deps: GameDeps, history: readonly StoredEvent[], 
   const wanted = config.demo ? [...DEMO_TEAMS.map((t) => ({ ...t, members: [] })), ...config.teams] : config.teams;
   for (const t of wanted) {
     if (teams.get(t.id)) continue;
-    const r = await createTeam({ store, teams, teamPortBase: config.teamPortBase }, { id: t.id, name: t.name, members: t.members ?? [] }, SYSTEM, { key: `team:${t.id}` });
+    const r = await createTeam({ store, teams, teamPortBase: config.teamPortBase }, { id: t.id, name: t.name, members: t.members ?? [], ...('target' in t && t.target ? { target: t.target } : {}) }, SYSTEM, { key: `team:${t.id}` });
     newTeams.push({ id: r.id, name: r.name, token: r.token });
   }
 

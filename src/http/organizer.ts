@@ -7,6 +7,8 @@ import { createTeam, rotateTeamToken, updateTeam } from '../game/team-admin.js';
 import { gameBlock, organizerState } from '../game/views.js';
 import { warningsAfter } from '../game/warnings.js';
 import { BoundedInteger, BoundedNumber, MAX_SEQ } from './numbers.js';
+import { TeamTarget } from '../config.js';
+import { CompositeTarget } from '../targets/composite.js';
 
 const Strict = { additionalProperties: false } as const;
 const Member = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), role: Type.Optional(Type.String({ maxLength: 50 })) }, Strict);
@@ -62,10 +64,12 @@ export default async function organizer(fastify: FastifyInstance) {
 
   app.post(
     '/api/admin/teams',
-    { schema: { body: Type.Object({ id: Type.Optional(TeamId), name: Type.String({ minLength: 1, maxLength: 80 }), members: Type.Optional(Type.Array(Member, { maxItems: 10 })), by: By }, Strict) } },
+    { schema: { body: Type.Object({ id: Type.Optional(TeamId), name: Type.String({ minLength: 1, maxLength: 80 }), members: Type.Optional(Type.Array(Member, { maxItems: 10 })), target: Type.Optional(TeamTarget), by: By }, Strict) } },
     async (req, reply) => {
       const { config, store, teams } = app;
-      const t = await createTeam({ store, teams, teamPortBase: config.teamPortBase }, req.body, actor(req));
+      // An external team must name an adapter this server has (kubernetes needs a kubeconfig).
+      const targetKinds = app.target instanceof CompositeTarget ? app.target.kinds() : ['local'];
+      const t = await createTeam({ store, teams, teamPortBase: config.teamPortBase, targetKinds }, req.body, actor(req));
       // The token leaves the server here, once; only its hash is in the log.
       return reply.status(201).send({ team: { id: t.id, name: t.name }, token: t.token, joinLink: joinLink(req, t.token) });
     },
@@ -92,7 +96,7 @@ export default async function organizer(fastify: FastifyInstance) {
   });
 
   app.get('/api/admin/teams', async () => ({
-    teams: app.teams.list().map((t) => ({ id: t.id, name: t.name, members: t.members, portBase: t.portBase, publicUrl: app.target.publicUrl(t.id) ?? null })),
+    teams: app.teams.list().map((t) => ({ id: t.id, name: t.name, members: t.members, portBase: t.portBase, publicUrl: app.target.publicUrl(t.id) ?? null, target: t.target ?? null })),
   }));
 
   app.get('/api/admin/state', async () => {

@@ -38,9 +38,12 @@ export default async function teamProxy(app: FastifyInstance) {
     http: { requestOptions: { timeout: 60_000 } },
   });
 
-  const upstreamOf = (req: FastifyRequest): { team: string; base: string | undefined } => {
+  const upstreamOf = (req: FastifyRequest): { team: string; base: string | undefined; closed?: boolean } => {
     const team = (req.params as { team: string }).team;
-    if (!app.services.teams.get(team)) throw new NotFound(`no team '${team}'`);
+    const t = app.services.teams.get(team);
+    if (!t) throw new NotFound(`no team '${team}'`);
+    // An external team's service is reached through firedrill only when the organizer allows it (target.proxy).
+    if (t.target && !t.target.proxy) return { team, base: undefined, closed: true };
     return { team, base: app.services.target.publicUrl(team) };
   };
   const notRunning = (reply: FastifyReply) => reply.status(503).type('text/html; charset=utf-8').send(page(503, 'This team’s service is not running yet.'));
@@ -51,7 +54,8 @@ export default async function teamProxy(app: FastifyInstance) {
   });
 
   const http = async (req: FastifyRequest, reply: FastifyReply) => {
-    const { team, base } = upstreamOf(req);
+    const { team, base, closed } = upstreamOf(req);
+    if (closed) return reply.status(403).type('text/html; charset=utf-8').send(page(403, 'This team’s service is not shared through firedrill. Ask the organizers for its address.'));
     if (!base) return notRunning(reply);
     const path = upstreamPath(req.raw.url ?? '/');
     const q = path.indexOf('?');
@@ -88,7 +92,8 @@ export default async function teamProxy(app: FastifyInstance) {
   /** A WebSocket upgrade under /t/<team>/: one upstream socket per client, frames relayed both ways. */
   const ws = (client: WebSocket, req: FastifyRequest) => {
     const team = (req.params as { team: string }).team;
-    const base = app.services.teams.get(team) ? app.services.target.publicUrl(team) : undefined;
+    const t = app.services.teams.get(team);
+    const base = t && (!t.target || t.target.proxy) ? app.services.target.publicUrl(team) : undefined;
     if (!base) return void client.close(1011, 'team service not available');
     // Origin + raw path (never resolved as a URL: `//host` must not name another host).
     const url = `${new URL(base).origin.replace(/^http/, 'ws')}${upstreamPath(req.raw.url ?? '/')}`;

@@ -167,7 +167,8 @@ export class LocalPlatform {
   apply(e: StoredEvent): void {
     if (e.type === 'team.created') {
       const d = e.data;
-      if (this.teams.has(d.id)) return;
+      // An external team's service runs elsewhere: no processes, no manifest here.
+      if (this.teams.has(d.id) || d.target) return;
       this.teams.set(d.id, {
         id: d.id,
         seed: d.seed,

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import type { Probe } from '../scenario/types.js';
 import type { ProbeEvidence } from '../events/types.js';
@@ -34,7 +35,8 @@ export function request(
     const t0 = opts.now();
     const headers: Record<string, string> = { 'user-agent': 'firedrill-probe', ...(opts.headers ?? {}) };
     if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
-    const req = http.request(url, { method: opts.method, headers, agent });
+    // An external team's service is often https (issue 19): its own default agent (the shared keep-alive one is http-only).
+    const req = url.protocol === 'https:' ? https.request(url, { method: opts.method, headers }) : http.request(url, { method: opts.method, headers, agent });
     const timer = setTimeout(() => req.destroy(new Error(`timed out after ${opts.timeoutMs} ms`)), opts.timeoutMs);
     req.on('response', (res) => {
       const chunks: Buffer[] = [];

@@ -4,7 +4,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { check, closest, formatPath, type Problem, type Segment } from './check.js';
 import { ScenarioFile, type ProbeFile } from './schema.js';
-import type { ExpectElement, Fault, HttpExpect, PersonaLine, Probe, ProbeTiming, Range, Scenario, ScoringRules, Text } from './types.js';
+import type { ExpectElement, Fault, FaultCheck, HttpExpect, PersonaLine, Probe, ProbeTiming, Range, Scenario, ScoringRules, Text } from './types.js';
 
 /**
  * Load a scenario: YAML (keeping positions) → schema check → semantic checks → normalized
@@ -331,6 +331,24 @@ function normalizeProbe(p: ProbeFile, d: ScenarioFile['probeDefaults']): Probe {
   }
 }
 
+/**
+ * A fault's check with its settings. `release-not-bad` without `bad` marks bad what the fault
+ * itself rolls out (the local rollout's version, the kubernetes image), so the lesson needs no repeating.
+ */
+function faultCheck(c: NonNullable<ScenarioFile['faults'][number]['check']>, inject: ScenarioFile['faults'][number]['inject']): FaultCheck {
+  const spec: FaultCheck = typeof c === 'string' ? { id: c } : { id: c.id, ...(c.component ? { component: c.component } : {}), ...(c.bad ? { bad: c.bad } : {}) };
+  if (spec.id === 'release-not-bad' && !spec.bad) {
+    const rollout = inject.local && 'rollout' in inject.local ? inject.local.rollout : undefined;
+    const images = (inject.kubernetes ?? []).flatMap((k) => (k.action === 'image' ? [{ component: k.deployment, image: k.image }] : []));
+    spec.bad = [...(rollout ? [rollout.version] : []), ...images.map((i) => i.image)];
+    if (!spec.component) {
+      const component = rollout?.component ?? images[0]?.component;
+      if (component) spec.component = component;
+    }
+  }
+  return spec;
+}
+
 function normalize(f: ScenarioFile, text: string, file: string): Scenario {
   const game = f.game ?? {};
   const abs = resolve(file);
@@ -352,6 +370,7 @@ function normalize(f: ScenarioFile, text: string, file: string): Scenario {
     },
     inject: fault.inject,
     recoveredWhen: fault.recoveredWhen,
+    ...(fault.check ? { check: faultCheck(fault.check, fault.inject) } : {}),
     hints: (fault.hints ?? []).map((h) => ({ id: h.id, text: h.text, cost: h.cost })),
     personas: (fault.personas ?? []).map((l): PersonaLine => {
       const expects = (l.expects ?? []) as ExpectElement[];

@@ -258,6 +258,21 @@ export const PersonaLine = Obj({
 
 export const Hint = Obj({ id: Id, text: Text, cost: Type.Integer({ minimum: 0, description: 'points (not milli-points) taken off' }) });
 
+/** Checks `firedrill doctor --team` can run: the lesson of a fault (src/doctor/checks.ts implements them). */
+export const FAULT_CHECKS = ['ingress-routes-have-endpoints', 'backend-credentials-match', 'release-not-bad'] as const;
+const CheckId = Type.Union(FAULT_CHECKS.map((c) => Type.Literal(c)), { description: FAULT_CHECKS.join(' | ') });
+export const FaultCheck = Type.Union([
+  CheckId,
+  Obj(
+    {
+      id: CheckId,
+      component: Type.Optional(Type.String({ minLength: 1, description: 'release-not-bad: the component (default: every one)' })),
+      bad: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'release-not-bad: versions or images marked bad' })),
+    },
+    'a check with its settings',
+  ),
+]);
+
 export const Fault = Obj({
   id: Id,
   title: Text,
@@ -277,6 +292,8 @@ export const Fault = Obj({
   inject: FaultActions,
   /** Probe ids that must all be green (past threshold and holdFor) for the fault to count as recovered. */
   recoveredWhen: Type.Array(Id, { minItems: 1 }),
+  /** The check that would have caught this fault before it bit (`firedrill doctor --team`). */
+  check: Type.Optional(FaultCheck),
   hints: Type.Optional(Type.Array(Hint)),
   personas: Type.Optional(Type.Array(PersonaLine)),
 });

@@ -1,4 +1,4 @@
-import type { ExpectElement, FaultActions, TextT } from './schema.js';
+import type { ExpectElement, FAULT_CHECKS, FaultActions, TextT } from './schema.js';
 
 /**
  * The scenario after load.ts has validated it, filled defaults and turned every duration into ms.
@@ -49,6 +49,12 @@ export interface PersonaLine {
   escalation?: TextT;
 }
 
+export interface FaultCheck {
+  id: (typeof FAULT_CHECKS)[number];
+  component?: string;
+  bad?: string[];
+}
+
 export interface Fault {
   id: string;
   index: number;
@@ -67,6 +73,8 @@ export interface Fault {
   };
   inject: FaultActions;
   recoveredWhen: string[];
+  /** The check that would have caught this fault (`firedrill doctor --team`), with its settings. */
+  check?: FaultCheck;
   hints: Array<{ id: string; text: TextT; cost: number }>;
   personas: PersonaLine[];
 }

@@ -28,6 +28,11 @@ export class CompositeTarget implements TargetAdapter {
 
   constructor(private readonly o: CompositeTargetOptions) {}
 
+  /** The kinds of target configured here (an external team must use one of them). */
+  kinds(): ActionKind[] {
+    return ORDER.filter((k) => this.o.adapters[k]);
+  }
+
   /** The adapter a fault goes to for a team, or an error saying why none fits. */
   route(req: FaultRequest): { kind: ActionKind; adapter: Adapter } {
     const present = ORDER.filter((k) => req.actions[k] !== undefined);

@@ -102,6 +102,8 @@ export class FakePagerDuty {
   readonly restRequests: string[] = [];
   /** Routing key → service id (an Events API v2 integration on that service). */
   readonly routing = new Map<string, string>();
+  /** Service id → name, for services without an integration. */
+  readonly services = new Map<string, string>();
   /** Wall time the fake stamps on what happens (tests move it). */
   now = Date.parse('2027-01-15T10:00:00Z');
   private server!: Server;
@@ -144,6 +146,15 @@ export class FakePagerDuty {
       const limit = Math.min(100, Number(url.searchParams.get('limit') ?? 25));
       const offset = Number(url.searchParams.get('offset') ?? 0);
       const page = <T>(all: T[]) => ({ items: all.slice(offset, offset + limit), limit, offset, more: offset + limit < all.length, total: null });
+      // What `firedrill doctor` reads: the token's abilities, and a service with its Events API v2 integrations (keys from `routing`).
+      if (url.pathname === '/abilities') return send(200, { abilities: ['teams', 'urgencies'] });
+      const svc = /^\/services\/([^/]+)$/.exec(url.pathname);
+      if (svc) {
+        const id = decodeURIComponent(svc[1]!);
+        const keys = [...this.routing].filter(([, s]) => s === id).map(([k]) => k);
+        if (!keys.length && !this.services.has(id)) return send(404, { error: { message: 'Not Found', code: 2100 } });
+        return send(200, { service: { id, type: 'service', name: this.services.get(id) ?? id, integrations: keys.map((k, i) => ({ id: `PI${i}`, type: 'events_api_v2_inbound_integration', integration_key: k })) } });
+      }
       if (url.pathname === '/incidents') {
         const services = url.searchParams.getAll('service_ids[]');
         const since = url.searchParams.get('since');
