@@ -44,6 +44,8 @@ export const eventSchemas = {
   'game.resumed': Open({ by: Actor }),
   'game.speed_set': Open({ speed: Type.Number({ exclusiveMinimum: 0, maximum: 1000 }), by: Actor }),
   'game.finished': Open({ by: Actor }),
+  /** The organizers reveal every fault's real title and cause before the game is over (finishing reveals them too). */
+  'game.revealed': Open({ by: Actor }),
   'game.board_frozen': Open({ by: Actor }),
   'game.board_unfrozen': Open({ by: Actor }),
   'game.revert_all': Open({ by: Actor, reason: Text(500) }),
