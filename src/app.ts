@@ -1,4 +1,5 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import createError from '@fastify/error';
 import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
 import websocket from '@fastify/websocket';
@@ -26,9 +27,38 @@ import metrics from './http/metrics.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** Every part at once (older route plugins read it); new code names its parts below. */
     services: Services;
+    config: Services['config'];
+    store: Services['store'];
+    teams: Services['teams'];
+    gameClock: Services['gameClock'];
+    scenario: Services['scenario'];
+    comms: Services['comms'];
+    leaderboard: Services['leaderboard'];
+    incidents: Services['incidents'];
+    platform: Services['platform'];
+    game: Services['game'];
+    probes: Services['probes'];
+    /** Read on use: a test may swap services.target after the app is built. */
+    target: Services['target'];
   }
 }
+
+/** The parts decorated one by one, each its own plugin named after it (what route plugins depend on). */
+export const PARTS = ['config', 'store', 'teams', 'gameClock', 'scenario', 'comms', 'leaderboard', 'incidents', 'platform', 'game', 'probes', 'target'] as const;
+type Part = (typeof PARTS)[number];
+
+/**
+ * A route plugin that names the parts it needs: registering it without one of them fails at boot
+ * ("The dependency 'leaderboard' of plugin 'scoring-admin' is not registered"), never on a request.
+ * Still encapsulated: its hooks and parsers stay its own.
+ */
+function routes(plugin: FastifyPluginAsync, name: string, needs: Array<Part | 'auth' | 'services'>) {
+  return fp(plugin, { name, dependencies: needs, encapsulate: true });
+}
+
+const UpgradeRequired = createError('upgrade_required', '%s', 426);
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -55,43 +85,57 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     trustProxy: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  await app.register(
-    fp(
-      async (i) => {
-        i.decorate('services', services);
-      },
-      { name: 'services' },
-    ),
-  );
+  // Each part its own decoration. A part that is missing is simply not registered, so the route
+  // plugins that need it fail at boot.
+  for (const part of PARTS) {
+    if (services[part] === undefined) continue;
+    const value = part === 'target' ? { getter: () => services.target } : services[part];
+    await app.register(fp(async (i) => void i.decorate(part, value as never), { name: part }));
+  }
+  await app.register(fp(async (i) => void i.decorate('services', services), { name: 'services' }));
   app.addHook('onResponse', async (req, reply) => {
     const line = { req, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
     if (reply.statusCode >= 500) req.log.warn(line, 'request failed');
-    else if (reply.statusCode >= 400) req.log.info(line, 'request refused');
+    // A refused-for-rate request is expected traffic from a flood: logging each at info would be the flood.
+    else if (reply.statusCode >= 400 && reply.statusCode !== 429) req.log.info(line, 'request refused');
     else req.log.debug(line, 'request');
   });
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // A WebSocket route asked without an upgrade answers 426 in the error shape (the plugin's own
+  // answer is an empty 404). Added after the plugin: it wraps the plugin's dispatching handler,
+  // which upgrades when the request carries a socket and otherwise calls the plain-HTTP handler.
+  app.addHook('onRoute', (route) => {
+    if (!route.websocket) return;
+    const dispatch = route.handler;
+    route.handler = function (this: FastifyInstance, req, reply) {
+      if (String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+        throw new UpgradeRequired(`${req.url.split('?')[0]} is a WebSocket: connect with ws:// (Upgrade: websocket)`);
+      }
+      return dispatch.call(this, req, reply);
+    };
+  });
   await app.register(errors);
   await app.register(auth);
   await app.register(metrics); // before the routes: its hooks count every one of them
 
-  await app.register(health);
-  await app.register(session);
-  await app.register(adminEvents);
-  await app.register(leaderboard);
-  await app.register(teamViews);
-  await app.register(teamStream);
-  await app.register(scoringAdmin);
-  await app.register(comms);
-  await app.register(incidents);
-  await app.register(hooksPagerduty);
-  await app.register(ops);
-  await app.register(teamProxy);
-  await app.register(organizer);
-  await app.register(gameRoutes);
+  await app.register(routes(health, 'health', ['store']));
+  await app.register(routes(session, 'session', ['auth', 'teams']));
+  await app.register(routes(adminEvents, 'admin-events', ['auth', 'store']));
+  await app.register(routes(leaderboard, 'leaderboard-routes', ['services', 'leaderboard']));
+  await app.register(routes(teamViews, 'team-views', ['services', 'auth', 'leaderboard']));
+  await app.register(routes(teamStream, 'team-stream', ['services', 'auth', 'leaderboard']));
+  await app.register(routes(scoringAdmin, 'scoring-admin', ['auth', 'store', 'teams', 'leaderboard']));
+  await app.register(routes(comms, 'comms-routes', ['auth', 'store', 'teams', 'scenario', 'comms', 'gameClock']));
+  await app.register(routes(incidents, 'incidents-routes', ['services', 'auth', 'incidents']));
+  await app.register(routes(hooksPagerduty, 'hooks-pagerduty', ['services', 'incidents']));
+  await app.register(routes(ops, 'ops-routes', ['services', 'auth', 'platform']));
+  await app.register(routes(teamProxy, 'team-proxy', ['teams', 'target']));
+  await app.register(routes(organizer, 'organizer', ['auth', 'config', 'store', 'teams', 'gameClock', 'game', 'probes', 'target']));
+  await app.register(routes(gameRoutes, 'game-routes', ['services', 'game']));
 
   // Last: its HTML fallback must see every other route first.
-  await app.register(staticWeb);
+  await app.register(routes(staticWeb, 'static-web', []));
 
   return app;
 }

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import pino from 'pino';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -18,9 +19,10 @@ import { LocalPlatform, loadBaseManifest } from './platform/platform.js';
 import { catalog as chatServiceCatalog } from '../challenges/chat-service/app/catalog.js';
 import { LocalTarget } from './targets/local.js';
 import { fromRoot } from './paths.js';
-import { wireGame } from './game/wire.js';
+import { DEMO_TEAMS, wireGame } from './game/wire.js';
+import { spawnBots, type BotsHandle } from './demo/spawn.js';
 import { startTelemetry } from './telemetry/index.js';
-import type { Services } from './services.js';
+import type { CoreServices, Services } from './services.js';
 import { hashToken, newToken } from './tokens.js';
 import { version } from './version.js';
 
@@ -95,13 +97,14 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   // Which scenario this game plays, recorded once (a changed file later raises a warning).
   await store.appendMany(scenarioRecordEvents(scenario, store.readSync({ types: ['game.created'], limit: 1 }), randomInt(2 ** 31)));
 
-  const services: Services = { config, clock, gameClock, store, teams, scenario, comms, adminTokenHash: hashToken(adminToken), version, dataDir };
+  // Filled part by part below; later parts look earlier ones up on use (a test may swap
+  // services.target or services.scenario), so every closure reads this one object.
+  const parts: CoreServices & Partial<Services> = { config, clock, gameClock, store, teams, scenario, comms, adminTokenHash: hashToken(adminToken), version, dataDir };
 
   // Scores and the live leaderboard (per audience): rebuilt from the log, then kept current.
   const leaderboard = new Leaderboard({ scenario, gameTime: () => gameClock.now() });
   leaderboard.rebuild(store.readSync());
   store.subscribe((e) => leaderboard.apply(e));
-  services.leaderboard = leaderboard;
 
   const closers: Array<() => Promise<void>> = [];
   let closing: Promise<void> | undefined;
@@ -118,9 +121,9 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   });
   for (const e of store.readSync()) platform.apply(e);
   store.subscribe((e) => platform.apply(e));
-  services.platform = platform;
-  services.target ??= new LocalTarget(platform);
   closers.push(() => platform.close());
+  const target = new LocalTarget(platform);
+  parts.target = target;
 
   // Incidents: the built-in board, PagerDuty (webhooks, poll, alert outbox), alert decisions.
   const pd = config.pagerduty;
@@ -140,31 +143,57 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
     gameClock,
     store,
     teams,
-    scenario: () => services.scenario,
+    // Looked up on each tick (a test may swap services.scenario).
+    scenario: () => parts.scenario,
     ...(pagerduty ? { pagerduty } : {}),
   });
   for (const e of store.readSync()) incidents.apply(e);
   store.subscribe((e) => incidents.apply(e));
-  services.incidents = incidents;
   closers.push(() => incidents.close());
 
   // The game: the fault sequencer, the probes, and the one loop that ticks every timed part.
-  const game = await wireGame(services, store.readSync(), [
+  // The target is looked up on use (a test may swap services.target).
+  const wired = await wireGame({ config, clock, gameClock, store, teams, scenario, target: () => parts.target }, store.readSync(), [
     { name: 'incidents', tick: () => incidents.tick() },
     { name: 'comms', tick: () => comms.tick() },
   ]);
-  closers.push(() => game.close());
+  closers.push(() => wired.close());
   // Telemetry last in, out last but the store: its final flush sees every event (docs/telemetry.md).
-  closers.unshift(startTelemetry(services));
+  const tele = startTelemetry({ newrelic: config.newrelic, store, scenarioName: scenario.name, dataDir, probes: wired.probes, log: pino({ level: config.logLevel, name: 'telemetry' }) });
+  closers.unshift(tele.close);
+  const services: Services = Object.assign(parts, {
+    leaderboard,
+    platform,
+    incidents,
+    game: wired.game,
+    probes: wired.probes,
+    loop: wired.loop,
+    target: parts.target ?? target,
+    telemetry: tele.telemetry,
+    metrics: tele.metrics,
+  });
+
+  // Demo bots: a separate process holding only the bot teams' tokens (stopped before the game closes).
+  let bots: BotsHandle | undefined;
+  closers.push(async () => {
+    wired.loop.stop();
+    await bots?.stop();
+  });
+  const botLog = pino({ level: config.logLevel, name: 'game' });
+
   return {
     services,
     adminToken,
     adminTokenIsNew: isNew,
-    newTeams: game.newTeams,
+    newTeams: wired.newTeams,
     async start(url?: string) {
       await platform.start();
       await incidents.start();
-      await game.start(url);
+      await wired.start();
+      if (config.demo && url) {
+        const botTeams = wired.newTeams.filter((t) => DEMO_TEAMS.some((d) => d.id === t.id));
+        bots = spawnBots(url, botTeams, (line) => botLog.info({ bots: true }, line));
+      }
     },
     close: () =>
       (closing ??= (async () => {

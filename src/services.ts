@@ -15,10 +15,10 @@ import type { TargetAdapter } from './targets/types.js';
 import type { ServerMetrics, Telemetry } from './telemetry/index.js';
 
 /**
- * What the HTTP layer may use. Built once in server.ts (or by a test) and handed to buildApp;
- * each part adds its field here as it lands.
+ * The parts every server has, folded from the log before anything else (unit tests build these
+ * by hand to test the store or the clock).
  */
-export interface Services {
+export interface CoreServices {
   config: Config;
   clock: Clock;
   gameClock: GameClock;
@@ -33,21 +33,29 @@ export interface Services {
   version: string;
   /** Where files live (null in unit tests: in-memory database, no files). */
   dataDir: string | null;
-  /** Incident board, PagerDuty webhooks/poll, alerts. Always set by createRuntime (optional for hand-built test Services). */
-  incidents?: IncidentsService;
-  /** The embedded platform running each team's chat service (set by createRuntime). */
-  platform?: LocalPlatform;
-  /** Scores and the live boards per audience. Always set by createRuntime (optional for hand-built test Services). */
-  leaderboard?: Leaderboard;
-  /** The per-team fault sequencer and organizer commands. Always set by createRuntime. */
-  game?: Game;
-  /** Health probes of every team's service. Always set by createRuntime. */
-  probes?: ProbeRunner;
+}
+
+/**
+ * Every part of a running server, built once by createRuntime (server.ts, the composition root)
+ * and handed to buildApp. None is optional: buildApp decorates each part separately (app.ts) and
+ * each route plugin names the parts it needs, so a missing part fails at boot, not on a request.
+ */
+export interface Services extends CoreServices {
+  /** Incident board, PagerDuty webhooks/poll, alerts. */
+  incidents: IncidentsService;
+  /** The embedded platform running each team's chat service. */
+  platform: LocalPlatform;
+  /** Scores and the live boards per audience. */
+  leaderboard: Leaderboard;
+  /** The per-team fault sequencer and organizer commands. */
+  game: Game;
+  /** Health probes of every team's service. */
+  probes: ProbeRunner;
   /** The one loop that ticks the game, the persona director and the incidents part. */
-  loop?: GameLoop;
-  /** The fault target (the embedded platform's LocalTarget by default); the game looks it up on use. */
-  target?: TargetAdapter;
-  /** Probe metrics and game events out (New Relic, or nothing); and the server's own Prometheus registry. Set by createRuntime. */
-  telemetry?: Telemetry;
-  metrics?: ServerMetrics;
+  loop: GameLoop;
+  /** The fault target (the embedded platform's LocalTarget by default); the game looks it up on use, so a test may swap it. */
+  target: TargetAdapter;
+  /** Probe metrics and game events out (New Relic, or nothing); and the server's own Prometheus registry. */
+  telemetry: Telemetry;
+  metrics: ServerMetrics;
 }

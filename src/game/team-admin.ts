@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { BadRequest, Conflict } from '../errors.js';
+import { BadRequest, Conflict, NotFound } from '../errors.js';
 import type { EventStore } from '../events/store.js';
 import type { Actor } from '../events/types.js';
 import { hashToken, newToken } from '../tokens.js';
@@ -56,4 +56,38 @@ export async function createTeam(
     data: { id, name, members: (input.members ?? []).map((m) => ({ name: m.name, ...(m.role ? { role: m.role } : {}) })), tokenHash: hashToken(token), portBase, seed: randomInt(0, 2 ** 31 - 1), by },
   });
   return { id, name, token, created: !r.duplicate };
+}
+
+export interface TeamChange {
+  name?: string;
+  members?: Array<{ name: string; role?: string }>;
+}
+
+/**
+ * Append team.updated. The same rules as creation: a name is trimmed and must not be blank
+ * (a name of spaces would show as an empty row on every board).
+ */
+export async function updateTeam(deps: { store: EventStore; teams: TeamRegistry }, id: string, change: TeamChange, by: Actor): Promise<void> {
+  if (!deps.teams.get(id)) throw new NotFound(`no team '${id}'`);
+  if (change.name === undefined && change.members === undefined) throw new BadRequest('nothing to change: send name and/or members');
+  const name = change.name?.trim();
+  if (name !== undefined && !name) throw new BadRequest('name must not be empty');
+  await deps.store.append({
+    type: 'team.updated',
+    team: id,
+    source: by.kind,
+    data: {
+      ...(name !== undefined ? { name } : {}),
+      ...(change.members !== undefined ? { members: change.members.map((m) => ({ name: m.name, ...(m.role ? { role: m.role } : {}) })) } : {}),
+      by,
+    },
+  });
+}
+
+/** Append team.token_rotated with a fresh token (only its hash is stored); the old token stops working. */
+export async function rotateTeamToken(deps: { store: EventStore; teams: TeamRegistry }, id: string, by: Actor): Promise<{ token: string }> {
+  if (!deps.teams.get(id)) throw new NotFound(`no team '${id}'`);
+  const token = newToken();
+  await deps.store.append({ type: 'team.token_rotated', team: id, source: by.kind, data: { tokenHash: hashToken(token), by } });
+  return { token };
 }

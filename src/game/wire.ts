@@ -1,12 +1,17 @@
 import pino from 'pino';
-import type { Services } from '../services.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { EventStore } from '../events/store.js';
 import type { StoredEvent } from '../events/types.js';
 import { ProbeRunner } from '../probes/runner.js';
-import { spawnBots, type BotsHandle } from '../demo/spawn.js';
+import type { Scenario } from '../scenario/types.js';
+import type { TargetAdapter } from '../targets/types.js';
+import type { GameClock } from './clock.js';
 import { Game } from './game.js';
 import { GameLoop, type Tickable } from './loop.js';
 import { SYSTEM } from './sequencer.js';
 import { createTeam } from './team-admin.js';
+import type { TeamRegistry } from './teams.js';
 
 /** Demo: every fault's random delay is capped to this much WALL time (scaled by speed into game time). */
 export const DEMO_MAX_DELAY_WALL_MS = 15_000;
@@ -16,33 +21,36 @@ export const DEMO_TEAMS = [
   { id: 'bot-charlie', name: 'Charlie Bots' },
 ];
 
+export interface GameDeps {
+  config: Config;
+  clock: Clock;
+  gameClock: GameClock;
+  store: EventStore;
+  teams: TeamRegistry;
+  scenario: Scenario;
+  /** The fault target, looked up on use (a test may swap it after wiring). */
+  target: () => TargetAdapter | undefined;
+}
+
 export interface GameWiring {
+  game: Game;
+  probes: ProbeRunner;
+  loop: GameLoop;
   /** Teams created at this start from the config (or the demo), with their tokens: print once. */
   newTeams: Array<{ id: string; name: string; token: string }>;
-  /** Record the configured speed, auto-start (demo, autoStart), start probes and the loop, spawn demo bots. */
-  start(url?: string): Promise<void>;
+  /** Record the configured speed, auto-start (demo, autoStart), start probes and the loop. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * The game's part of createRuntime: the sequencer, the probes and the one game loop, each folded
  * from the log first and then following it. `extra` are other parts the loop should tick.
+ * It knows nothing of the composition root (services.ts) nor of the demo bots (server.ts spawns them).
  */
-export async function wireGame(services: Services, history: readonly StoredEvent[], extra: Tickable[] = []): Promise<GameWiring> {
-  const { config, store, clock, gameClock, teams, scenario } = services;
+export async function wireGame(deps: GameDeps, history: readonly StoredEvent[], extra: Tickable[] = []): Promise<GameWiring> {
+  const { config, store, clock, gameClock, teams, scenario } = deps;
   const log = pino({ level: config.logLevel, name: 'game' });
-
-  const game = new Game({
-    store,
-    gameClock,
-    scenario,
-    target: () => services.target,
-    checksOf: (team, probe) => services.probes?.checksOf(team, probe) ?? 0,
-    log,
-    ...(config.demo ? { maxDelayMs: DEMO_MAX_DELAY_WALL_MS * config.speed, retryAfterMs: 5_000 * config.speed } : {}),
-  });
-  game.attach(history);
-  services.game = game;
 
   const probes = new ProbeRunner({
     store,
@@ -50,19 +58,28 @@ export async function wireGame(services: Services, history: readonly StoredEvent
     gameClock,
     probes: scenario.probes,
     teams: () => teams.list().map((t) => t.id),
-    urlOf: (team) => services.target?.publicUrl(team),
+    urlOf: (team) => deps.target()?.publicUrl(team),
     log,
   });
   for (const e of history) probes.apply(e);
   store.subscribe((e) => probes.apply(e));
-  services.probes = probes;
+
+  const game = new Game({
+    store,
+    gameClock,
+    scenario,
+    target: deps.target,
+    checksOf: (team, probe) => probes.checksOf(team, probe),
+    log,
+    ...(config.demo ? { maxDelayMs: DEMO_MAX_DELAY_WALL_MS * config.speed, retryAfterMs: 5_000 * config.speed } : {}),
+  });
+  game.attach(history);
 
   const loop = new GameLoop(250, (part, err) => log.error({ err, part }, 'game loop part failed'));
   // Not awaited: each team has its own lane in the game, so one team's slow injection never holds
   // up the loop (nor the due times of the other teams).
   loop.register({ name: 'game', tick: () => void game.tick() });
   for (const p of extra) loop.register(p);
-  services.loop = loop;
 
   // Teams from the config (and the demo's bot teams) are created at first start only.
   const newTeams: GameWiring['newTeams'] = [];
@@ -73,22 +90,19 @@ export async function wireGame(services: Services, history: readonly StoredEvent
     newTeams.push({ id: r.id, name: r.name, token: r.token });
   }
 
-  let bots: BotsHandle | undefined;
   return {
+    game,
+    probes,
+    loop,
     newTeams,
-    async start(url) {
+    async start() {
       await game.ensureSpeed(config.speed);
       if ((config.autoStart || config.demo) && !gameClock.started) await game.start(SYSTEM);
       probes.start();
       loop.start();
-      if (config.demo && url) {
-        const botTeams = newTeams.filter((t) => DEMO_TEAMS.some((d) => d.id === t.id));
-        bots = spawnBots(url, botTeams, (line) => log.info({ bots: true }, line));
-      }
     },
     async close() {
       loop.stop();
-      await bots?.stop();
       game.close();
       await probes.close();
       await game.idle();

@@ -1,18 +1,19 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import createError from '@fastify/error';
+import rateLimit from '@fastify/rate-limit';
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Clock } from '../clock.js';
 import type { ChannelMessage, StatusUpdate } from '../comms/index.js';
-import { BadRequest, Conflict, NotFound } from '../errors.js';
+import { CommsCommands, publicStatus } from '../comms/commands.js';
+import { NotFound } from '../errors.js';
 import type { Team } from '../game/teams.js';
 import { BoundedInteger, BoundedNumber, MAX_SEQ } from './numbers.js';
 
 /**
- * The communication contract: a team's channel with the CTO and stakeholders, its status page,
- * postmortems and hints; spectators' problem reports; organizers speaking as a persona.
- * Everything is an event first (message.posted, status.published, postmortem.submitted,
- * hint.taken, report.filed); reads come from the comms fold. Text is stored verbatim and only ever
+ * The communication routes: a team's channel with the CTO and stakeholders, its status page,
+ * postmortems and hints; spectators' problem reports; organizers speaking as a persona. The rules
+ * live in src/comms/commands.ts; this file parses, calls them and answers. Text is only ever
  * returned as JSON text — the front end renders it as text, never HTML.
  */
 
@@ -25,51 +26,37 @@ const TeamId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' });
 const Channel = Type.Enum(['incident', 'stakeholders']);
 const Strict = <T extends Parameters<typeof Type.Object>[0]>(p: T) => Type.Object(p, { additionalProperties: false });
 
-/** Text a person typed: stored as is, but not blank. */
-function nonBlank(text: string, field = 'text'): string {
-  if (!text.trim()) throw new BadRequest(`${field} must not be blank`);
-  return text;
+interface Hits {
+  current: number;
+  ttl: number;
+  start: number;
 }
 
-/** Fixed per-key budget over a sliding window, in memory (one server; resets on restart). */
-export class RateLimiter {
-  private readonly hits = new Map<string, number[]>();
-  constructor(
-    private readonly clock: Clock,
-    private readonly max: number,
-    private readonly windowMs: number,
-  ) {}
-
-  /** Counts a hit; returns 0 when allowed, else ms until the next hit would be. */
-  hit(key: string): number {
-    const now = this.clock.now();
-    const since = now - this.windowMs;
-    const times = (this.hits.get(key) ?? []).filter((t) => t > since);
-    if (times.length >= this.max) {
-      this.hits.set(key, times);
-      return times[0]! + this.windowMs - now;
+/**
+ * @fastify/rate-limit's store on the injected clock (its own store reads Date.now, which a test
+ * cannot move): a fixed window per key, at most `cache` keys kept (oldest forgotten first).
+ */
+export function clockStore(clock: Clock, cache = 10_000) {
+  return class ClockStore {
+    private readonly hits = new Map<string, Hits>();
+    incr(key: string, cb: (err: Error | null, res: { current: number; ttl: number }) => void, timeWindow: number): void {
+      const now = clock.now();
+      let h = this.hits.get(key);
+      if (!h || h.start + timeWindow <= now) {
+        this.hits.delete(key);
+        h = { current: 0, ttl: timeWindow, start: now };
+        if (this.hits.size >= cache) this.hits.delete(this.hits.keys().next().value!);
+        this.hits.set(key, h);
+      }
+      h.current++;
+      h.ttl = h.start + timeWindow - now;
+      cb(null, { current: h.current, ttl: h.ttl });
     }
-    times.push(now);
-    this.hits.set(key, times);
-    if (this.hits.size > 10_000) this.prune(since);
-    return 0;
-  }
-
-  private prune(since: number): void {
-    for (const [k, times] of this.hits) if ((times.at(-1) ?? 0) <= since) this.hits.delete(k);
-  }
+    child() {
+      return new ClockStore();
+    }
+  };
 }
-
-const publicStatus = (s: StatusUpdate) => ({
-  seq: s.seq,
-  at: s.at,
-  gameTime: s.gameTime,
-  text: s.text,
-  resolved: s.resolved,
-  ...(s.impact !== undefined ? { impact: s.impact } : {}),
-  ...(s.currentAction !== undefined ? { currentAction: s.currentAction } : {}),
-  ...(s.nextUpdateAt !== undefined ? { nextUpdateAt: s.nextUpdateAt } : {}),
-});
 
 export interface CommsRouteOptions {
   /** Spectator reports per IP per minute (default 10). */
@@ -80,9 +67,9 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const s = app.services;
   const fold = () => s.comms.fold;
+  const commands = new CommsCommands({ store: s.store, scenario: s.scenario, fold: s.comms.fold, gameNow: () => s.gameClock.now(), hasTeam: (id) => !!s.teams.get(id) });
   const teamOf = (req: FastifyRequest): Team => req.team!;
-  const author = (req: FastifyRequest, name: string | undefined) => ({ kind: 'team' as const, name: name ?? teamOf(req).name });
-  const faultOf = (id: string) => s.scenario.faults.find((f) => f.id === id);
+  const author = (req: FastifyRequest, name: string | undefined) => ({ team: teamOf(req).id, name: name ?? teamOf(req).name });
 
   // --- the team's own routes (the team is named by its token) -------------------------------------
   await app.register(async (scope) => {
@@ -103,23 +90,8 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
         },
       },
       async (req, reply) => {
-        const team = teamOf(req);
-        const b = req.body;
-        nonBlank(b.text);
-        if (b.replyTo !== undefined && !fold().message(team.id, b.replyTo)) throw new BadRequest(`replyTo: no message ${b.replyTo} in your channel`);
-        const { event, duplicate } = await s.store.append({
-          type: 'message.posted',
-          team: team.id,
-          source: 'team',
-          key: `msg:${team.id}:${b.clientId}`,
-          data: {
-            channel: b.channel,
-            author: author(req, b.name),
-            text: b.text,
-            ...(b.replyTo !== undefined ? { replyTo: b.replyTo } : {}),
-          },
-        });
-        return reply.status(duplicate ? 200 : 201).send({ message: fold().message(team.id, event.seq), duplicate });
+        const r = await commands.postTeamMessage(author(req, req.body.name), req.body);
+        return reply.status(r.duplicate ? 200 : 201).send(r);
       },
     );
 
@@ -139,83 +111,25 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
         },
       },
       async (req, reply) => {
-        const team = teamOf(req);
-        const b = req.body;
-        nonBlank(b.text);
-        // "Next update in N minutes" is promised in game time: the cadence is scored on the game clock.
-        const nextUpdateAt = b.nextUpdateInMinutes !== undefined ? s.gameClock.now() + Math.round(b.nextUpdateInMinutes * 60_000) : undefined;
-        const { event, duplicate } = await s.store.append({
-          type: 'status.published',
-          team: team.id,
-          source: 'team',
-          key: b.clientId ? `status:${team.id}:${b.clientId}` : null,
-          data: {
-            text: b.text,
-            ...(b.impact?.trim() ? { impact: b.impact } : {}),
-            ...(b.currentAction?.trim() ? { currentAction: b.currentAction } : {}),
-            ...(nextUpdateAt !== undefined ? { nextUpdateAt } : {}),
-            resolved: b.resolved ?? false,
-            by: author(req, b.name),
-          },
-        });
-        const status = fold()
-          .statusUpdates(team.id, event.seq - 1, 1)
-          .find((u) => u.seq === event.seq);
-        return reply.status(duplicate ? 200 : 201).send({ status, duplicate });
+        const r = await commands.publishStatus(author(req, req.body.name), req.body);
+        return reply.status(r.duplicate ? 200 : 201).send(r);
       },
     );
 
     r.post(
       '/api/team/postmortems',
       { schema: { body: Strict({ fault: FaultId, text: Type.String({ minLength: 1, maxLength: 20_000 }), name: Type.Optional(Name) }) } },
-      async (req, reply) => {
-        const team = teamOf(req);
-        const b = req.body;
-        nonBlank(b.text);
-        if (!faultOf(b.fault)) throw new BadRequest(`unknown fault '${b.fault}' (known: ${s.scenario.faults.map((f) => f.id).join(', ')})`);
-        if (!fold().wasInjected(team.id, b.fault)) throw new Conflict(`fault '${b.fault}' has not happened to your team yet`);
-        const { event } = await s.store.append({
-          type: 'postmortem.submitted',
-          team: team.id,
-          source: 'team',
-          data: { fault: b.fault, text: b.text, by: author(req, b.name) },
-        });
-        return reply.status(201).send({ postmortem: { seq: event.seq, fault: b.fault, at: event.at, gameTime: event.gameTime } });
-      },
+      async (req, reply) => reply.status(201).send({ postmortem: await commands.submitPostmortem(author(req, req.body.name), req.body) }),
     );
 
-    // Hints of the faults that have happened to this team; the text only once taken.
-    r.get('/api/team/hints', async (req) => {
-      const team = teamOf(req);
-      const hints = s.scenario.faults
-        .filter((f) => fold().wasInjected(team.id, f.id))
-        .flatMap((f) =>
-          f.hints.map((h) => {
-            const taken = fold().hintTaken(team.id, f.id, h.id);
-            return { fault: f.id, id: h.id, cost: h.cost, taken, ...(taken ? { text: h.text } : {}) };
-          }),
-        );
-      return { hints };
-    });
+    r.get('/api/team/hints', async (req) => ({ hints: commands.hintsOf(teamOf(req).id) }));
 
     r.post(
       '/api/team/hints/:fault/:hint',
       { schema: { params: Strict({ fault: FaultId, hint: Type.String({ minLength: 1, maxLength: 64 }) }) } },
       async (req, reply) => {
-        const team = teamOf(req);
-        const fault = faultOf(req.params.fault);
-        const hint = fault?.hints.find((h) => h.id === req.params.hint);
-        if (!fault || !hint) throw new NotFound(`no hint '${req.params.hint}' for fault '${req.params.fault}'`);
-        // Hints exist only for what has happened: asking earlier would give the fault away.
-        if (!fold().wasInjected(team.id, fault.id)) throw new Conflict(`fault '${fault.id}' has not happened to your team yet`);
-        const { duplicate } = await s.store.append({
-          type: 'hint.taken',
-          team: team.id,
-          source: 'team',
-          key: `hint:${team.id}:${fault.id}:${hint.id}`,
-          data: { fault: fault.id, hint: hint.id, cost: hint.cost },
-        });
-        return reply.status(duplicate ? 200 : 201).send({ hint: { fault: fault.id, id: hint.id, cost: hint.cost, text: hint.text }, duplicate });
+        const r = await commands.takeHint(teamOf(req).id, req.params.fault, req.params.hint);
+        return reply.status(r.duplicate ? 200 : 201).send(r);
       },
     );
 
@@ -241,19 +155,23 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
   // --- public: the status page and spectators' reports ------------------------------------------
   await app.register(async (scope) => {
     const r = scope.withTypeProvider<TypeBoxTypeProvider>();
-    const limiter = new RateLimiter(s.clock, opts.reportsPerMinute ?? 10, 60_000);
-    const knownTeam = (id: string): Team => {
-      const t = s.teams.get(id);
-      if (!t) throw new NotFound(`no team '${id}'`);
-      return t;
-    };
+    // Reports are limited per address; the limit is counted in onRequest, before validation, so
+    // a flood of bad requests is limited too.
+    await r.register(rateLimit, {
+      global: false,
+      store: clockStore(s.clock),
+      errorResponseBuilder: () => new RateLimited('too many reports from your address: try again in a minute'),
+      addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
+      addHeaders: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false, 'retry-after': true },
+    });
 
     // Only what the team published: never its internal channel.
     r.get(
       '/api/teams/:id/status',
       { schema: { params: Strict({ id: TeamId }), querystring: Strict({ limit: BoundedInteger({ minimum: 1, maximum: 100, default: 20 }) }) } },
       async (req) => {
-        const t = knownTeam(req.params.id);
+        const t = s.teams.get(req.params.id);
+        if (!t) throw new NotFound(`no team '${req.params.id}'`);
         return { team: { id: t.id, name: t.name }, updates: fold().latestStatus(t.id, req.query.limit).map(publicStatus) };
       },
     );
@@ -261,30 +179,13 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
     r.post(
       '/api/teams/:id/reports',
       {
-        // Counted before validation, so a flood of bad requests is limited too.
-        onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
-          const wait = limiter.hit(req.ip);
-          if (wait > 0) {
-            reply.header('retry-after', String(Math.ceil(wait / 1000)));
-            throw new RateLimited('too many reports from your address: try again in a minute');
-          }
-        },
+        config: { rateLimit: { max: opts.reportsPerMinute ?? 10, timeWindow: 60_000 } },
         schema: {
           params: Strict({ id: TeamId }),
           body: Strict({ text: Type.String({ minLength: 1, maxLength: 1000 }), name: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })) }),
         },
       },
-      async (req, reply) => {
-        const t = knownTeam(req.params.id);
-        nonBlank(req.body.text);
-        const { event } = await s.store.append({
-          type: 'report.filed',
-          team: t.id,
-          source: 'spectator',
-          data: { text: req.body.text, by: { kind: 'spectator', name: req.body.name?.trim() || 'anonymous' } },
-        });
-        return reply.status(201).send({ report: { seq: event.seq, at: event.at } });
-      },
+      async (req, reply) => reply.status(201).send({ report: await commands.fileReport(req.params.id, req.body) }),
     );
   });
 
@@ -309,29 +210,8 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
         },
       },
       async (req, reply) => {
-        const b = req.body;
-        nonBlank(b.text);
-        if (!s.teams.get(b.team)) throw new NotFound(`no team '${b.team}'`);
-        const persona = s.scenario.personas.find((p) => p.id === b.persona);
-        if (!persona) throw new BadRequest(`unknown persona '${b.persona}' (known: ${s.scenario.personas.map((p) => p.id).join(', ')})`);
-        if (b.fault !== undefined && !faultOf(b.fault)) throw new BadRequest(`unknown fault '${b.fault}'`);
-        if (b.replyTo !== undefined && !fold().message(b.team, b.replyTo)) throw new BadRequest(`replyTo: no message ${b.replyTo} in that team's channel`);
-        const { event, duplicate } = await s.store.append({
-          type: 'message.posted',
-          team: b.team,
-          source: 'organizer',
-          key: b.clientId ? `staff:${b.team}:${b.clientId}` : null,
-          data: {
-            channel: b.channel,
-            author: { kind: 'persona', name: persona.name.en },
-            persona: persona.id,
-            text: b.text,
-            ...(b.fault !== undefined ? { fault: b.fault } : {}),
-            ...(b.expectsAnswer !== undefined ? { expectsAnswer: b.expectsAnswer } : {}),
-            ...(b.replyTo !== undefined ? { replyTo: b.replyTo } : {}),
-          },
-        });
-        return reply.status(duplicate ? 200 : 201).send({ message: fold().message(b.team, event.seq), duplicate });
+        const r = await commands.speakAsPersona({ kind: 'organizer', name: 'organizer' }, req.body);
+        return reply.status(r.duplicate ? 200 : 201).send(r);
       },
     );
   });

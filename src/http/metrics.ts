@@ -2,7 +2,6 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { IncomingMessage } from 'node:http';
 import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
-import { ServerMetrics } from '../telemetry/prometheus.js';
 import { hashToken } from '../tokens.js';
 
 /**
@@ -23,8 +22,7 @@ function authorized(req: FastifyRequest, adminTokenHash: string): boolean {
 export default fp(
   async function metrics(app: FastifyInstance) {
     const { services } = app;
-    // A hand-built Services (tests) may have no runtime registry: make one here.
-    const m = (services.metrics ??= new ServerMetrics({ store: services.store, dataDir: services.dataDir, telemetry: () => services.telemetry }));
+    const m = services.metrics;
     const cfg = services.config.metrics ?? { public: false };
 
     app.addHook('onResponse', async (req, reply) => {

@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { BadRequest, Conflict, NotFound } from '../errors.js';
+import { BadRequest, NotFound } from '../errors.js';
 import type { Actor } from '../events/types.js';
-import type { Game } from '../game/game.js';
-import { createTeam } from '../game/team-admin.js';
+import { createTeam, rotateTeamToken, updateTeam } from '../game/team-admin.js';
 import { gameBlock, organizerState } from '../game/views.js';
-import { hashToken, newToken } from '../tokens.js';
+import { warningsAfter } from '../game/warnings.js';
 import { BoundedInteger, BoundedNumber, MAX_SEQ } from './numbers.js';
 
 const Strict = { additionalProperties: false } as const;
@@ -31,7 +30,11 @@ const reasonOf = (req: FastifyRequest, fallback: string) => {
   return r || fallback;
 };
 
-/** Organizer controls: teams, the game clock, per-team fault controls, the kill switch, warnings. */
+/**
+ * Organizer controls: teams, the game clock, per-team fault controls, the kill switch, warnings.
+ * HTTP only: who is acting and why come from the request; the rules are in src/game (team-admin.ts,
+ * game.ts, warnings.ts).
+ */
 export default async function organizer(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', app.requireOrganizer);
@@ -46,15 +49,11 @@ export default async function organizer(fastify: FastifyInstance) {
     }
   });
 
-  const game = (): Game => {
-    const g = app.services.game;
-    if (!g) throw new Conflict('no game is loaded (the scenario did not load)');
-    return g;
-  };
-  const base = (req: FastifyRequest) => (app.services.config.publicUrl ?? `${req.protocol}://${req.host}`).replace(/\/+$/, '');
+  const game = () => app.game;
+  const base = (req: FastifyRequest) => (app.config.publicUrl ?? `${req.protocol}://${req.host}`).replace(/\/+$/, '');
   const joinLink = (req: FastifyRequest, token: string) => `${base(req)}/join?token=${encodeURIComponent(token)}`;
   const teamOr404 = (id: string) => {
-    const t = app.services.teams.get(id);
+    const t = app.teams.get(id);
     if (!t) throw new NotFound(`no team '${id}'`);
     return t;
   };
@@ -65,7 +64,7 @@ export default async function organizer(fastify: FastifyInstance) {
     '/api/admin/teams',
     { schema: { body: Type.Object({ id: Type.Optional(TeamId), name: Type.String({ minLength: 1, maxLength: 80 }), members: Type.Optional(Type.Array(Member, { maxItems: 10 })), by: By }, Strict) } },
     async (req, reply) => {
-      const { config, store, teams } = app.services;
+      const { config, store, teams } = app;
       const t = await createTeam({ store, teams, teamPortBase: config.teamPortBase }, req.body, actor(req));
       // The token leaves the server here, once; only its hash is in the log.
       return reply.status(201).send({ team: { id: t.id, name: t.name }, token: t.token, joinLink: joinLink(req, t.token) });
@@ -81,55 +80,35 @@ export default async function organizer(fastify: FastifyInstance) {
       },
     },
     async (req) => {
-      teamOr404(req.params.id);
-      if (req.body.name === undefined && req.body.members === undefined) throw new BadRequest('nothing to change: send name and/or members');
-      await app.services.store.append({
-        type: 'team.updated',
-        team: req.params.id,
-        source: 'organizer',
-        data: {
-          ...(req.body.name !== undefined ? { name: req.body.name.trim() } : {}),
-          ...(req.body.members !== undefined ? { members: req.body.members } : {}),
-          by: actor(req),
-        },
-      });
+      await updateTeam(app, req.params.id, req.body, actor(req));
       const t = teamOr404(req.params.id);
       return { team: { id: t.id, name: t.name, members: t.members } };
     },
   );
 
   app.post('/api/admin/teams/:id/token', { schema: { params: Type.Object({ id: TeamId }), body: EmptyOk } }, async (req) => {
-    teamOr404(req.params.id);
-    const token = newToken();
-    await app.services.store.append({ type: 'team.token_rotated', team: req.params.id, source: 'organizer', data: { tokenHash: hashToken(token), by: actor(req) } });
+    const { token } = await rotateTeamToken(app, req.params.id, actor(req));
     return { team: { id: req.params.id }, token, joinLink: joinLink(req, token) };
   });
 
   app.get('/api/admin/teams', async () => ({
-    teams: app.services.teams.list().map((t) => ({ id: t.id, name: t.name, members: t.members, portBase: t.portBase, publicUrl: app.services.target?.publicUrl(t.id) ?? null })),
+    teams: app.teams.list().map((t) => ({ id: t.id, name: t.name, members: t.members, portBase: t.portBase, publicUrl: app.target.publicUrl(t.id) ?? null })),
   }));
 
   app.get('/api/admin/state', async () => {
     const g = game();
-    const { gameClock, teams } = app.services;
-    const warnings = await app.services.store.read({ types: ['warning.raised'] });
+    const { gameClock, teams } = app;
+    const warnings = await app.store.read({ types: ['warning.raised'] });
     return {
       game: { scenario: g.scenario.name, ...gameBlock(gameClock, g.scenario) },
-      teams: organizerState(g.state, g.scenario, teams.list(), app.services.probes?.snapshot() ?? {}),
+      teams: organizerState(g.state, g.scenario, teams.list(), app.probes.snapshot()),
       warnings: warnings.length,
     };
   });
 
-  app.get('/api/admin/warnings', { schema: { querystring: Type.Object({ after: BoundedInteger({ minimum: 0, maximum: MAX_SEQ, default: 0 }) }, Strict) } }, async (req) => {
-    const events = await app.services.store.read({ after: req.query.after, types: ['warning.raised', 'webhook.rejected'] });
-    return {
-      warnings: events.map((e) =>
-        e.type === 'warning.raised'
-          ? { seq: e.seq, at: e.at, gameTime: e.gameTime, team: e.team, code: e.data.code, message: e.data.message, fault: e.data.fault ?? null }
-          : { seq: e.seq, at: e.at, gameTime: e.gameTime, team: e.team, code: 'webhook_rejected', message: e.type === 'webhook.rejected' ? e.data.reason : '', fault: null },
-      ),
-    };
-  });
+  app.get('/api/admin/warnings', { schema: { querystring: Type.Object({ after: BoundedInteger({ minimum: 0, maximum: MAX_SEQ, default: 0 }) }, Strict) } }, async (req) => ({
+    warnings: await warningsAfter(app.store, req.query.after),
+  }));
 
   // ------------------------------------------------------------ the game clock
 
@@ -141,7 +120,7 @@ export default async function organizer(fastify: FastifyInstance) {
       else if (name === 'pause') await g.pause(by);
       else if (name === 'resume') await g.resume(by);
       else await g.finish(by);
-      const { gameClock } = app.services;
+      const { gameClock } = app;
       return gameBlock(gameClock, g.scenario);
     });
   gameCmd('start');
@@ -151,7 +130,7 @@ export default async function organizer(fastify: FastifyInstance) {
 
   app.post('/api/admin/game/speed', { schema: { body: Type.Object({ speed: BoundedNumber({ exclusiveMinimum: 0, maximum: 1000 }), by: By }, Strict) } }, async (req) => {
     await game().setSpeed(req.body.speed, actor(req));
-    return { speed: app.services.gameClock.speed, gameTime: app.services.gameClock.now() };
+    return { speed: app.gameClock.speed, gameTime: app.gameClock.now() };
   });
 
   // ------------------------------------------------------------ faults of one team

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import helmet from '@fastify/helmet';
 import { NotFound } from '../errors.js';
 import { fromRoot } from '../paths.js';
 
@@ -21,26 +22,20 @@ export function pageFor(path: string): 'index.html' | 'team.html' | 'admin.html'
 }
 
 // Defence in depth: whatever a person typed is rendered as text, and even a slip could not load
-// a foreign script. The chat service's own pages (/t/…) are not served from here.
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self' ws: wss:",
-  "frame-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'self'",
-].join('; ');
-
-function htmlHeaders(reply: FastifyReply): FastifyReply {
-  return reply
-    .header('cache-control', 'no-cache')
-    .header('content-security-policy', CSP)
-    .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'same-origin');
-}
+// a foreign script. Only these directives (helmet's defaults are off: no upgrade-insecure-requests,
+// which would break a drill served over plain HTTP on a LAN). The chat service's own pages (/t/…)
+// are not served from here, so none of this reaches them.
+export const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'", 'ws:', 'wss:'],
+  frameSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  frameAncestors: ["'self'"],
+};
 
 /**
  * The built front end (web/dist): spectator `/`, war room `/team`, organizer console `/admin`.
@@ -51,6 +46,15 @@ export default async function staticWeb(app: FastifyInstance, opts: { root?: str
   const root = opts.root ?? fromRoot('web/dist');
   const built = existsSync(`${root}/index.html`);
 
+  // Security headers on every page and asset of this plugin (nosniff, CSP, frame and referrer
+  // policies...). HSTS stays off: firedrill is often served over plain HTTP, and behind TLS the
+  // terminating proxy owns that decision.
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+    referrerPolicy: { policy: 'same-origin' },
+    strictTransportSecurity: false,
+  });
+
   if (built) {
     await app.register(fastifyStatic, {
       root,
@@ -58,12 +62,9 @@ export default async function staticWeb(app: FastifyInstance, opts: { root?: str
       index: false,
       cacheControl: false,
       setHeaders(res, path) {
-        if (path.endsWith('.html')) {
-          res.setHeader('cache-control', 'no-cache');
-          res.setHeader('content-security-policy', CSP);
-        } else if (path.includes('/assets/')) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+        if (path.endsWith('.html')) res.setHeader('cache-control', 'no-cache');
+        else if (path.includes('/assets/')) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
         else res.setHeader('cache-control', 'public, max-age=3600');
-        res.setHeader('x-content-type-options', 'nosniff');
       },
     });
   }
@@ -75,7 +76,7 @@ export default async function staticWeb(app: FastifyInstance, opts: { root?: str
         .type('text/plain; charset=utf-8')
         .send('The web front end is not built. Run `npm run build:web` (npm install does it for you).\n');
     }
-    return htmlHeaders(reply).type('text/html; charset=utf-8').sendFile(file);
+    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile(file);
   };
 
   app.get('/', page('index.html'));

@@ -1,61 +1,119 @@
-import { request } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import replyFrom from '@fastify/reply-from';
+import WebSocket, { type RawData } from 'ws';
+import { BadRequest, NotFound } from '../errors.js';
 
-const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'host']);
 // Firedrill's own credentials never travel to a team's service, and it never sets ours.
-const PRIVATE_REQ = new Set(['cookie', 'authorization']);
-const PRIVATE_RES = new Set(['set-cookie']);
+const PRIVATE_REQ = ['cookie', 'authorization'] as const;
+const PRIVATE_RES = ['set-cookie'] as const;
+const METHODS = ['DELETE', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
 
 const page = (status: number, text: string) =>
   `<!doctype html><html><head><meta charset="utf-8"><title>${status}</title></head><body><h1>${status}</h1><p>${text}</p></body></html>\n`;
 
 /**
- * Spectators reach every team's chat service through firedrill's own port: /t/<team>/… is a plain
- * reverse proxy to the team's ingress, so what the ingress answers (a 502, a 503) is what they see.
- * Bodies stream through untouched (no parsing), so event streams work too.
+ * The part of the raw URL after `/t/<team>`, cut at the raw (still percent-encoded) team segment:
+ * the decoded id can be shorter than what the client sent (`/t/javascript%2dalert-1/`).
+ */
+export function upstreamPath(rawUrl: string): string {
+  const m = /^\/t\/[^/?#]*/.exec(rawUrl);
+  const rest = m ? rawUrl.slice(m[0].length) : rawUrl;
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
+/**
+ * Spectators reach every team's chat service through firedrill's own port: /t/<team>/… is a
+ * reverse proxy (@fastify/reply-from) to the team's ingress, so what the ingress answers (a 502, a
+ * 503) is what they see. Bodies stream through untouched (no parsing), so event streams work, and
+ * WebSocket upgrades are passed through to the ingress.
  */
 export default async function teamProxy(app: FastifyInstance) {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_req, _payload, done) => done(null));
+  // Never parsed: the body is the raw request stream, which reply-from pipes to the upstream.
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+  await app.register(replyFrom, {
+    disableRequestLogging: true,
+    // node:http (not undici): an idle timeout like a plain proxy; reply-from lifts it for event streams.
+    http: { requestOptions: { timeout: 60_000 } },
+  });
+
+  const upstreamOf = (req: FastifyRequest): { team: string; base: string | undefined } => {
+    const team = (req.params as { team: string }).team;
+    if (!app.services.teams.get(team)) throw new NotFound(`no team '${team}'`);
+    return { team, base: app.services.target.publicUrl(team) };
+  };
+  const notRunning = (reply: FastifyReply) => reply.status(503).type('text/html; charset=utf-8').send(page(503, 'This team’s service is not running yet.'));
 
   app.get('/t/:team', async (req, reply) => {
     const q = req.raw.url?.includes('?') ? req.raw.url.slice(req.raw.url.indexOf('?')) : '';
     return reply.redirect(`/t/${encodeURIComponent((req.params as { team: string }).team)}/${q}`, 308);
   });
 
-  app.all('/t/:team/*', async (req, reply) => {
-    const teamId = (req.params as { team: string }).team;
-    const platform = app.services.platform;
-    if (!app.services.teams.get(teamId) || !platform?.has(teamId)) {
-      return reply.status(404).send({ error: { code: 'not_found', message: `no team '${teamId}'` } });
+  const http = async (req: FastifyRequest, reply: FastifyReply) => {
+    const { team, base } = upstreamOf(req);
+    if (!base) return notRunning(reply);
+    const path = upstreamPath(req.raw.url ?? '/');
+    const q = path.indexOf('?');
+    const pathname = q < 0 ? path : path.slice(0, q);
+    try {
+      decodeURIComponent(pathname);
+    } catch {
+      throw new BadRequest('the path is not valid percent-encoding');
     }
-    const base = platform.publicUrl(teamId);
-    if (!base) return reply.status(503).type('text/html; charset=utf-8').send(page(503, 'This team’s service is not running yet.'));
-    const url = req.raw.url ?? '/';
-    const path = url.slice(`/t/${teamId}`.length) || '/';
-    const target = new URL(base);
-    const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP.has(k) && !PRIVATE_REQ.has(k)) headers[k] = v;
-    headers['x-forwarded-for'] = req.ip;
-    headers['x-forwarded-prefix'] = `/t/${teamId}`;
+    const origin = new URL(base).origin;
+    // The path is relative to the team's origin (reply-from never lets it name another host);
+    // the query string travels as sent (reply-from appends it).
+    return reply.from(pathname, {
+      getUpstream: () => origin,
+      rewriteRequestHeaders: (r, headers) => {
+        const out: IncomingHttpHeaders = { ...headers };
+        for (const h of PRIVATE_REQ) delete out[h];
+        out['x-forwarded-for'] = r.ip;
+        out['x-forwarded-prefix'] = `/t/${team}`;
+        return out;
+      },
+      rewriteHeaders: (headers) => {
+        const out = { ...headers };
+        for (const h of PRIVATE_RES) delete out[h];
+        return out;
+      },
+      onError: (r, { error }) => {
+        const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code ?? 'error';
+        void r.status(502).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page(502, `The team’s chat service is not reachable (${code}).`));
+      },
+    });
+  };
 
-    reply.hijack();
-    const res = reply.raw;
-    const up = request({ host: target.hostname, port: target.port, method: req.method, path, headers }, (ur) => {
-      const out: Record<string, string | string[]> = {};
-      for (const [k, v] of Object.entries(ur.headers)) if (v !== undefined && !HOP.has(k) && !PRIVATE_RES.has(k)) out[k] = v;
-      res.writeHead(ur.statusCode ?? 502, out);
-      res.flushHeaders();
-      ur.pipe(res);
+  /** A WebSocket upgrade under /t/<team>/: one upstream socket per client, frames relayed both ways. */
+  const ws = (client: WebSocket, req: FastifyRequest) => {
+    const team = (req.params as { team: string }).team;
+    const base = app.services.teams.get(team) ? app.services.target.publicUrl(team) : undefined;
+    if (!base) return void client.close(1011, 'team service not available');
+    // Origin + raw path (never resolved as a URL: `//host` must not name another host).
+    const url = `${new URL(base).origin.replace(/^http/, 'ws')}${upstreamPath(req.raw.url ?? '/')}`;
+    const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    const upstream = new WebSocket(url, protocols, { headers: { 'x-forwarded-for': req.ip, 'x-forwarded-prefix': `/t/${team}` } });
+    const early: Array<{ data: RawData; binary: boolean }> = [];
+    client.on('message', (data, binary) => (upstream.readyState === WebSocket.OPEN ? upstream.send(data, { binary }) : early.push({ data, binary })));
+    upstream.on('open', () => {
+      for (const m of early.splice(0)) upstream.send(m.data, { binary: m.binary });
     });
-    up.setTimeout(60_000, () => up.destroy(new Error('timed out')));
-    up.on('error', (err: NodeJS.ErrnoException) => {
-      if (res.headersSent) return void res.destroy();
-      const body = page(502, `The team’s chat service is not reachable (${err.code ?? 'error'}).`);
-      res.writeHead(502, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(body);
+    upstream.on('message', (data, binary) => client.readyState === WebSocket.OPEN && client.send(data, { binary }));
+    // Close codes 1005/1006 cannot be sent: map them to a plain close.
+    const code = (c: number) => (c === 1005 || c === 1006 ? 1000 : c);
+    upstream.on('close', (c, reason) => client.readyState <= WebSocket.OPEN && client.close(code(c), reason));
+    client.on('close', (c, reason) => {
+      if (upstream.readyState === WebSocket.OPEN) upstream.close(code(c), reason);
+      else upstream.terminate();
     });
-    res.on('close', () => up.destroy());
-    req.raw.pipe(up);
-  });
+    upstream.on('error', () => client.readyState <= WebSocket.OPEN && client.close(1011, 'team service not reachable'));
+    client.on('error', () => upstream.terminate());
+  };
+
+  app.route({ method: 'GET', url: '/t/:team/*', handler: http, wsHandler: ws });
+  app.route({ method: [...METHODS], url: '/t/:team/*', handler: http });
 }
