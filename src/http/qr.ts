@@ -8,7 +8,7 @@ import QRCode from 'qrcode';
  */
 export default async function qr(app: FastifyInstance) {
   const cache = new Map<string, string>();
-  const spectatorUrl = (req: FastifyRequest) => `${(app.services.config.publicUrl ?? `${req.protocol}://${req.host}`).replace(/\/+$/, '')}/`;
+  const spectatorUrl = (req: FastifyRequest) => `${(app.config.publicUrl ?? `${req.protocol}://${req.host}`).replace(/\/+$/, '')}/`;
 
   app.get('/api/qr.svg', async (req, reply) => {
     const url = spectatorUrl(req);
