@@ -90,6 +90,8 @@ export const eventSchemas = {
   'probe.failed': Open({ probe: Id, evidence: ProbeEvidence, since: Type.Optional(Ms) }),
   'probe.recovered': Open({ probe: Id, evidence: ProbeEvidence, since: Type.Optional(Ms) }),
   'sli.minute': Open({ minute: Type.Integer({ minimum: 0 }), good: Type.Integer({ minimum: 0 }), total: Type.Integer({ minimum: 0 }) }),
+  /** Spectators' requests through /t/<team>/ in one game minute (key `traffic:<team>:<minute>`): failed = 5xx, timeouts, connection errors; slow = answered (not failed) slower than scoring.availability.slow. */
+  'traffic.minute': Open({ minute: Type.Integer({ minimum: 0 }), requests: Type.Integer({ minimum: 0 }), failed: Type.Integer({ minimum: 0 }), slow: Type.Integer({ minimum: 0 }) }),
 
   // --- alerts and incidents (PagerDuty or the built-in board)
   /**

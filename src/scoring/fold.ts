@@ -69,6 +69,8 @@ interface TeamState {
   /** The fault most recently injected: status updates and messages are attributed to it. */
   current: string | null;
   sli: Map<number, { good: number; total: number; seq: number }>;
+  /** Spectators' requests per game minute (traffic.minute). */
+  traffic: Map<number, { requests: number; bad: number; seq: number }>;
   hints: Map<string, { fault: string; hint: string; cost: number; seq: number }>;
   adjustments: Array<{ points: number; reason: string; seq: number }>;
   total: number;
@@ -117,6 +119,7 @@ function team(s: ScoreState, id: string, seq: number, gameTime: number): TeamSta
       faults: new Map(),
       current: null,
       sli: new Map(),
+      traffic: new Map(),
       hints: new Map(),
       adjustments: [],
       total: 0,
@@ -242,6 +245,10 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
     case 'sli.minute':
       // A minute counted twice (a restart of the probe loop) counts once: the last report wins.
       t.sli.set(e.data.minute, { good: e.data.good, total: e.data.total, seq: e.seq });
+      return true;
+    case 'traffic.minute':
+      // Keyed per team×minute like sli.minute: the last report of a minute wins.
+      t.traffic.set(e.data.minute, { requests: e.data.requests, bad: e.data.failed + e.data.slow, seq: e.seq });
       return true;
     default:
       return false;
@@ -448,8 +455,22 @@ function breakdown(s: ScoreState, t: TeamState): TeamBreakdown {
     total += m.total;
     sliEv.push(m.seq);
   }
-  const availMax = s.scenario.scoring.availability.points * 1000;
-  const availability = { ...part(total ? Math.round((availMax * good) / total) : 0, availMax, sliEv), good, total };
+  // Users' share: what spectators met through /t/ (a request failed or slow is bad for them).
+  let requests = 0;
+  let bad = 0;
+  for (const m of t.traffic.values()) {
+    requests += m.requests;
+    bad += Math.min(m.bad, m.requests);
+    sliEv.push(m.seq);
+  }
+  const rules = s.scenario.scoring.availability;
+  const availMax = rules.points * 1000;
+  // Weighted by the scenario; a side with nothing measured leaves the whole score to the other.
+  const probeShare = total ? good / total : null;
+  const userShare = requests ? (requests - bad) / requests : null;
+  const w = probeShare === null ? 1 : userShare === null ? 0 : rules.userWeight;
+  const share = (probeShare ?? 0) * (1 - w) + (userShare ?? 0) * w;
+  const availability = { ...part(probeShare === null && userShare === null ? 0 : Math.round(availMax * share), availMax, sliEv), good, total, users: { requests, bad } };
 
   const hintItems = [...t.hints.values()];
   const hints = { ...part(0 - hintItems.reduce((a, h) => a + h.cost * 1000, 0), 0, hintItems.map((h) => h.seq)), items: hintItems };
