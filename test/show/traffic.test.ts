@@ -105,3 +105,25 @@ describe('availability weighs probes and users as the scenario says (golden)', (
     expect(availability(events).points).toBe(375_000);
   });
 });
+
+describe('spectator reports: limited per browser, and per address with a higher ceiling', () => {
+  it('phones behind one address each get their own 10 a minute (a cookie id); the address as a whole has a higher ceiling; no cookie = per address', async () => {
+    const t = await testApp();
+    closers.push(() => t.close());
+    expect((await t.app.inject({ method: 'POST', url: '/api/admin/teams', headers: t.admin, payload: { id: 'red', name: 'Red' } })).statusCode).toBe(201);
+    const report = (cookie?: string) => t.app.inject({ method: 'POST', url: '/api/teams/red/reports', remoteAddress: '10.1.1.1', headers: cookie ? { cookie } : {}, payload: { text: 'down' } });
+    // First visit: the browser gets an HttpOnly id cookie (no personal data).
+    const first = await report();
+    expect(first.statusCode).toBe(201);
+    const set = String(first.headers['set-cookie']);
+    expect(set).toMatch(/^fd_browser=[A-Za-z0-9_-]{16,}; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/);
+    // 60 phones behind the same NAT, 10 reports each: all accepted (600 = the address ceiling).
+    const phones = Array.from({ length: 60 }, (_, i) => `fd_browser=phone-${String(i).padStart(2, '0')}-0123456789abcdef`);
+    for (const p of phones) for (let i = 0; i < 10; i++) expect((await report(p)).statusCode).toBe(201);
+    // The 11th of one phone is refused; the address is now at its ceiling for everyone with a cookie.
+    expect((await report(phones[0])).statusCode).toBe(429);
+    expect((await report('fd_browser=another-phone-0123456789abcdef')).statusCode).toBe(429);
+    t.clock.advance(60_000);
+    expect((await report(phones[0])).statusCode).toBe(201);
+  });
+});
