@@ -187,3 +187,18 @@ describe('QR code of the spectator page', () => {
     expect((await t.app.inject('/api/qr.svg')).body).toBe(r.body);
   });
 });
+
+describe('papercuts', () => {
+  it('an incident cannot be opened after the game finished (409, a clear message)', async () => {
+    const t = await setup();
+    const me = { authorization: `Bearer ${TOKEN}` };
+    await append(t, { type: 'game.started', source: 'organizer', data: { by } });
+    const open = () => t.app.inject({ method: 'POST', url: '/api/team/incidents', headers: me, payload: { title: 'page down', name: 'Aiko' } });
+    expect((await open()).statusCode).toBe(201);
+    await append(t, { type: 'game.finished', source: 'organizer', data: { by } });
+    const r = await open();
+    expect(r.statusCode).toBe(409);
+    expect(r.json().error).toEqual({ code: 'conflict', message: 'the game is finished: incidents can no longer be opened' });
+    expect(await t.services.store.read({ types: ['incident.triggered'] })).toHaveLength(1);
+  });
+});
