@@ -202,3 +202,16 @@ describe('papercuts', () => {
     expect(await t.services.store.read({ types: ['incident.triggered'] })).toHaveLength(1);
   });
 });
+
+describe('POST /api/admin/teams members', () => {
+  it('accepts names or {name, role?} objects', async () => {
+    const t = await setup();
+    const r = await t.app.inject({ method: 'POST', url: '/api/admin/teams', headers: ADMIN, payload: { id: 'red', name: 'Red', members: ['Aiko', { name: 'Ken', role: 'Incident Commander' }] } });
+    expect(r.statusCode).toBe(201);
+    expect(t.services.teams.get('red')!.members).toEqual([{ name: 'Aiko' }, { name: 'Ken', role: 'Incident Commander' }]);
+    const p = await t.app.inject({ method: 'PATCH', url: '/api/admin/teams/red', headers: ADMIN, payload: { members: ['Mika'] } });
+    expect(p.statusCode).toBe(200);
+    expect(p.json().team.members).toEqual([{ name: 'Mika' }]);
+    expect((await t.app.inject({ method: 'POST', url: '/api/admin/teams', headers: ADMIN, payload: { name: 'X', members: [''] } })).statusCode).toBe(400);
+  });
+});
