@@ -5,8 +5,8 @@ import { api } from './lib/api.js';
 import { TopBar } from './lib/chrome.js';
 import { t, useLang } from './lib/i18n.js';
 import { live, type LiveState } from './lib/live.js';
-import { gameNow, normBoard, normGame } from './lib/model.js';
-import { ErrorText, LiveBadge, signOut, TokenForm, useAsync, useMyName, useTick } from './lib/ui.js';
+import { gameNow, mergeGame, normBoard, normGame } from './lib/model.js';
+import { ErrorText, Guard, LiveBadge, signOut, TokenForm, useAsync, useMyName, useTick } from './lib/ui.js';
 import { Adjust, Export, GameControls, Persona, Reports, Warnings } from './admin/Controls.js';
 import { Judging } from './admin/Judging.js';
 import { CreateTeam, Teams } from './admin/Teams.js';
@@ -31,6 +31,8 @@ function Console() {
   const pub = useAsync((signal) => api('/api/leaderboard', { signal }).then(normBoard), [version]);
   // Team names for the forms (the public board lists every team).
   const teams = (pub.data?.teams ?? []).map((x) => ({ id: x.id, name: x.name }));
+  // The clock from GET /api/game; the end time also from the board's game block.
+  const g = mergeGame(game.data, pub.data?.game);
 
   // Any board movement refreshes the console (throttled by the server's frame rate).
   useEffect(() => {
@@ -58,7 +60,7 @@ function Console() {
 
   return (
     <>
-      <TopBar game={game.data}>
+      <TopBar game={g}>
         <span class="muted">{t('admin.title')}</span>
         <OrganizerName />
         <LiveBadge state={liveState} />
@@ -68,19 +70,30 @@ function Console() {
       </TopBar>
       <main>
         <ErrorText error={game.error} />
-        <GameControls key={game.data?.speed} game={game.data} frozen={pub.data?.frozen ?? false} onChanged={bump} />
-        <Teams version={version} now={gameNow(game.data)} onChanged={bump} />
+        {/* Each part fails alone (a missing label or an odd payload never blanks the console). */}
+        <Guard name="game" reset={version}>
+          <GameControls key={g?.speed} game={g} frozen={pub.data?.frozen ?? false} onChanged={bump} />
+        </Guard>
+        <Guard name="teams" reset={version}>
+          <Teams version={version} now={gameNow(g)} onChanged={bump} />
+        </Guard>
         <div class="grid2">
           <Adjust teams={teams} onDone={bump} />
           <Persona teams={teams} />
         </div>
-        <Judging version={version} />
+        <Guard name="judging" reset={version}>
+          <Judging version={version} />
+        </Guard>
         <div class="grid2">
           <CreateTeam onCreated={bump} />
-          <Warnings version={version} />
+          <Guard name="warnings" reset={version}>
+            <Warnings version={version} />
+          </Guard>
         </div>
         <div class="grid2">
-          <Reports version={version} />
+          <Guard name="reports" reset={version}>
+            <Reports version={version} />
+          </Guard>
           <Export />
         </div>
       </main>

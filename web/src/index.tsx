@@ -5,8 +5,8 @@ import { api } from './lib/api.js';
 import { TopBar } from './lib/chrome.js';
 import { t, useLang } from './lib/i18n.js';
 import { live, type LiveState } from './lib/live.js';
-import { applyFrame, gameNow, normGame, type Board, type Game } from './lib/model.js';
-import { LiveBadge, Section, useTick } from './lib/ui.js';
+import { applyFrame, gameNow, mergeGame, normGame, type Board, type Game } from './lib/model.js';
+import { Guard, LiveBadge, Section, useTick } from './lib/ui.js';
 import { BoardList } from './spectator/Board.js';
 import { ScoreChart } from './spectator/Chart.js';
 import { TeamPanel } from './spectator/TeamPanel.js';
@@ -18,7 +18,7 @@ function Spectator() {
   useTick(1000);
   const [board, setBoard] = useState<Board>();
   const [state, setState] = useState<LiveState>('connecting');
-  const [game, setGame] = useState<Game>();
+  const [anchor, setAnchor] = useState<Game>();
   const [selected, setSelected] = useState<string | undefined>(params.get('team') ?? undefined);
   const [big, setBig] = useState(params.get('screen') === 'big');
 
@@ -36,15 +36,17 @@ function Spectator() {
     return () => l.close();
   }, []);
 
-  // The game clock ticks locally. The board's game block says when state or speed changed, but its
-  // gameTime is from when the board was built, so GET /api/game re-anchors the clock then.
+  // The game clock ticks locally. The board's game block says at once when the phase or speed
+  // changed (and when the game ends), but its gameTime is from when the board was built, so
+  // GET /api/game re-anchors the clock then.
   useEffect(() => {
     api('/api/game').then(
-      (g) => setGame(normGame(g)),
+      (g) => setAnchor(normGame(g)),
       () => undefined,
     );
-  }, [board?.game?.state, board?.game?.speed]);
+  }, [board?.game?.phase, board?.game?.speed]);
 
+  const game = mergeGame(anchor, board?.game);
   const now = gameNow(game);
   const team = useMemo(() => board?.teams.find((x) => x.id === selected), [board, selected]);
 
@@ -61,7 +63,9 @@ function Spectator() {
           {board?.frozen && <div class="banner">{t('board.frozen')}</div>}
           <Section title={t('board.title')}>
             {board ? (
+              <Guard name="board" reset={board.seq}>
               <BoardList teams={board.teams} now={now} selected={selected} onSelect={(id) => setSelected(id === selected ? undefined : id)} />
+              </Guard>
             ) : (
               <p class="muted">{t('common.loading')}</p>
             )}
@@ -69,9 +73,16 @@ function Spectator() {
           </Section>
         </div>
         <div style={{ display: 'grid', gap: '1em', minWidth: 0 }}>
-          {team && <TeamPanel team={team} version={board?.seq ?? 0} onClose={() => setSelected(undefined)} />}
+          {/* Each part fails alone: a panel that cannot render never stops the chart or the board. */}
+          {team && (
+            <Guard name="team-panel" reset={`${team.id}:${board?.seq ?? 0}`}>
+              <TeamPanel team={team} version={board?.seq ?? 0} onClose={() => setSelected(undefined)} />
+            </Guard>
+          )}
           <Section title={t('chart.title')}>
-            <ScoreChart teams={board?.teams ?? []} version={board?.seq ?? 0} />
+            <Guard name="chart" reset={board?.seq}>
+              <ScoreChart teams={board?.teams ?? []} version={board?.seq ?? 0} now={game ? now : undefined} />
+            </Guard>
           </Section>
         </div>
       </main>

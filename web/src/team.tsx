@@ -6,9 +6,10 @@ import { TopBar } from './lib/chrome.js';
 import { fmtDuration, fmtPoints } from './lib/format.js';
 import { loc, t, useLang, type Key } from './lib/i18n.js';
 import { live, type LiveState } from './lib/live.js';
-import { gameNow, normGame, type Game } from './lib/model.js';
-import { ErrorText, LiveBadge, Section, signOut, TokenForm, useAsync, useMyName, useTick } from './lib/ui.js';
+import { gameNow, mergeGame, normGame, normTeamFrame, normTimeline, type Game, type TimelineItem } from './lib/model.js';
+import { ErrorText, Guard, LiveBadge, Section, signOut, TokenForm, useAsync, useMyName, useTick } from './lib/ui.js';
 import { stateLabel } from './spectator/Board.js';
+import { Timeline } from './spectator/TeamPanel.js';
 import { Channels } from './team/Channels.js';
 import { Incidents } from './team/Incidents.js';
 import { Hints, Postmortem } from './team/Misc.js';
@@ -16,7 +17,7 @@ import { normTeamState } from './team/model.js';
 import { Ops } from './team/Ops.js';
 import { StatusForm } from './team/StatusForm.js';
 
-const TABS = ['incidents', 'channels', 'status', 'ops', 'hints', 'postmortem'] as const;
+const TABS = ['incidents', 'channels', 'status', 'ops', 'hints', 'postmortem', 'timeline'] as const;
 type Tab = (typeof TABS)[number];
 
 function tabFromUrl(): Tab {
@@ -24,13 +25,15 @@ function tabFromUrl(): Tab {
   return (TABS as readonly string[]).includes(seg) ? (seg as Tab) : 'incidents';
 }
 
-/** Own score from /ws/team: { points | team: { points, rank } }. */
-function readScore(f: unknown): { points?: number; rank?: number } {
-  const o = (f && typeof f === 'object' ? f : {}) as Record<string, unknown>;
-  const inner = (o.team ?? o.score ?? o.board ?? o) as Record<string, unknown>;
-  const points = [inner.milli, inner.pointsMilli, inner.points, inner.total].find((x) => typeof x === 'number') as number | undefined;
-  return { points, rank: typeof inner.rank === 'number' ? inner.rank : undefined };
+/** The team's own timeline as /ws/team sends it: a snapshot's items, then each update's. */
+function applyItems(prev: TimelineItem[], f: Record<string, unknown>): TimelineItem[] {
+  if (!Array.isArray(f.items)) return prev;
+  const items = normTimeline(f.items);
+  if (f.type === 'snapshot') return items;
+  const seen = new Set(prev.map((i) => i.seq));
+  return [...prev, ...items.filter((i) => i.seq === undefined || !seen.has(i.seq))].slice(-500);
 }
+
 
 /** Who is typing: remembered per browser, sent as the author of incidents, notes, changes. */
 function NamePicker({ members }: { members: Array<{ name: string; role?: string }> }) {
@@ -58,14 +61,21 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
   const [liveState, setLiveState] = useState<LiveState>('connecting');
   const [score, setScore] = useState<{ points?: number; rank?: number }>({});
   const state = useAsync((signal) => api('/api/team', { signal }).then(normTeamState), [version]);
-  const game = useAsync((signal) => api('/api/game', { signal }).then(normGame), [version]);
+  const anchor = useAsync((signal) => api('/api/game', { signal }).then(normGame), [version]);
+  // The game block of /ws/team frames: every phase change (start, pause, finish) arrives live.
+  const [block, setBlock] = useState<Game>();
+  const [items, setItems] = useState<TimelineItem[]>([]);
 
   useEffect(() => {
     const l = live<unknown>({
       path: '/ws/team',
       onState: setLiveState,
       onFrame: (f) => {
-        const s = readScore(f);
+        const o = (f && typeof f === 'object' ? f : {}) as Record<string, unknown>;
+        const tf = normTeamFrame(f);
+        if (tf.game) setBlock(tf.game);
+        setItems((prev) => applyItems(prev, o));
+        const s = { points: tf.points, rank: tf.rank };
         if (s.points !== undefined) setScore((old) => ({ ...old, ...s }));
         // Something changed for this team: refresh what is on screen.
         setVersion((v) => v + 1);
@@ -79,7 +89,7 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
   }, [tab]);
 
   const fault = state.data?.fault;
-  const g: Game | undefined = game.data;
+  const g: Game | undefined = mergeGame(anchor.data, block);
   return (
     <>
       <TopBar game={g} title={`${team.name} · ${t('war.title')}`}>
@@ -128,12 +138,20 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
             </button>
           ))}
         </nav>
-        {tab === 'incidents' && <Incidents version={version} />}
-        {tab === 'channels' && <Channels version={version} />}
-        {tab === 'status' && <StatusForm teamId={team.id} version={version} />}
-        {tab === 'ops' && <Ops version={version} />}
-        {tab === 'hints' && state.data && <Hints state={state.data} version={version} />}
-        {tab === 'postmortem' && state.data && <Postmortem state={state.data} />}
+        {/* A tab that fails to render shows why; the header, clock and other tabs keep working. */}
+        <Guard name={tab} reset={`${tab}:${version}`}>
+          {tab === 'incidents' && <Incidents version={version} />}
+          {tab === 'channels' && <Channels version={version} />}
+          {tab === 'status' && <StatusForm teamId={team.id} version={version} />}
+          {tab === 'ops' && <Ops version={version} />}
+          {tab === 'hints' && state.data && <Hints state={state.data} version={version} />}
+          {tab === 'postmortem' && state.data && <Postmortem state={state.data} />}
+          {tab === 'timeline' && (
+            <Section title={t('team.timeline')} id="timeline">
+              <Timeline items={[...items].reverse()} />
+            </Section>
+          )}
+        </Guard>
       </main>
     </>
   );

@@ -10,7 +10,7 @@ export function GameControls({ game, frozen, onChanged }: { game?: Game; frozen:
   const [speed, setSpeed] = useState(String(game?.speed ?? 1));
   const [reason, setReason] = useState('');
   const run = (path: string, body: unknown = {}) => a.run(() => post(`/api/admin/${path}`, body)).then((ok) => ok && onChanged());
-  const s = game?.state;
+  const s = game?.phase;
   return (
     <Section title={t('admin.game')} id="game">
       <div class="row" data-testid="game-controls">

@@ -33,6 +33,8 @@ const en = {
   'game.paused': 'Paused',
   'game.finished': 'Finished',
   'game.speed': 'speed ×{n}',
+  'game.endsIn': 'ends in {t}',
+  'game.over': 'time is up',
   'board.title': 'Leaderboard',
   'board.frozen': 'The board is frozen — final results at the ceremony',
   'board.empty': 'No teams yet.',
@@ -63,11 +65,26 @@ const en = {
   'state.relapsed': 'broke again',
   'state.deadline_extended': 'deadline extended',
   'state.injecting': 'injecting',
-  'tl.probe.failed': 'check {p} failed',
-  'tl.probe.recovered': 'check {p} recovered',
+  'tl.probe.failed': 'probe {p} failed',
+  'tl.probe.recovered': 'probe {p} recovered',
   'tl.incident': 'incident {s}',
   'tl.status': 'status update',
   'tl.score': 'score {d}',
+  'cause.sli.minute': 'availability',
+  'cause.hint.taken': 'hint',
+  'cause.score.adjusted': 'award or penalty',
+  'cause.judgement.recorded': 'judged',
+  'cause.fault.injected': 'fault',
+  'cause.fault.detected': 'detected',
+  'cause.fault.acknowledged': 'acknowledged',
+  'cause.fault.recovered': 'recovered',
+  'cause.fault.relapsed': 'broke again',
+  'cause.fault.resolved': 'resolved',
+  'cause.fault.timed_out': 'timed out',
+  'cause.fault.premature_resolve': 'resolved too early',
+  'cause.status.published': 'status update',
+  'cause.message.posted': 'answer',
+  'cause.postmortem.submitted': 'postmortem',
   'cat.recovery': 'Recovery',
   'cat.detection': 'Detection & response',
   'cat.communication': 'Communication',
@@ -98,6 +115,7 @@ const en = {
   'war.tab.ops': 'Ops console',
   'war.tab.hints': 'Hints',
   'war.tab.postmortem': 'Postmortem',
+  'war.tab.timeline': 'Timeline',
   'inc.open': 'Open an incident',
   'inc.titlePlaceholder': 'What is broken, in a sentence',
   'inc.severity': 'Severity',
@@ -112,6 +130,8 @@ const en = {
   'inc.status.triggered': 'triggered',
   'inc.status.acknowledged': 'acknowledged',
   'inc.status.resolved': 'resolved',
+  'inc.status.unacknowledged': 'unacknowledged',
+  'inc.status.reopened': 'reopened',
   'ch.incident': '#incident',
   'ch.stakeholders': '#stakeholders',
   'ch.placeholder': 'Write to {ch}…',
@@ -227,6 +247,8 @@ const ja: Record<Key, string> = {
   'game.paused': '一時停止',
   'game.finished': '終了',
   'game.speed': '速度 ×{n}',
+  'game.endsIn': '終了まで {t}',
+  'game.over': '時間切れ',
   'board.title': 'リーダーボード',
   'board.frozen': 'ボードは凍結中です — 最終結果は表彰式で',
   'board.empty': 'まだチームがありません。',
@@ -262,6 +284,21 @@ const ja: Record<Key, string> = {
   'tl.incident': 'インシデント {s}',
   'tl.status': 'ステータス更新',
   'tl.score': 'スコア {d}',
+  'cause.sli.minute': '可用性',
+  'cause.hint.taken': 'ヒント',
+  'cause.score.adjusted': '加点・減点',
+  'cause.judgement.recorded': '審査',
+  'cause.fault.injected': '障害',
+  'cause.fault.detected': '検知',
+  'cause.fault.acknowledged': '対応開始',
+  'cause.fault.recovered': '復旧',
+  'cause.fault.relapsed': '再発',
+  'cause.fault.resolved': '解決',
+  'cause.fault.timed_out': '時間切れ',
+  'cause.fault.premature_resolve': '早すぎる解決',
+  'cause.status.published': 'ステータス更新',
+  'cause.message.posted': '回答',
+  'cause.postmortem.submitted': 'ポストモーテム',
   'cat.recovery': '復旧',
   'cat.detection': '検知と対応',
   'cat.communication': 'コミュニケーション',
@@ -292,6 +329,7 @@ const ja: Record<Key, string> = {
   'war.tab.ops': '運用コンソール',
   'war.tab.hints': 'ヒント',
   'war.tab.postmortem': 'ポストモーテム',
+  'war.tab.timeline': 'タイムライン',
   'inc.open': 'インシデントを起票',
   'inc.titlePlaceholder': '何が壊れているかを一文で',
   'inc.severity': '重大度',
@@ -306,6 +344,8 @@ const ja: Record<Key, string> = {
   'inc.status.triggered': '発生',
   'inc.status.acknowledged': '対応中',
   'inc.status.resolved': '解決',
+  'inc.status.unacknowledged': '確認取り消し',
+  'inc.status.reopened': '再オープン',
   'ch.incident': '#incident',
   'ch.stakeholders': '#stakeholders',
   'ch.placeholder': '{ch} に書き込む…',
@@ -420,8 +460,26 @@ export function setLang(l: Lang): void {
   for (const f of listeners) f(l);
 }
 
+/** Whether a key has a text (labels built from server values, e.g. `state.${x}`, may not). */
+export const hasText = (key: string): key is Key => Object.hasOwn(en, key);
+
+/** A key with no text, shown readably: `state.timed_out` → "timed out" (never a crash, never "undefined"). */
+export const readable = (key: string): string => (key.split('.').pop() || key).replace(/[_-]+/g, ' ').trim() || key;
+
+/**
+ * The text of a key in the current language. A key built from a server value may have no text
+ * (a new state the front end does not know yet): then a readable form of the key, never a throw.
+ */
 export function t(key: Key, vars: Record<string, string | number> = {}): string {
-  return dicts[lang][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
+  const text = dicts[lang][key] ?? (dicts.en as Record<string, string | undefined>)[key];
+  if (typeof text !== 'string') return readable(key);
+  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
+}
+
+/** The label of a server value under a key prefix (`label('state', 'armed')`), or the value readably. */
+export function label(prefix: string, value: string): string {
+  const key = `${prefix}.${value}`;
+  return hasText(key) ? t(key) : readable(value);
 }
 
 /** Scenario text arrives as `{ en, ja }`; plain strings pass through. */

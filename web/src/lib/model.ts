@@ -6,13 +6,19 @@ import type { LiveState } from './live.js';
 
 export type LocText = { en: string; ja: string } | string;
 
+export type GamePhase = 'not_started' | 'running' | 'paused' | 'finished';
+
 export interface Game {
   title: LocText;
-  state: 'not_started' | 'running' | 'paused' | 'finished';
+  phase: GamePhase;
   /** Game ms at `fetchedAt` (wall ms). */
   gameTime: number;
   speed: number;
   fetchedAt: number;
+  /** The scenario's duration, game ms (absent while the server does not say). */
+  durationMs?: number;
+  /** Game ms at which the game finishes by itself (the duration, or later if extended). */
+  endsAt?: number;
 }
 
 export interface Evidence {
@@ -72,29 +78,66 @@ let lastGame: Game | undefined;
 /** The last game state any page loaded (status pages show "next update in …" on the game clock). */
 export const currentGame = (): Game | undefined => lastGame;
 
+/** GET /api/game (or a team's /api/team game): the clock anchor every page ticks from. */
 export function normGame(x: unknown): Game {
-  lastGame = normGameRaw(x);
+  lastGame = normGameBlock(x);
   return lastGame;
 }
 
-function normGameRaw(x: unknown): Game {
+const PHASES: readonly GamePhase[] = ['not_started', 'running', 'paused', 'finished'];
+
+/**
+ * A game block as the server sends it (GET /api/game, the `game` of /ws/leaderboard and /ws/team
+ * frames). The one place that knows its field names: `phase` (older servers: `state`, with
+ * `lobby`/`waiting` for not started), `durationMs`, `endsAt` (game ms).
+ */
+export function normGameBlock(x: unknown): Game {
   const o = obj(x);
   const clock = obj(o.clock);
-  const rawState = str(o.phase) ?? str(obj(o.game).phase) ?? str(o.state) ?? str(obj(o.game).state) ?? (o.finished ? 'finished' : o.running ? 'running' : o.started ? 'paused' : 'not_started');
-  // 'lobby' (GET /api/game) and 'waiting' (the board's game block) both mean not started yet.
-  const state = (['running', 'paused', 'finished'] as const).find((s) => s === rawState) ?? 'not_started';
+  const raw = str(o.phase) ?? str(o.state) ?? str(obj(o.game).phase) ?? str(obj(o.game).state);
+  const phase = PHASES.find((p) => p === raw) ?? (o.finished ? 'finished' : o.running ? 'running' : 'not_started');
+  const durationMs = num(o.durationMs) ?? num(obj(o.scenario).durationMs);
+  const endsAt = num(o.endsAt) ?? durationMs;
   return {
     title: loc(o.title) ?? loc(obj(o.scenario).title) ?? (typeof o.scenario === 'string' ? o.scenario : 'firedrill'),
-    state,
+    phase,
     gameTime: num(o.gameTime) ?? num(clock.gameTime) ?? num(clock.now) ?? num(o.now) ?? 0,
     speed: num(o.speed) ?? num(clock.speed) ?? 1,
     fetchedAt: Date.now(),
+    ...(durationMs !== undefined ? { durationMs } : {}),
+    ...(endsAt !== undefined ? { endsAt } : {}),
   };
+}
+
+/**
+ * The game a page shows: the clock anchored by the last GET, told of a phase or speed change by a
+ * newer live frame (then the clock holds where the anchor says it was when the frame came, until
+ * the next GET re-anchors it), and the end time from whichever source has it.
+ */
+export function mergeGame(anchor: Game | undefined, block: Game | undefined): Game | undefined {
+  if (!anchor || !block) return anchor ?? block;
+  const newer = block.fetchedAt > anchor.fetchedAt ? block : anchor;
+  const older = newer === block ? anchor : block;
+  const end = { durationMs: newer.durationMs ?? older.durationMs, endsAt: newer.endsAt ?? older.endsAt };
+  const merged: Game =
+    newer === block && (block.phase !== anchor.phase || block.speed !== anchor.speed)
+      ? { ...anchor, ...end, phase: block.phase, speed: block.speed, gameTime: gameNow(anchor, block.fetchedAt), fetchedAt: block.fetchedAt }
+      : { ...anchor, ...end };
+  if (merged.durationMs === undefined) delete merged.durationMs;
+  if (merged.endsAt === undefined) delete merged.endsAt;
+  lastGame = merged;
+  return merged;
 }
 
 export function gameNow(g: Game | undefined, wallNow = Date.now()): number {
   if (!g) return 0;
-  return g.state === 'running' ? g.gameTime + (wallNow - g.fetchedAt) * g.speed : g.gameTime;
+  return g.phase === 'running' ? g.gameTime + (wallNow - g.fetchedAt) * g.speed : g.gameTime;
+}
+
+/** Game ms left until the game ends by itself (frozen while paused), or undefined when unknown. */
+export function gameLeft(g: Game | undefined, wallNow = Date.now()): number | undefined {
+  if (!g || g.endsAt === undefined) return undefined;
+  return Math.max(0, g.endsAt - gameNow(g, wallNow));
 }
 
 function normEvidence(x: unknown, label?: string): Evidence[] {
@@ -200,7 +243,7 @@ export function normBoard(x: unknown): Board {
     seq: num(o.seq) ?? num(inner.seq) ?? num(inner.version) ?? 0,
     frozen: Boolean(inner.frozen ?? o.frozen ?? obj(inner.game).frozen),
     gameTime: num(inner.gameTime) ?? num(o.gameTime),
-    game: inner.game ? normGame(inner.game) : undefined,
+    game: inner.game ? normGameBlock(inner.game) : undefined,
     teams: sortBoard(list.map(normTeam)),
   };
 }
@@ -219,7 +262,7 @@ export function applyFrame(prev: Board | undefined, frame: unknown): Board {
   const removed = new Set(Array.isArray(f.removed) ? f.removed.filter((r): r is string => typeof r === 'string') : []);
   const byId = new Map(prev.teams.filter((t) => !removed.has(t.id)).map((t) => [t.id, t]));
   for (const t of changed) byId.set(t.id, t);
-  const game = f.game ? normGame(f.game) : prev.game;
+  const game = f.game ? normGameBlock(f.game) : prev.game;
   return {
     seq: num(f.seq) ?? prev.seq,
     frozen: typeof f.frozen === 'boolean' ? f.frozen : f.game ? Boolean(obj(f.game).frozen) : prev.frozen,
@@ -243,6 +286,21 @@ export function normSeries(x: unknown): Array<[number, number]> {
     }
   }
   return out.sort((a, b) => a[0] - b[0]);
+}
+
+/**
+ * A /ws/team frame: the team's own standing (`team: { total, rank }` today), and the game block
+ * (`game`) on the snapshot and on every phase or speed change.
+ */
+export function normTeamFrame(f: unknown): { points?: number; rank?: number; game?: Game } {
+  const o = obj(f);
+  const inner = obj(o.team ?? o.score ?? o.board);
+  const points = num(inner.total) ?? num(inner.milli) ?? num(inner.points);
+  return {
+    ...(points !== undefined ? { points } : {}),
+    ...(num(inner.rank) !== undefined ? { rank: num(inner.rank) } : {}),
+    ...(o.game && typeof o.game === 'object' ? { game: normGameBlock(o.game) } : {}),
+  };
 }
 
 export interface TimelineItem {

@@ -1,4 +1,4 @@
-import type { ComponentChildren } from 'preact';
+import { Component, type ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, errorText, post } from './api.js';
 import { getLang, setLang, t, useLang, type Key } from './i18n.js';
@@ -224,3 +224,27 @@ export const currentName = (): string => myName.trim();
 
 /** The organizer's name for `by` and `judge` (the same "who am I" as teams use). */
 export const organizerName = (): string => myName.trim().slice(0, 100) || 'organizer';
+
+/**
+ * One part of a page that fails renders a short notice instead of taking the page with it: a
+ * panel's error never stops the board, the chart or the clock. `reset` (e.g. a data version)
+ * tries again when it changes.
+ */
+export class Guard extends Component<{ children: ComponentChildren; name: string; reset?: unknown }, { error?: string; at?: unknown }> {
+  override state: { error?: string; at?: unknown } = {};
+  override componentDidCatch(e: unknown): void {
+    console.error(`[${this.props.name}]`, e);
+    this.setState({ error: e instanceof Error ? e.message : String(e), at: this.props.reset });
+  }
+  override componentDidUpdate(): void {
+    if (this.state.error !== undefined && this.props.reset !== this.state.at) this.setState({ error: undefined, at: undefined });
+  }
+  override render() {
+    if (this.state.error === undefined) return this.props.children;
+    return (
+      <p class="error small" role="alert" data-testid="guard-error" data-part={this.props.name}>
+        {t('common.error')}: {this.state.error}
+      </p>
+    );
+  }
+}

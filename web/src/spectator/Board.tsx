@@ -1,12 +1,11 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { fmtDuration, fmtPoints } from '../lib/format.js';
-import { loc, t, type Key } from '../lib/i18n.js';
+import { label, loc, t } from '../lib/i18n.js';
 import type { BoardTeam } from '../lib/model.js';
 
+/** A fault state (or timeline moment) in words; an unknown one readably, never a crash. */
 export function stateLabel(state: string): string {
-  const key = `state.${state}` as Key;
-  const s = t(key);
-  return s === key ? state : s;
+  return label('state', state);
 }
 
 const OPEN = new Set(['injected', 'detected', 'acknowledged', 'recovered']);

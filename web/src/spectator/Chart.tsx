@@ -9,9 +9,15 @@ const COLORS = ['#ff7a1a', '#5aa9ff', '#3ecf8e', '#f5c04a', '#c792ea', '#ff5a5f'
 const MAX_TEAMS = 8;
 const REFRESH_MS = 15_000;
 
-/** Step-aligned data for uPlot: one x axis (game minutes), each team's score carried forward. */
-export function align(series: Array<Array<[number, number]>>): [number[], ...Array<Array<number | null>>] {
+/**
+ * Step-aligned data for uPlot: one x axis (game minutes), each team's score carried forward, up
+ * to the game clock `nowMs` (so a team whose score has not moved still draws a line to now).
+ */
+export function align(input: Array<Array<[number, number]>>, nowMs?: number): [number[], ...Array<Array<number | null>>] {
+  // Every team starts the game at 0 (a team whose score never moved still gets a line).
+  const series = input.map((s) => (s.length && s[0]![0] <= 0 ? s : [[0, 0] as [number, number], ...s]));
   const xs = [...new Set(series.flatMap((s) => s.map((p) => p[0])))].sort((a, b) => a - b);
+  if (nowMs !== undefined && (xs.length === 0 || nowMs > xs[xs.length - 1]!)) xs.push(nowMs);
   const ys = series.map((s) => {
     let i = 0;
     let last: number | null = null;
@@ -27,8 +33,20 @@ export function align(series: Array<Array<[number, number]>>): [number[], ...Arr
  * Score over time of the leading teams. uPlot (and its CSS) load after the board, so a phone on
  * event Wi-Fi sees the ranking first. Refetched at most every 15 s while the board changes.
  */
-export function ScoreChart({ teams, version }: { teams: BoardTeam[]; version: number }) {
+/** The shortest x axis, in minutes: a shorter one would print the same m:ss under several ticks. */
+const MIN_SPAN_MIN = 2;
+const heightFor = (width: number) => Math.max(180, Math.min(320, Math.round(width * 0.45)));
+
+/** A team keeps its colour whatever its rank: colours go by the order of team ids. */
+export function colorOf(id: string, allIds: string[]): string {
+  const i = [...allIds].sort().indexOf(id);
+  return COLORS[(i < 0 ? 0 : i) % COLORS.length]!;
+}
+
+export function ScoreChart({ teams, version, now }: { teams: BoardTeam[]; version: number; now?: number }) {
   const box = useRef<HTMLDivElement>(null);
+  const nowRef = useRef(now);
+  nowRef.current = now;
   const plot = useRef<uPlot | undefined>(undefined);
   const [error, setError] = useState<string>();
   const lastFetch = useRef(0);
@@ -48,19 +66,24 @@ export function ScoreChart({ teams, version }: { teams: BoardTeam[]; version: nu
           import('uplot/dist/uPlot.min.css'),
         ]);
         if (cancelled || !box.current) return;
-        const data = align(series);
+        const data = align(series, nowRef.current);
         const width = box.current.clientWidth || 320;
+        const allIds = teams.map((x) => x.id);
         plot.current?.destroy();
         plot.current = new UPlot(
           {
             width,
-            height: Math.max(180, Math.min(320, Math.round(width * 0.45))),
-            scales: { x: { time: false } },
+            height: heightFor(width),
+            // From the start to now, never narrower than a couple of minutes (early in the game
+            // a tiny span printed "1:00" under every tick).
+            scales: { x: { time: false, range: (_u, _min, max) => [0, Math.max(MIN_SPAN_MIN, max ?? 0)] } },
             axes: [
               { stroke: '#93a4b5', grid: { stroke: '#2c3a48' }, values: (_u, v) => v.map((m) => fmtDuration(m * 60_000)) },
               { stroke: '#93a4b5', grid: { stroke: '#2c3a48' } },
             ],
-            series: [{}, ...top.map((x, i) => ({ label: x.name, stroke: COLORS[i % COLORS.length], width: 2, paths: UPlot.paths.stepped?.({ align: 1 }) }))],
+            // A legend of names and colours (a big screen has no pointer to hover with: no "Value: --").
+            legend: { live: false },
+            series: [{}, ...top.map((x) => ({ label: x.name, stroke: colorOf(x.id, allIds), width: 2, paths: UPlot.paths.stepped?.({ align: 1 }) }))],
           },
           data as uPlot.AlignedData,
           box.current,
@@ -78,6 +101,25 @@ export function ScoreChart({ teams, version }: { teams: BoardTeam[]; version: nu
   }, [ids, version]);
 
   useEffect(() => () => plot.current?.destroy(), []);
+
+  // The chart follows its box when the window (or the big-screen layout) changes size.
+  useEffect(() => {
+    const el = box.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    let frame = 0;
+    const ro = new ResizeObserver(() => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => {
+        const width = el.clientWidth;
+        if (plot.current && width > 0 && Math.abs(plot.current.width - width) > 1) plot.current.setSize({ width, height: heightFor(width) });
+      });
+    });
+    ro.observe(el);
+    return () => {
+      cancelAnimationFrame(frame);
+      ro.disconnect();
+    };
+  }, []);
 
   return (
     <div>

@@ -1,16 +1,14 @@
 import { useState } from 'preact/hooks';
 import { api, post } from '../lib/api.js';
 import { fmtClock, fmtDuration, fmtSigned } from '../lib/format.js';
-import { loc, t, type Key } from '../lib/i18n.js';
+import { hasText, label, loc, t, type Key } from '../lib/i18n.js';
 import { currentGame, gameNow, normBreakdown, normStatus, normTimeline, type BoardTeam, type LocText, type StatusUpdate, type TimelineItem } from '../lib/model.js';
 import { stateLabel } from './Board.js';
 import { ErrorText, Section, useAction, useAsync } from '../lib/ui.js';
 
-function categoryLabel(label: string): string {
-  const key = `cat.${label}` as Key;
-  const s = t(key);
-  return s === key ? label : s;
-}
+const categoryLabel = (category: string): string => label('cat', category);
+/** What moved a score (an event type): its word, or the type itself when there is none. */
+const causeLabel = (type: string): string => (hasText(`cause.${type}`) ? t(`cause.${type}` as Key) : type);
 
 /** One public timeline item in words (its fields are the server's; typed text stays text). */
 export function describeItem(item: TimelineItem): string {
@@ -22,14 +20,29 @@ export function describeItem(item: TimelineItem): string {
     case 'probe':
       return `${t(r.state === 'failed' ? 'tl.probe.failed' : 'tl.probe.recovered', { p: s('probe') })}${typeof r.status === 'number' ? ` (HTTP ${r.status})` : ''}`;
     case 'incident':
-      return `${t('tl.incident', { s: stateLabel(s('state')) })}${s('title') ? `: ${s('title')}` : ''}`;
+      return `${t('tl.incident', { s: label('inc.status', s('state')) })}${s('title') ? `: ${s('title')}` : ''}`;
     case 'status':
       return `${t('tl.status')}: ${s('text')}`;
     case 'score':
-      return `${t('tl.score', { d: fmtSigned(typeof r.delta === 'number' ? r.delta : 0) })}${s('reason') ? ` — ${s('reason')}` : s('cause') ? ` (${s('cause')})` : ''}`;
+      return `${t('tl.score', { d: fmtSigned(typeof r.delta === 'number' ? r.delta : 0) })}${s('reason') ? ` — ${s('reason')}` : s('cause') ? ` (${causeLabel(s('cause'))})` : ''}`;
     default:
       return item.text || item.type;
   }
+}
+
+/** A list of timeline items (the spectator's team panel, the war room). */
+export function Timeline({ items }: { items: TimelineItem[] }) {
+  if (items.length === 0) return <p class="muted">{t('common.none')}</p>;
+  return (
+    <ol class="timeline" data-testid="timeline">
+      {items.map((item, i) => (
+        <li key={item.seq !== undefined ? `${item.seq}:${item.type}` : i} data-kind={item.type} data-seq={item.seq} id={item.seq !== undefined ? `ev-${item.seq}` : undefined}>
+          <time>{item.at !== undefined ? fmtClock(item.at) : item.gameTime !== undefined ? fmtDuration(item.gameTime) : ''}</time>
+          <span class="pre">{describeItem(item)}</span>
+        </li>
+      ))}
+    </ol>
+  );
 }
 
 export function Breakdown({ team }: { team: Pick<BoardTeam, 'breakdown'> }) {
@@ -163,14 +176,7 @@ export function TeamPanel({ team, version, onClose }: { team: BoardTeam; version
             ))}
           <h3>{t('team.timeline')}</h3>
           <ErrorText error={timeline.error} />
-          <ol class="timeline" data-testid="timeline">
-            {(timeline.data ?? []).map((item, i) => (
-              <li key={item.seq ?? i} data-kind={item.type} id={item.seq !== undefined ? `ev-${item.seq}` : undefined}>
-                <time>{item.at !== undefined ? fmtClock(item.at) : item.gameTime !== undefined ? fmtDuration(item.gameTime) : ''}</time>
-                <span class="pre">{describeItem(item)}</span>
-              </li>
-            ))}
-          </ol>
+          <Timeline items={timeline.data ?? []} />
         </div>
       </div>
     </Section>

@@ -1,15 +1,12 @@
 import { useState } from 'preact/hooks';
 import { api, post } from '../lib/api.js';
 import { fmtClock } from '../lib/format.js';
-import { t, type Key } from '../lib/i18n.js';
+import { label, t } from '../lib/i18n.js';
 import { currentName, ErrorText, nameField, Section, useAction, useAsync } from '../lib/ui.js';
 import { normIncidents, type Incident } from './model.js';
 
-const statusLabel = (s: string) => {
-  const k = `inc.status.${s}` as Key;
-  const v = t(k);
-  return v === k ? s : v;
-};
+/** An incident state in words (PagerDuty's: triggered, acknowledged, resolved). */
+export const statusLabel = (s: string) => label('inc.status', s);
 
 function IncidentRow({ inc, onChange }: { inc: Incident; onChange(): void }) {
   const a = useAction();
