@@ -21,7 +21,7 @@ afterEach(async () => {
 async function upstream() {
   const server: Server = createServer((req, res) => {
     if (req.url === '/broken') return void res.writeHead(500).end('no');
-    if (req.url === '/slow') return void setTimeout(() => res.writeHead(200).end('late'), 150);
+    if (req.url === '/slow') return void setTimeout(() => res.writeHead(200).end('late'), 2_500);
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -38,7 +38,8 @@ describe('spectator traffic through /t/', () => {
     // blue's service is down: nothing listens there.
     const dead = 'http://127.0.0.1:9';
     t.services.target = { ...t.services.target, publicUrl: (team) => (team === 'red' ? up : dead) } as TargetAdapter;
-    t.services.scenario.scoring.availability.slowMs = 100;
+    // Generous on a loaded machine: only /slow (2.5 s) is over it.
+    t.services.scenario.scoring.availability.slowMs = 1_500;
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
 
