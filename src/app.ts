@@ -24,6 +24,9 @@ import organizer from './http/organizer.js';
 import gameRoutes from './http/game.js';
 import { logRedactPaths, redactUrl } from './http/redact.js';
 import metrics from './http/metrics.js';
+import resultsRoutes from './http/results.js';
+import qr from './http/qr.js';
+import traffic from './http/traffic.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -130,9 +133,13 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(routes(incidents, 'incidents-routes', ['services', 'auth', 'incidents']));
   await app.register(routes(hooksPagerduty, 'hooks-pagerduty', ['services', 'incidents']));
   await app.register(routes(ops, 'ops-routes', ['services', 'auth', 'platform']));
-  await app.register(routes(teamProxy, 'team-proxy', ['teams', 'target']));
+  await app.register(routes(teamProxy, 'team-proxy', ['teams', 'target', 'store', 'gameClock', 'scenario']));
   await app.register(routes(organizer, 'organizer', ['auth', 'config', 'store', 'teams', 'gameClock', 'game', 'probes', 'target']));
   await app.register(routes(gameRoutes, 'game-routes', ['services', 'game']));
+
+  await app.register(routes(resultsRoutes, 'results-routes', ['services', 'auth', 'store', 'teams', 'gameClock']));
+  await app.register(routes(qr, 'qr', ['config']));
+  await app.register(routes(traffic, 'traffic', ['store', 'teams']));
 
   // Last: its HTML fallback must see every other route first.
   await app.register(routes(staticWeb, 'static-web', []));

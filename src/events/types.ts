@@ -67,6 +67,8 @@ export const eventSchemas = {
   'game.resumed': Open({ by: Actor }),
   'game.speed_set': Open({ speed: Type.Number({ exclusiveMinimum: 0, maximum: 1000 }), by: Actor }),
   'game.finished': Open({ by: Actor }),
+  /** The organizers reveal every fault's real title and cause before the game is over (finishing reveals them too). */
+  'game.revealed': Open({ by: Actor }),
   'game.board_frozen': Open({ by: Actor }),
   'game.board_unfrozen': Open({ by: Actor }),
   'game.revert_all': Open({ by: Actor, reason: Text(500) }),
@@ -113,6 +115,8 @@ export const eventSchemas = {
   'probe.failed': Open({ probe: Id, evidence: ProbeEvidence, since: Type.Optional(Ms) }),
   'probe.recovered': Open({ probe: Id, evidence: ProbeEvidence, since: Type.Optional(Ms) }),
   'sli.minute': Open({ minute: Type.Integer({ minimum: 0 }), good: Type.Integer({ minimum: 0 }), total: Type.Integer({ minimum: 0 }) }),
+  /** Spectators' requests through /t/<team>/ in one game minute (key `traffic:<team>:<minute>`): failed = 5xx, timeouts, connection errors; slow = answered (not failed) slower than scoring.availability.slow. */
+  'traffic.minute': Open({ minute: Type.Integer({ minimum: 0 }), requests: Type.Integer({ minimum: 0 }), failed: Type.Integer({ minimum: 0 }), slow: Type.Integer({ minimum: 0 }) }),
 
   // --- alerts and incidents (PagerDuty or the built-in board)
   /**

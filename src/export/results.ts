@@ -12,6 +12,8 @@ export interface FaultSummary {
   fault: string;
   index: number;
   title: Text;
+  /** What teams and spectators read during the game. */
+  symptom: Text;
   /** The organizer briefing: revealed once the game is over. */
   cause: Text;
   state: string;
@@ -43,6 +45,8 @@ export interface Results {
   finished: boolean;
   /** Game ms of the last event. */
   gameTime: number;
+  /** The first three of the final table (ties keep the table's order). */
+  podium: Array<{ rank: number; team: string; name: string; total: number }>;
   teams: TeamResult[];
 }
 
@@ -66,7 +70,9 @@ export function results(scenario: Scenario, events: readonly StoredEvent[]): Res
   }
   const since = (at: number | null, from: number | null) => (at === null || from === null ? null : Math.max(0, at - from));
   const last = events[events.length - 1];
+  const podium = board.teams.slice(0, 3).map((s) => ({ rank: s.rank, team: s.team, name: s.name, total: s.total }));
   return {
+    podium,
     scenario: scenario.name,
     title: scenario.title,
     finished: events.some((e) => e.type === 'game.finished'),
@@ -85,6 +91,7 @@ export function results(scenario: Scenario, events: readonly StoredEvent[]): Res
           fault: spec.id,
           index: spec.index,
           title: spec.title,
+          symptom: spec.symptom,
           cause: spec.briefing.organizer,
           state: fs?.state ?? 'pending',
           injectedAt: f.injectedAt,

@@ -86,11 +86,13 @@ export function teamState(state: GameState, scenario: Scenario, team: Team) {
   const cur = t ? currentFault(t) : undefined;
   // The one spoiler rule: a fault exists for the team once its change landed (injectedAt set).
   const played = t ? t.faults.filter(wasInjected) : [];
+  // Teams read a fault's symptom, never its title, until the faults are revealed (another team may still face it).
+  const seen = (spec: Scenario['faults'][number] | undefined) => spec && (state.revealed ? spec.title : spec.symptom);
   const current =
     cur && wasInjected(cur)
       ? {
           id: cur.id,
-          title: scenario.faults[cur.index]?.title,
+          title: seen(scenario.faults[cur.index]),
           state: cur.state,
           detection: cur.detection,
           injectedAt: cur.injectedAt,
@@ -101,7 +103,7 @@ export function teamState(state: GameState, scenario: Scenario, team: Team) {
   return {
     team: { id: team.id, name: team.name, members: team.members },
     fault: current,
-    faults: played.map((f) => ({ id: f.id, title: scenario.faults[f.index]?.title, state: f.state, detection: f.detection, injectedAt: f.injectedAt, endedAt: f.endedAt })),
+    faults: played.map((f) => ({ id: f.id, title: seen(scenario.faults[f.index]), state: f.state, detection: f.detection, injectedAt: f.injectedAt, endedAt: f.endedAt })),
     hints: played.flatMap((f) =>
       (scenario.faults[f.index]?.hints ?? []).map((h) => {
         const taken = !!t?.hintsTaken.includes(`${f.id}/${h.id}`);

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import createError from '@fastify/error';
 import rateLimit from '@fastify/rate-limit';
 import Type from 'typebox';
@@ -59,8 +60,23 @@ export function clockStore(clock: Clock, cache = 10_000) {
 }
 
 export interface CommsRouteOptions {
-  /** Spectator reports per IP per minute (default 10). */
+  /** Spectator reports per browser (the `fd_browser` cookie) per minute, and per address for a client without the cookie (default 10). */
   reportsPerMinute?: number;
+  /** Reports per address per minute from browsers with the cookie: a venue behind one NAT is many people (default 600). */
+  reportsPerAddressPerMinute?: number;
+}
+
+/** A random browser id (no personal data), set on the first visit; the per-browser rate-limit key. */
+export const BROWSER_COOKIE = 'fd_browser';
+const BROWSER_ID = /^[A-Za-z0-9_-]{16,64}$/;
+export const browserIdOf = (req: FastifyRequest): string | undefined => {
+  const id = req.cookies[BROWSER_COOKIE];
+  return id && BROWSER_ID.test(id) ? id : undefined;
+};
+/** Give a browser its id cookie if it has none (HttpOnly: pages never read it). */
+export function ensureBrowserId(req: FastifyRequest, reply: FastifyReply): void {
+  if (browserIdOf(req)) return;
+  reply.setCookie(BROWSER_COOKIE, randomBytes(16).toString('base64url'), { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 });
 }
 
 export default async function comms(fastify: FastifyInstance, opts: CommsRouteOptions = {}) {
@@ -155,8 +171,10 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
   // --- public: the status page and spectators' reports ------------------------------------------
   await app.register(async (scope) => {
     const r = scope.withTypeProvider<TypeBoxTypeProvider>();
-    // Reports are limited per address; the limit is counted in onRequest, before validation, so
-    // a flood of bad requests is limited too.
+    // Reports are limited per browser (its id cookie), and per address with a higher ceiling (5,000
+    // phones behind one NAT are not one person); a client without the cookie is limited per address
+    // at the low ceiling. Counted in onRequest, before validation, so a flood of bad requests is
+    // limited too.
     await r.register(rateLimit, {
       global: false,
       store: clockStore(s.clock),
@@ -164,6 +182,8 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
       addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
       addHeaders: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false, 'retry-after': true },
     });
+
+    const perAddress = r.createRateLimit({ max: opts.reportsPerAddressPerMinute ?? 600, timeWindow: 60_000, keyGenerator: (req) => `venue:${req.ip}` });
 
     // Only what the team published: never its internal channel.
     r.get(
@@ -179,7 +199,24 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
     r.post(
       '/api/teams/:id/reports',
       {
-        config: { rateLimit: { max: opts.reportsPerMinute ?? 10, timeWindow: 60_000 } },
+        config: {
+          rateLimit: {
+            max: opts.reportsPerMinute ?? 10,
+            timeWindow: 60_000,
+            keyGenerator: (req: FastifyRequest) => {
+              const id = browserIdOf(req);
+              return id ? `browser:${id}` : `address:${req.ip}`;
+            },
+          },
+        },
+        onRequest: async (req, reply) => {
+          if (!browserIdOf(req)) return ensureBrowserId(req, reply);
+          const limit = await perAddress(req);
+          if (!limit.isAllowed && limit.isExceeded) {
+            reply.header('retry-after', String(Math.ceil(limit.ttl / 1000)));
+            throw new RateLimited('too many reports from your address: try again in a minute');
+          }
+        },
         schema: {
           params: Strict({ id: TeamId }),
           body: Strict({ text: Type.String({ minLength: 1, maxLength: 1000 }), name: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })) }),

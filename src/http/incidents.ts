@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
-import { BadRequest } from '../errors.js';
+import { BadRequest, Conflict } from '../errors.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Incident } from '../incidents/fold.js';
 
@@ -55,6 +55,7 @@ export default async function incidents(fastify: FastifyInstance) {
     { ...team, schema: { body: Type.Object({ title: Typed(200), severity: Type.Optional(Severity), name: Typed(100) }, Strict) } },
     async (req, reply) => {
       const b = req.body;
+      if (app.services.gameClock.phase === 'finished') throw new Conflict('the game is finished: incidents can no longer be opened');
       const inc = await svc().open(teamId(req), { title: b.title.trim(), name: b.name.trim(), ...(b.severity ? { severity: b.severity } : {}) });
       return reply.status(201).send({ incident: incidentView(inc) });
     },

@@ -11,7 +11,10 @@ import { TeamTarget } from '../config.js';
 import { CompositeTarget } from '../targets/composite.js';
 
 const Strict = { additionalProperties: false } as const;
-const Member = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), role: Type.Optional(Type.String({ maxLength: 50 })) }, Strict);
+const MemberName = Type.String({ minLength: 1, maxLength: 100 });
+/** A member: a name, or `{name, role?}`. */
+const Member = Type.Union([MemberName, Type.Object({ name: MemberName, role: Type.Optional(Type.String({ maxLength: 50 })) }, Strict)]);
+const members = (ms: Array<string | { name: string; role?: string }> | undefined) => ms?.map((m) => (typeof m === 'string' ? { name: m } : m));
 const TeamId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' });
 const FaultId = Type.String({ minLength: 1, maxLength: 64 });
 /** Who did it: the body's `by`, else the X-Organizer-Name header, else "organizer". */
@@ -69,7 +72,8 @@ export default async function organizer(fastify: FastifyInstance) {
       const { config, store, teams } = app;
       // An external team must name an adapter this server has (kubernetes needs a kubeconfig).
       const targetKinds = app.target instanceof CompositeTarget ? app.target.kinds() : ['local'];
-      const t = await createTeam({ store, teams, teamPortBase: config.teamPortBase, targetKinds }, req.body, actor(req));
+      const { members: ms, ...rest } = req.body;
+      const t = await createTeam({ store, teams, teamPortBase: config.teamPortBase, targetKinds }, { ...rest, ...(ms ? { members: members(ms)! } : {}) }, actor(req));
       // The token leaves the server here, once; only its hash is in the log.
       return reply.status(201).send({ team: { id: t.id, name: t.name }, token: t.token, joinLink: joinLink(req, t.token) });
     },
@@ -84,7 +88,8 @@ export default async function organizer(fastify: FastifyInstance) {
       },
     },
     async (req) => {
-      await updateTeam(app, req.params.id, req.body, actor(req));
+      const { members: ms, ...rest } = req.body;
+      await updateTeam(app, req.params.id, { ...rest, ...(ms ? { members: members(ms)! } : {}) }, actor(req));
       const t = teamOr404(req.params.id);
       return { team: { id: t.id, name: t.name, members: t.members } };
     },

@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import helmet from '@fastify/helmet';
 import { NotFound } from '../errors.js';
 import { fromRoot } from '../paths.js';
+import { ensureBrowserId } from './comms.js';
 
 /** Paths that belong to the API: a miss there stays a JSON 404, never an HTML page. */
 const API_PREFIXES = ['/api/', '/ws/', '/hooks/', '/t/'];
@@ -69,7 +70,9 @@ export default async function staticWeb(app: FastifyInstance, opts: { root?: str
     });
   }
 
-  const page = (file: 'index.html' | 'team.html' | 'admin.html') => async (_req: FastifyRequest, reply: FastifyReply) => {
+  const page = (file: 'index.html' | 'team.html' | 'admin.html') => async (req: FastifyRequest, reply: FastifyReply) => {
+    // A spectator's browser gets its id on the first visit (the per-browser report limit, src/http/comms.ts).
+    if (file === 'index.html') ensureBrowserId(req, reply);
     if (!built) {
       return reply
         .status(503)

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import replyFrom from '@fastify/reply-from';
 import WebSocket, { type RawData } from 'ws';
 import { BadRequest, NotFound } from '../errors.js';
+import { UserTraffic } from '../probes/traffic.js';
 
 // Firedrill's own credentials never travel to a team's service, and it never sets ours.
 const PRIVATE_REQ = ['cookie', 'authorization'] as const;
@@ -38,6 +39,25 @@ export default async function teamProxy(app: FastifyInstance) {
     http: { requestOptions: { timeout: 60_000 } },
   });
 
+  // Spectators are users: each request they make here counts for the team (src/probes/traffic.ts).
+  const traffic = new UserTraffic({
+    gameTime: () => (app.gameClock.phase === 'running' ? app.gameClock.now() : null),
+    slowMs: () => app.scenario.scoring.availability.slowMs,
+    append: (events) => app.store.appendMany(events),
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const team = (req.params as { team?: string } | undefined)?.team;
+    // A redirect to the slash, an unknown team, a service not started: not the team's service answering.
+    if (!team || !req.routeOptions.url?.startsWith('/t/:team/') || !app.teams.get(team) || reply.getHeader('x-firedrill-not-running')) return;
+    traffic.record(team, { status: reply.statusCode, ms: reply.elapsedTime });
+  });
+  const timer = setInterval(() => void traffic.flush(), 5_000);
+  timer.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await traffic.flush(true);
+  });
+
   const upstreamOf = (req: FastifyRequest): { team: string; base: string | undefined; closed?: boolean } => {
     const team = (req.params as { team: string }).team;
     const t = app.services.teams.get(team);
@@ -46,7 +66,7 @@ export default async function teamProxy(app: FastifyInstance) {
     if (t.target && !t.target.proxy) return { team, base: undefined, closed: true };
     return { team, base: app.services.target.publicUrl(team) };
   };
-  const notRunning = (reply: FastifyReply) => reply.status(503).type('text/html; charset=utf-8').send(page(503, 'This team’s service is not running yet.'));
+  const notRunning = (reply: FastifyReply) => reply.status(503).header('x-firedrill-not-running', '1').type('text/html; charset=utf-8').send(page(503, 'This team’s service is not running yet.'));
 
   app.get('/t/:team', async (req, reply) => {
     const q = req.raw.url?.includes('?') ? req.raw.url.slice(req.raw.url.indexOf('?')) : '';

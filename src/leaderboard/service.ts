@@ -5,13 +5,13 @@ import { apply, compareTeams, createScore, standing, type ScoreState } from '../
 import type { Standing, TeamBreakdown } from '../scoring/types.js';
 import { AudienceBoard, rowOf, type Listener, type Order } from './audience.js';
 import { Freeze } from './freeze.js';
-import { boardTeam, spoilerFree, spoilerFreeStanding } from './spoilers.js';
+import { boardTeam, publicTitle, spoilerFree, spoilerFreeStanding, type Mask } from './spoilers.js';
 import { JudgingTexts } from './texts.js';
 import { TeamHistory, timelineItem } from './timeline.js';
 import type { GameBlock, LeaderboardOptions, Prepared, SeriesPoint, TeamFrame, TimelineItem } from './types.js';
 
 export type { Board, BoardTeam, GameBlock, LeaderboardOptions, Prepared, SeriesPoint, TeamFrame, TimelineItem } from './types.js';
-export { spoilerFree, spoilerFreeStanding } from './spoilers.js';
+export { spoilerFree, spoilerFreeStanding, type Mask } from './spoilers.js';
 
 /**
  * The live leaderboard: an effectful shell around the pure scoring fold (which carries the one
@@ -83,7 +83,7 @@ export class Leaderboard {
   private syncBoards(gameChanged: boolean, live: boolean): void {
     const game = this.gameBlock();
     // Rows are immutable once serialized: both audiences share them.
-    const rows = this.order.map((id, i) => rowOf(boardTeam(standing(this.score.teams.get(id)!, i + 1))));
+    const rows = this.order.map((id, i) => rowOf(boardTeam(standing(this.score.teams.get(id)!, i + 1), this.mask)));
     const order: Order = { ids: this.order, lo: 0, hi: this.order.length - 1 };
     this.organizerBoard.commit(rows, order, game, gameChanged, live);
     if (!this.freeze.frozen) this.publicBoard.commit(rows, order, game, gameChanged, live);
@@ -111,13 +111,13 @@ export class Leaderboard {
   /** Fold one committed event; push frames to listeners when an audience's board changed. */
   apply(e: StoredEvent): void {
     const before = e.team ? this.score.teams.get(e.team)?.total : undefined;
-    const { phase, speed } = this.score.life;
+    const { phase, speed, revealed } = this.score.life;
     // The public board must hold the state just before a freeze (at start it is built lazily).
     if (e.type === 'game.board_frozen') this.ensure();
     apply(this.score, e);
     this.texts.apply(e);
     const froze = this.freeze.apply(e, () => this.frozenSnapshot());
-    const phaseChanged = phase !== this.score.life.phase || speed !== this.score.life.speed;
+    const phaseChanged = phase !== this.score.life.phase || speed !== this.score.life.speed || revealed !== this.score.life.revealed;
     const gameChanged = froze || phaseChanged;
     const t = e.team ? this.score.teams.get(e.team) : undefined;
     const items: TimelineItem[] = [];
@@ -145,7 +145,7 @@ export class Leaderboard {
       if (gameChanged || !changedTeam || !this.score.teams.has(changedTeam)) this.syncBoards(gameChanged, true);
       else {
         const order = this.reorder(changedTeam);
-        const row = rowOf(boardTeam(standing(this.score.teams.get(changedTeam)!, this.order.indexOf(changedTeam) + 1)));
+        const row = rowOf(boardTeam(standing(this.score.teams.get(changedTeam)!, this.order.indexOf(changedTeam) + 1), this.mask));
         const game = this.gameBlock();
         this.organizerBoard.commit([row], order, game, false, true);
         if (!this.freeze.frozen) this.publicBoard.commit([row], order, game, false, true);
@@ -164,8 +164,17 @@ export class Leaderboard {
     h.version++;
     if (!this.live || !h.listeners.size) return;
     const own = this.standingOf(id);
-    const frame = JSON.stringify({ type: 'update', seq: h.version, team: own && spoilerFreeStanding(own), items, ...(game ? { game } : {}) } satisfies TeamFrame);
+    const frame = JSON.stringify({ type: 'update', seq: h.version, team: own && spoilerFreeStanding(own, this.mask), items: items.map((i) => this.publicItem(i)), ...(game ? { game } : {}) } satisfies TeamFrame);
     for (const l of h.listeners) l(frame);
+  }
+
+  /** What the public may read of faults now (symptoms until revealed). */
+  get mask(): Mask {
+    return { revealed: this.score.life.revealed, scenario: this.opts.scenario };
+  }
+  /** A timeline item as teams and spectators read it: a landed fault by its symptom until revealed. */
+  private publicItem(i: TimelineItem): TimelineItem {
+    return i.kind === 'fault' && i.title !== null ? { ...i, title: publicTitle(this.mask, i.fault, i.title) } : i;
   }
 
   private gameBlock(): GameBlock {
@@ -180,6 +189,7 @@ export class Leaderboard {
       durationMs,
       endsAt: endsAt(p, durationMs),
       frozen: this.freeze.frozen,
+      revealed: this.score.life.revealed,
     };
   }
 
@@ -195,7 +205,8 @@ export class Leaderboard {
   }
 
   private frozenSnapshot(): Map<string, { rank: number; score: number; breakdown: TeamBreakdown }> {
-    return new Map(this.ranked().map((s) => [s.team, { rank: s.rank, score: s.total, breakdown: spoilerFree(s.breakdown) }]));
+    // Kept unmasked: the mask (symptoms, or revealed titles) is applied on read.
+    return new Map(this.ranked().map((s) => [s.team, { rank: s.rank, score: s.total, breakdown: s.breakdown }]));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -239,14 +250,16 @@ export class Leaderboard {
   publicBreakdown(id: string): { rank: number; score: number; breakdown: TeamBreakdown } | undefined {
     if (!this.freeze.frozen) {
       const s = this.standingOf(id);
-      return s && { rank: s.rank, score: s.total, breakdown: spoilerFree(s.breakdown) };
+      return s && { rank: s.rank, score: s.total, breakdown: spoilerFree(s.breakdown, this.mask) };
     }
-    return this.freeze.breakdown(id);
+    const f = this.freeze.breakdown(id);
+    return f && { ...f, breakdown: spoilerFree(f.breakdown, this.mask) };
   }
 
   /** A team's timeline; the public one stops at the freeze; only organizers see masked faults' ids. */
   timeline(id: string, audience: 'public' | 'team' | 'organizer'): TimelineItem[] {
-    return this.history.get(id)?.read(audience, this.freeze.at) ?? [];
+    const items = this.history.get(id)?.read(audience, this.freeze.at) ?? [];
+    return audience === 'organizer' ? items : items.map((i) => this.publicItem(i));
   }
   /** Score over time (one point per change of the total); the public one stops at the freeze. */
   series(id: string, audience: 'public' | 'team' | 'organizer'): SeriesPoint[] {
@@ -261,8 +274,8 @@ export class Leaderboard {
     const snapshot = JSON.stringify({
       type: 'snapshot',
       seq: h.version,
-      team: own && spoilerFreeStanding(own),
-      items: h.read('team', null).slice(-100),
+      team: own && spoilerFreeStanding(own, this.mask),
+      items: h.read('team', null).slice(-100).map((i) => this.publicItem(i)),
       game: this.gameBlock(),
     } satisfies TeamFrame);
     return { snapshot, unsubscribe: () => h.listeners.delete(l) };

@@ -15,6 +15,8 @@ export interface GameBlock {
   durationMs: number;
   endsAt: number | null;
   frozen: boolean;
+  /** Faults' real titles are public (the game finished, or the organizers revealed them); until then titles are symptoms. */
+  revealed: boolean;
 }
 
 /** One row of the board as the clients see it (milli-points). */

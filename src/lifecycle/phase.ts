@@ -13,10 +13,12 @@ export interface PhaseState {
   speed: number;
   /** How game.finished came: an organizer, or the system when the scenario's duration was reached. */
   finishedBy: 'organizer' | 'duration' | null;
+  /** Faults' real titles and causes are public: once the game finished, or when the organizers revealed them. Until then the public sees each fault's symptom. */
+  revealed: boolean;
 }
 
 export function createPhase(): PhaseState {
-  return { phase: 'not_started', startedAt: null, speed: 1, finishedBy: null };
+  return { phase: 'not_started', startedAt: null, speed: 1, finishedBy: null, revealed: false };
 }
 
 /** Apply one event; returns true when the phase, speed or start changed. Mutates `p`. */
@@ -39,6 +41,11 @@ export function reducePhase(p: PhaseState, e: StoredEvent): boolean {
       if (p.phase === 'finished') return false;
       p.phase = 'finished';
       p.finishedBy = e.data.by.kind === 'system' ? 'duration' : 'organizer';
+      p.revealed = true;
+      return true;
+    case 'game.revealed':
+      if (p.revealed) return false;
+      p.revealed = true;
       return true;
     case 'game.speed_set':
       if (p.speed === e.data.speed) return false;

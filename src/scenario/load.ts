@@ -46,6 +46,7 @@ export const DEFAULTS = {
   probe: { interval: '5s', timeout: '2s', jitter: '1s', successThreshold: 2, failureThreshold: 2, holdFor: '20s' },
   fault: { weight: 1, alertAfter: '1m', targetRecovery: '20m', grace: '3m', verifyWithin: '60s' },
   game: { duration: '90m', maxInjectAttempts: 2 },
+  symptom: t('Something is wrong with the service', 'サービスに何らかの問題が発生しています'),
 };
 
 export function defaultScoring(): ScoringRules {
@@ -81,7 +82,7 @@ export function defaultScoring(): ScoringRules {
         { id: 'action_items', title: t('Action items', 'アクションアイテム'), description: t('Concrete follow-ups with owners.', '担当者の決まった具体的な再発防止策。') },
       ],
     },
-    availability: { points: 500 },
+    availability: { points: 500, userWeight: 0.5, slowMs: 2_000 },
   };
 }
 
@@ -356,6 +357,7 @@ function normalize(f: ScenarioFile, text: string, file: string): Scenario {
     id: fault.id,
     index,
     title: fault.title,
+    symptom: fault.symptom ?? DEFAULTS.symptom,
     briefing: fault.briefing,
     weight: fault.weight ?? DEFAULTS.fault.weight,
     alerting: fault.alerting,
@@ -410,7 +412,11 @@ function normalize(f: ScenarioFile, text: string, file: string): Scenario {
       rubric: s.communication?.rubric ?? d.communication.rubric,
     },
     review: { rubric: s.review?.rubric ?? d.review.rubric },
-    availability: { points: s.availability?.points ?? d.availability.points },
+    availability: {
+      points: s.availability?.points ?? d.availability.points,
+      userWeight: s.availability?.userWeight ?? d.availability.userWeight,
+      slowMs: s.availability?.slow ? ms(s.availability.slow) : d.availability.slowMs,
+    },
   };
 
   return {

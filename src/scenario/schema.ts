@@ -276,6 +276,8 @@ export const FaultCheck = Type.Union([
 export const Fault = Obj({
   id: Id,
   title: Text,
+  /** What teams and spectators read while the fault may still be ahead of any team: the symptom, never the cause. */
+  symptom: Type.Optional(Text),
   briefing: Obj({ team: Type.Optional(Text), organizer: Text }),
   weight: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
   alerting: Type.Union([Type.Literal('pagerduty'), Type.Literal('silent')], {
@@ -343,7 +345,13 @@ export const Scoring = Obj({
     }),
   ),
   review: Type.Optional(Obj({ rubric: Type.Optional(Type.Array(RubricItem, { minItems: 1 })) })),
-  availability: Type.Optional(Obj({ points: Type.Optional(Type.Integer({ minimum: 0, description: 'points for 100% availability over the game (default 500)' })) })),
+  availability: Type.Optional(
+    Obj({
+      points: Type.Optional(Type.Integer({ minimum: 0, description: 'points for 100% availability over the game (default 500)' })),
+      userWeight: Type.Optional(Share('share of availability measured by spectators\' requests through /t/ (default 0.5; the rest by probes)')),
+      slow: Type.Optional(Duration),
+    }),
+  ),
 });
 
 export const ScenarioFile = Obj({

@@ -59,6 +59,8 @@ export interface Fault {
   id: string;
   index: number;
   title: TextT;
+  /** The public title while the fault may still be ahead of a team (default: a generic one). */
+  symptom: TextT;
   briefing: { team?: TextT; organizer: TextT };
   weight: number;
   alerting: 'pagerduty' | 'silent';
@@ -98,7 +100,8 @@ export interface ScoringRules {
     rubric: Array<{ id: string; title: TextT; description?: TextT }>;
   };
   review: { rubric: Array<{ id: string; title: TextT; description?: TextT }> };
-  availability: { points: number };
+  /** userWeight: the share measured by spectators' requests (the rest by probes); slowMs: a user request slower than this counts as slow (bad). */
+  availability: { points: number; userWeight: number; slowMs: number };
 }
 
 export interface Scenario {

@@ -107,6 +107,11 @@ interface TeamState {
   /** The fault most recently injected: status updates and messages are attributed to it. */
   current: string | null;
   sli: Map<number, { good: number; total: number; seq: number }>;
+  /** Spectators' requests per game minute (traffic.minute). */
+  traffic: Map<number, { requests: number; bad: number; seq: number }>;
+  /** Running sums of `traffic` (O(1) per event). */
+  userRequests: number;
+  userBad: number;
   hints: Map<string, { fault: string; hint: string; cost: number; seq: number }>;
   adjustments: Array<{ points: number; reason: string; seq: number }>;
   // Running sums, so an event costs O(1) whatever the team's history (sli minutes, hints, adjustments).
@@ -168,6 +173,9 @@ function team(s: ScoreState, id: string, seq: number, gameTime: number): TeamSta
       faults: new Map(),
       current: null,
       sli: new Map(),
+      traffic: new Map(),
+      userRequests: 0,
+      userBad: 0,
       hints: new Map(),
       adjustments: [],
       sliGood: 0,
@@ -246,7 +254,7 @@ const FAULT_SCOPED = new Set([
   'postmortem.submitted',
 ]);
 /** Events that change only a running sum (availability, hints, adjustments), no fault's score. */
-const TEAM_SCOPED = new Set(['sli.minute', 'hint.taken', 'score.adjusted']);
+const TEAM_SCOPED = new Set(['sli.minute', 'traffic.minute', 'hint.taken', 'score.adjusted']);
 /** Events whose case in applyTeamEvent marks the faults it changed itself (`touch(f, COMMS)`). */
 const SELF_MARKED = new Set(['status.published', 'message.posted']);
 
@@ -310,12 +318,23 @@ function cachedFault(s: ScoreState, t: TeamState, f: FaultTrack): FaultScore {
   return f.cached;
 }
 
-const availabilityPoints = (s: ScoreState, good: number, total: number): number =>
-  total ? Math.round((s.scenario.scoring.availability.points * 1000 * good) / total) : 0;
+/**
+ * Probes' and users' shares weighted by the scenario (`availability.userWeight`); a side with
+ * nothing measured leaves the whole score to the other. Without users it is the probes' share alone.
+ */
+function availabilityPoints(s: ScoreState, good: number, total: number, requests = 0, bad = 0): number {
+  const rules = s.scenario.scoring.availability;
+  const availMax = rules.points * 1000;
+  if (!requests) return total ? Math.round((availMax * good) / total) : 0;
+  const probeShare = total ? good / total : null;
+  const userShare = (requests - bad) / requests;
+  const w = probeShare === null ? 1 : rules.userWeight;
+  return Math.round(availMax * ((probeShare ?? 0) * (1 - w) + userShare * w));
+}
 
 /** The team's total from the cached fault scores and the running sums. */
 function totalOf(s: ScoreState, t: TeamState): number {
-  let sum = availabilityPoints(s, t.sliGood, t.sliTotal) - t.hintMilli + t.adjustMilli;
+  let sum = availabilityPoints(s, t.sliGood, t.sliTotal, t.userRequests, t.userBad) - t.hintMilli + t.adjustMilli;
   for (const f of t.faults.values()) sum += faultPoints(s, t, f);
   return sum;
 }
@@ -427,6 +446,19 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
       t.sliTotal += e.data.total;
       // Seqs come in ascending order: appending keeps the evidence sorted.
       t.sliSeqs.push(e.seq);
+      return true;
+    }
+    case 'traffic.minute': {
+      // Keyed per team×minute like sli.minute: the last report of a minute wins.
+      const old = t.traffic.get(e.data.minute);
+      if (old) {
+        t.userRequests -= old.requests;
+        t.userBad -= Math.min(old.bad, old.requests);
+      }
+      const m = { requests: e.data.requests, bad: e.data.failed + e.data.slow, seq: e.seq };
+      t.traffic.set(e.data.minute, m);
+      t.userRequests += m.requests;
+      t.userBad += Math.min(m.bad, m.requests);
       return true;
     }
     default:
@@ -724,8 +756,16 @@ function breakdown(s: ScoreState, t: TeamState): TeamBreakdown {
     total += m.total;
     sliEv.push(m.seq);
   }
+  // Users' share: what spectators met through /t/ (a request failed or slow is bad for them).
+  let requests = 0;
+  let bad = 0;
+  for (const m of t.traffic.values()) {
+    requests += m.requests;
+    bad += Math.min(m.bad, m.requests);
+    sliEv.push(m.seq);
+  }
   const availMax = s.scenario.scoring.availability.points * 1000;
-  const availability = { ...part(availabilityPoints(s, good, total), availMax, sliEv), good, total };
+  const availability = { ...part(availabilityPoints(s, good, total, requests, bad), availMax, sliEv), good, total, users: { requests, bad } };
   return assemble(t, faults, availability);
 }
 
@@ -734,7 +774,15 @@ function cachedBreakdown(s: ScoreState, t: TeamState): TeamBreakdown {
   if (t.cachedBreakdown) return t.cachedBreakdown;
   const faults = [...t.faults.values()].map((f) => cachedFault(s, t, f));
   const availMax = s.scenario.scoring.availability.points * 1000;
-  const availability = { points: availabilityPoints(s, t.sliGood, t.sliTotal), max: availMax, evidence: t.sliSeqs.slice(), good: t.sliGood, total: t.sliTotal };
+  const evidence = t.traffic.size ? uniq([...t.sliSeqs, ...[...t.traffic.values()].map((m) => m.seq)]) : t.sliSeqs.slice();
+  const availability = {
+    points: availabilityPoints(s, t.sliGood, t.sliTotal, t.userRequests, t.userBad),
+    max: availMax,
+    evidence,
+    good: t.sliGood,
+    total: t.sliTotal,
+    users: { requests: t.userRequests, bad: t.userBad },
+  };
   return (t.cachedBreakdown = assemble(t, faults, availability));
 }
 

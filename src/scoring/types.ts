@@ -81,7 +81,7 @@ export interface TeamBreakdown {
   /** Category sums, milli-points. */
   categories: { recovery: number; detection: number; communication: number; review: number; availability: number; hints: number; adjustments: number };
   faults: FaultScore[];
-  availability: Part & { good: number; total: number };
+  availability: Part & { good: number; total: number; users: { requests: number; bad: number } };
   hints: Part & { items: Array<{ fault: string; hint: string; cost: number; seq: number }> };
   adjustments: Part & { items: Array<{ points: number; reason: string; seq: number }> };
 }

@@ -32,6 +32,7 @@ const samples: { [T in EventType]: { team: string | null; data: (c: Ctx) => Even
   'game.resumed': { team: null, data: () => ({ by: org }) },
   'game.speed_set': { team: null, data: () => ({ speed: 1, by: org }) },
   'game.finished': { team: null, data: () => ({ by: org }) },
+  'game.revealed': { team: null, data: () => ({ by: org }) },
   'game.board_frozen': { team: null, data: () => ({ by: org }) },
   'game.board_unfrozen': { team: null, data: () => ({ by: org }) },
   'game.revert_all': { team: null, data: () => ({ by: org, reason: 'every event type, once' }) },
@@ -59,6 +60,7 @@ const samples: { [T in EventType]: { team: string | null; data: (c: Ctx) => Even
   'probe.failed': { team: 'golf', data: () => ({ probe: 'page', evidence: { status: 502, latencyMs: 12, excerpt: 'Bad gateway' }, since: 0 }) },
   'probe.recovered': { team: 'golf', data: () => ({ probe: 'page', evidence: { status: 200, latencyMs: 3 }, since: 5_000 }) },
   'sli.minute': { team: 'golf', data: () => ({ minute: 0, good: 5, total: 6 }) },
+  'traffic.minute': { team: 'golf', data: () => ({ minute: 0, requests: 12, failed: 3, slow: 1 }) },
   'alert.queued': {
     team: 'golf',
     data: (c) => ({ fault: c.fault, dedupKey: `golf/${c.fault}/1`, action: 'trigger', via: 'board', n: 1, summary: 'Golf: page failing', severity: 'critical' }),

@@ -14,6 +14,7 @@ function fault(index: number, id: string, recoveredWhen: string[]): Fault {
     id,
     index,
     title: text(id),
+    symptom: text(`symptom ${id}`),
     briefing: { team: text(`briefing ${id}`), organizer: text(`organizer ${id}`) },
     weight: 1,
     alerting: index === 1 ? 'silent' : 'pagerduty',

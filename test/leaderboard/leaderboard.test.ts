@@ -342,13 +342,15 @@ describe('spoilers', () => {
     }
     const board = (await t.app.inject('/api/leaderboard')).json();
     const alpha = board.teams.find((x: { id: string }) => x.id === 'alpha');
-    expect(alpha.currentFault).toMatchObject({ id: `fault-${def.index + 1}`, title: null, state: 'armed' });
+    // Issue 16: spectators see nothing of a fault before it lands (no "armed" chip).
+    expect(alpha.currentFault).toBeNull();
     // Organizers see what is coming.
     const admin = await t.app.inject({ url: '/api/admin/teams/alpha/score', headers: t.admin });
     expect(admin.body).toContain(def.title.en);
 
     await inject(t, 'alpha', t.fault);
     const shown = (await t.app.inject('/api/leaderboard')).json().teams.find((x: { id: string }) => x.id === 'alpha');
-    expect(shown.currentFault).toMatchObject({ id: t.fault, title: def.title, state: 'injected' });
+    // Once landed: shown by its symptom (the title names the cause) until the faults are revealed.
+    expect(shown.currentFault).toMatchObject({ id: t.fault, title: def.symptom, state: 'injected' });
   });
 });

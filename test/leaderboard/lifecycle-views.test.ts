@@ -106,7 +106,8 @@ describe('defect 2: spoilers are masked until the change landed for that team', 
     const b = await board.until((f) => JSON.stringify(f).includes('"injecting"'));
     const m = await team.until((f) => JSON.stringify(f).includes('"injecting"'));
     for (const frame of [JSON.stringify(b), JSON.stringify(m)]) for (const s of secrets(t, fault)) expect(frame).not.toContain(s);
-    expect(b.teams.find((x: { id: string }) => x.id === 'alpha').currentFault).toMatchObject({ id: 'fault-1', title: null, state: 'injecting', injectedAt: null });
+    // Issue 16: no current fault at all before the change landed (no "armed"/"injecting" chip).
+    expect(b.teams.find((x: { id: string }) => x.id === 'alpha').currentFault).toBeNull();
     // Once the change landed, the fault is shown.
     await append(t, { type: 'fault.injected', team: 'alpha', source: 'game', data: { fault, attempt: 1, deadlineAt: 1_000_000 } });
     const shown = await board.until((f) => JSON.stringify(f).includes('"injected"'));

@@ -48,7 +48,7 @@ export interface ScoringInput {
     rubric: string[];
   };
   review?: { rubric: string[] };
-  availability?: { points: number };
+  availability?: { points: number; userWeight?: number; slowMs?: number };
 }
 
 export function buildScenario(input: { faults: FaultInput[]; scoring?: ScoringInput }): Scenario {
@@ -76,12 +76,13 @@ export function buildScenario(input: { faults: FaultInput[]; scoring?: ScoringIn
       rubric: comm.rubric.map((id) => ({ id, title: text(id) })),
     },
     review: { rubric: (sc.review?.rubric ?? ['timeline', 'impact', 'root_cause', 'reflection', 'action_items']).map((id) => ({ id, title: text(id) })) },
-    availability: sc.availability ?? { points: 500 },
+    availability: { points: sc.availability?.points ?? 500, userWeight: sc.availability?.userWeight ?? 0.5, slowMs: sc.availability?.slowMs ?? 2000 },
   };
   const faults: Fault[] = input.faults.map((f, index) => ({
     id: f.id,
     index,
     title: text(f.title ?? f.id),
+    symptom: text(`symptom ${f.id}`),
     briefing: { organizer: text('briefing') },
     weight: f.weight ?? 1,
     alerting: f.alerting ?? 'pagerduty',
