@@ -24,6 +24,7 @@ import organizer from './http/organizer.js';
 import gameRoutes from './http/game.js';
 import { logRedactPaths, redactUrl } from './http/redact.js';
 import metrics from './http/metrics.js';
+import { buildValidator } from './http/validation.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -83,6 +84,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024,
     trustProxy: false,
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Each part its own decoration. A part that is missing is simply not registered, so the route
