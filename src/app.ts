@@ -24,6 +24,7 @@ import organizer from './http/organizer.js';
 import gameRoutes from './http/game.js';
 import { logRedactPaths, redactUrl } from './http/redact.js';
 import metrics from './http/metrics.js';
+import openapi from './http/openapi.js';
 import { buildValidator } from './http/validation.js';
 
 declare module 'fastify' {
@@ -120,6 +121,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(errors);
   await app.register(auth);
   await app.register(metrics); // before the routes: its hooks count every one of them
+  await app.register(openapi); // before the routes: it collects their schemas
 
   await app.register(routes(health, 'health', ['store']));
   await app.register(routes(session, 'session', ['auth', 'teams']));
