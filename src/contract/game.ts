@@ -29,3 +29,7 @@ export type GameResponse = Static<typeof GameResponse>;
 /** The `game` of GET /api/team: the clock and the scenario's title. */
 export const TeamGameBlock = Type.Object({ ...GameBlockFields, title: Text }, Closed);
 export type TeamGameBlock = Static<typeof TeamGameBlock>;
+
+/** The `game` of the leaderboard and of /ws/leaderboard, /ws/team frames (src/leaderboard/types.ts GameBlock). */
+export const BoardGameBlock = Type.Object({ scenario: Type.String(), title: Text, ...GameBlockFields }, Closed);
+export type BoardGameBlock = Static<typeof BoardGameBlock>;
