@@ -27,6 +27,8 @@ import metrics from './http/metrics.js';
 import resultsRoutes from './http/results.js';
 import qr from './http/qr.js';
 import traffic from './http/traffic.js';
+import openapi from './http/openapi.js';
+import { buildValidator } from './http/validation.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -86,6 +88,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024,
     trustProxy: false,
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Each part its own decoration. A part that is missing is simply not registered, so the route
@@ -121,6 +124,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(errors);
   await app.register(auth);
   await app.register(metrics); // before the routes: its hooks count every one of them
+  await app.register(openapi); // before the routes: it collects their schemas
 
   await app.register(routes(health, 'health', ['store']));
   await app.register(routes(session, 'session', ['auth', 'teams']));

@@ -27,7 +27,10 @@ export default fp(
     app.setSchemaErrorFormatter((errors, dataVar) => {
       const first = errors[0];
       const where = `${dataVar}${first?.instancePath ? first.instancePath.replaceAll('/', '.') : ''}`;
-      const err = new Error(`${where} ${first?.message ?? 'is invalid'}`) as FastifyError;
+      // An unknown field is reported on its parent ("body must NOT have additional properties"): name it.
+      const extra = (first?.params as { additionalProperty?: unknown } | undefined)?.additionalProperty;
+      const message = typeof extra === 'string' ? `${where}.${extra} is not a known field` : `${where} ${first?.message ?? 'is invalid'}`;
+      const err = new Error(message) as FastifyError;
       err.statusCode = 400;
       err.code = 'bad_request';
       return err;

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Conflict } from '../errors.js';
+import { GameResponse } from '../contract/game.js';
 import { gameBlock, teamState } from '../game/views.js';
 
 /** The game for everyone (`GET /api/game`) and a team's own state (`GET /api/team`). */
 export default async function gameRoutes(app: FastifyInstance) {
-  app.get('/api/game', async () => {
+  app.get('/api/game', { schema: { response: { 200: GameResponse } } }, async () => {
     const { gameClock, game } = app.services;
     return {
       scenario: game ? { name: game.scenario.name, title: game.scenario.title } : null,

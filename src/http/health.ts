@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import Type from 'typebox';
+import { Health } from '../contract/health.js';
 
 export default async function health(app: FastifyInstance) {
   app.get(
     '/healthz',
-    { schema: { response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String(), seq: Type.Integer() }) } } },
+    { schema: { response: { 200: Health } } },
     async () => ({ status: 'ok' as const, version: app.services.version, seq: app.services.store.lastSeq() }),
   );
 }

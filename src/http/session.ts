@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Unauthorized } from '../errors.js';
+import { Session, SessionCreated, SessionEnded } from '../contract/session.js';
 import { ADMIN_COOKIE, TEAM_COOKIE, whoIs } from './auth.js';
 
 const cookieOpts = { path: '/', httpOnly: true, sameSite: 'lax' as const, maxAge: 7 * 24 * 3600 };
@@ -12,7 +13,7 @@ export default async function session(fastify: FastifyInstance) {
 
   app.post(
     '/api/session',
-    { schema: { body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }) } },
+    { schema: { body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), response: { 200: SessionCreated } } },
     async (req, reply) => {
       const who = whoIs(app, req.body.token);
       if (!who) throw new Unauthorized('that token is not valid');
@@ -21,7 +22,7 @@ export default async function session(fastify: FastifyInstance) {
     },
   );
 
-  app.get('/api/session', async (req) => {
+  app.get('/api/session', { schema: { response: { 200: Session } } }, async (req) => {
     const admin = req.cookies[ADMIN_COOKIE];
     const team = req.cookies[TEAM_COOKIE];
     const a = admin ? whoIs(app, admin) : undefined;
@@ -32,9 +33,9 @@ export default async function session(fastify: FastifyInstance) {
     };
   });
 
-  app.delete('/api/session', async (_req, reply) => {
+  app.delete('/api/session', { schema: { response: { 200: SessionEnded } } }, async (_req, reply) => {
     reply.clearCookie(ADMIN_COOKIE, { path: '/' }).clearCookie(TEAM_COOKIE, { path: '/' });
-    return { ok: true };
+    return { ok: true as const };
   });
 
   // A join link: /join?token=… (the token query parameter is redacted from logs).

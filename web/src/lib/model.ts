@@ -3,6 +3,7 @@
  * field names are read tolerantly here so the pages stay simple.
  */
 import type { LiveState } from './live.js';
+import type { BoardGameBlock, GameBlock, GameResponse, TeamGameBlock } from '../../../src/contract/game.js';
 
 export type LocText = { en: string; ja: string } | string;
 
@@ -86,23 +87,24 @@ export function normGame(x: unknown): Game {
 
 const PHASES: readonly GamePhase[] = ['not_started', 'running', 'paused', 'finished'];
 
+/** Every game block the server sends (src/contract/game.ts): GET /api/game, GET /api/team's `game`, live frames' `game`. */
+type AnyGameBlock = GameBlock | GameResponse | TeamGameBlock | BoardGameBlock;
+
 /**
  * A game block as the server sends it (GET /api/game, the `game` of /ws/leaderboard and /ws/team
- * frames). The one place that knows its field names: `phase` (older servers: `state`, with
- * `lobby`/`waiting` for not started), `durationMs`, `endsAt` (game ms).
+ * frames), read by the contract's field names: a renamed field fails `npm run typecheck`.
  */
 export function normGameBlock(x: unknown): Game {
-  const o = obj(x);
-  const clock = obj(o.clock);
-  const raw = str(o.phase) ?? str(o.state) ?? str(obj(o.game).phase) ?? str(obj(o.game).state);
-  const phase = PHASES.find((p) => p === raw) ?? (o.finished ? 'finished' : o.running ? 'running' : 'not_started');
-  const durationMs = num(o.durationMs) ?? num(obj(o.scenario).durationMs);
-  const endsAt = num(o.endsAt) ?? durationMs;
+  const g = obj(x) as Partial<AnyGameBlock>;
+  const phase = PHASES.find((p) => p === g.phase) ?? 'not_started';
+  const durationMs = num(g.durationMs);
+  const endsAt = num(g.endsAt) ?? durationMs;
+  const title = 'title' in g ? loc(g.title) : 'scenario' in g && g.scenario && typeof g.scenario === 'object' ? loc(g.scenario.title) : undefined;
   return {
-    title: loc(o.title) ?? loc(obj(o.scenario).title) ?? (typeof o.scenario === 'string' ? o.scenario : 'firedrill'),
+    title: title ?? 'firedrill',
     phase,
-    gameTime: num(o.gameTime) ?? num(clock.gameTime) ?? num(clock.now) ?? num(o.now) ?? 0,
-    speed: num(o.speed) ?? num(clock.speed) ?? 1,
+    gameTime: num(g.gameTime) ?? 0,
+    speed: num(g.speed) ?? 1,
     fetchedAt: Date.now(),
     ...(durationMs !== undefined ? { durationMs } : {}),
     ...(endsAt !== undefined ? { endsAt } : {}),
