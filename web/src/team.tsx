@@ -16,6 +16,7 @@ import { Hints, Postmortem } from './team/Misc.js';
 import { normTeamState } from './team/model.js';
 import { Ops } from './team/Ops.js';
 import { StatusForm } from './team/StatusForm.js';
+import { ResultsView } from './show/Results.js';
 
 const TABS = ['incidents', 'channels', 'status', 'ops', 'hints', 'postmortem', 'timeline'] as const;
 type Tab = (typeof TABS)[number];
@@ -104,6 +105,11 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
         </button>
       </TopBar>
       <main>
+        {g?.phase === 'finished' && (
+          <Guard name="results" reset={g.phase}>
+            <ResultsView version={g.phase} />
+          </Guard>
+        )}
         <Section title={t('war.briefing')} id="briefing">
           <ErrorText error={state.error} />
           {fault ? (

@@ -3,6 +3,7 @@
  * field names are read tolerantly here so the pages stay simple.
  */
 import type { LiveState } from './live.js';
+import { normTraffic, type Traffic } from './show-model.js';
 
 export type LocText = { en: string; ja: string } | string;
 
@@ -48,6 +49,8 @@ export interface BoardTeam {
   points: number; // milli-points
   fault?: FaultNow;
   breakdown: Evidence[];
+  /** What its users saw in the last minute (issue 16), when the board says. */
+  traffic?: Traffic;
 }
 
 export interface Board {
@@ -232,6 +235,7 @@ export function normTeam(x: unknown, i: number): BoardTeam {
     points: milli(o),
     fault: normFault(o.fault ?? o.currentFault),
     breakdown,
+    ...(normTraffic(o) ? { traffic: normTraffic(o) } : {}),
   };
 }
 
