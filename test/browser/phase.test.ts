@@ -83,7 +83,7 @@ describeBrowser('every audience hears the game phase', () => {
     expect(await Promise.all([team, board, admin].map(clockOf))).toEqual(clocks);
     for (const p of [team, board, admin]) expect(await p.getByTestId('countdown').count()).toBe(0);
     // The server's own clock agrees the game is over.
-    expect((await srv.api<{ state: string }>('GET', '/api/game')).body.state).toBe('finished');
+    expect((await srv.api<{ phase: string }>('GET', '/api/game')).body.phase).toBe('finished');
     for (const s of seen) expect(s.errors).toEqual([]);
   });
 });

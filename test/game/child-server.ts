@@ -13,7 +13,7 @@ export class ChildServer {
     this.exited = new Promise((r) => proc.once('exit', (code) => r(code)));
   }
 
-  static async start(args: string[], timeoutMs = 30_000): Promise<ChildServer> {
+  static async start(args: string[], timeoutMs = 90_000): Promise<ChildServer> {
     const proc = spawn(process.execPath, [fromRoot('dist/src/cli.js'), 'serve', '--port', '0', '--log-level', 'warn', ...args], {
       env: { ...process.env, FIREDRILL_ADMIN_TOKEN: ADMIN_TOKEN },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,9 +16,9 @@ describe('checkJudgement', () => {
     expect(() => checkJudgement(scenario, judgement, happened)).not.toThrow();
   });
   it('refuses an unknown fault or criterion (400), a fault not yet happened, not counted, or a review without postmortem (409)', () => {
-    expect(() => checkJudgement(scenario, { ...judgement, fault: 'nope' }, happened)).toThrow(expect.objectContaining({ statusCode: 400 }));
+    expect(() => checkJudgement(scenario, { ...judgement, fault: 'nope' }, happened)).toThrow(expect.objectContaining({ code: 'bad_request' }));
     expect(() => checkJudgement(scenario, { ...judgement, criterion: 'nope' }, happened)).toThrow(/is not a communication criterion/);
-    expect(() => checkJudgement(scenario, judgement, undefined)).toThrow(expect.objectContaining({ statusCode: 409 }));
+    expect(() => checkJudgement(scenario, judgement, undefined)).toThrow(expect.objectContaining({ code: 'conflict' }));
     expect(() => checkJudgement(scenario, judgement, { ...happened, injectedAt: null })).toThrow(/has not happened/);
     expect(() => checkJudgement(scenario, judgement, { ...happened, counted: false, state: 'voided' } as FaultScore)).toThrow(/was voided .*not scored/);
     const review = { ...judgement, category: 'review' as const, criterion: scenario.scoring.review.rubric[0]!.id };
