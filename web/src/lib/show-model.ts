@@ -170,3 +170,9 @@ export function normRoles(x: unknown): Roles {
   const r = obj(obj(x).roles);
   return { commander: str(r.commander), communications: str(r.communications), ops: str(r.ops) };
 }
+
+/** The scenario's description for the pre-game war room (GET /api/game or /api/team, when sent). */
+export function descriptionOf(x: unknown): LocText | undefined {
+  const o = obj(x);
+  return loc(o.description) ?? loc(obj(o.scenario).description) ?? loc(obj(obj(o.game).scenario).description);
+}
