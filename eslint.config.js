@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 // ---------------------------------------------------------------------------------------------------
 // Layering, held by `npm run lint` (docs/architecture.md "Parts"). Dependencies point one way:
 //   top      src/http/, src/app.ts, src/server.ts, src/services.ts, src/cli.ts (composition)
-//   middle   src/game/, src/incidents/, src/comms/, src/leaderboard/
+//   middle   src/game/, src/incidents/, src/comms/, src/leaderboard/, src/slack/
 //   bottom   src/events/, src/scenario/, src/scoring/, src/lifecycle/, src/targets/, src/probes/,
 //            src/platform/, src/telemetry/, src/contract/
 //   leaves   src/clock.ts, src/errors.ts, src/paths.ts, src/tokens.ts, src/version.ts, src/config.ts
@@ -20,7 +20,7 @@ const ARCH = 'dependencies point one way (docs/architecture.md, "Parts")';
 const reach = (...names) => `^(\\.\\./)+(${names.join('|')})(/|\\.js$|$)`;
 const parts = (from, names, extra = '') => ({ regex: reach(...names), message: `${from} may not import ${names.join(', ')}: ${ARCH}${extra}` });
 
-const MIDDLE = ['game', 'incidents', 'comms', 'leaderboard'];
+const MIDDLE = ['game', 'incidents', 'comms', 'leaderboard', 'slack'];
 const TOP = ['http', 'app', 'server', 'services', 'cli', 'demo'];
 const ALL = ['events', 'scenario', 'scoring', 'lifecycle', 'targets', 'probes', 'platform', 'telemetry', 'contract', ...MIDDLE, ...TOP];
 const but = (...keep) => ALL.filter((p) => !keep.includes(p));
@@ -92,6 +92,7 @@ const layering = [
   { files: ['src/incidents/**/*.ts'], rules: part('incidents', but(...TOP, ...MIDDLE)) },
   { files: ['src/comms/**/*.ts'], rules: part('comms', but(...TOP, ...MIDDLE)) },
   { files: ['src/leaderboard/**/*.ts'], rules: part('leaderboard', but(...TOP, ...MIDDLE)) },
+  { files: ['src/slack/**/*.ts'], rules: part('slack', but(...TOP, ...MIDDLE)) },
 
   // top
   { files: ['src/http/**/*.ts'], rules: rules([parts('src/http/', ['demo', 'server', 'cli']), DB, TABLE, CATALOG]) },
@@ -117,7 +118,7 @@ const layering = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'data/', 'drizzle/'] },
+  { ignores: ['dist/', 'dist-bench/', 'web/dist/', 'node_modules/', 'data/', 'drizzle/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

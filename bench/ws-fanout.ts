@@ -28,6 +28,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocket, WebSocketServer } from 'ws';
+import { figure, record } from './figures.js';
 
 type Msg = { type: string } & Record<string, unknown>;
 
@@ -491,6 +492,13 @@ async function main(): Promise<void> {
   };
   writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
   console.log(`\nwrote ${out}`);
+  const teams = int(args.teams, 'teams');
+  record([
+    figure({ name: `ws_fanout.delivery_p99.${n}_clients_${teams}_teams`, unit: 'ms append→last client p99', firedrill: f.latencyLastMs.p99, baseline: r.latencyLastMs.p99, baselineName: 'raw ws, same bytes', target: '≤ 1.1×', ok: f.latencyLastMs.p99 <= 1.1 * r.latencyLastMs.p99 }),
+    figure({ name: `ws_fanout.loop_held_p99.${n}_clients_${teams}_teams`, unit: 'ms main loop held per update p99', firedrill: f.serverSyncMs.p99, baseline: r.serverSyncMs.p99, baselineName: 'raw ws broadcast loop', target: '≤ 30 ms', ok: f.serverSyncMs.p99 <= 30 }),
+    figure({ name: `ws_fanout.frame_bytes_p50.${teams}_teams`, unit: 'bytes', firedrill: f.frameBytes.p50, baseline: f.snapshotBytes, baselineName: 'the full snapshot', target: teams >= 100 ? '≤ 2 KB' : undefined, ok: teams >= 100 ? f.frameBytes.p50 <= 2048 : undefined }),
+    figure({ name: `memory.rss_connected.${n}_clients_${teams}_teams`, unit: 'MB server RSS with clients connected', firedrill: f.rssMB.connected, baseline: r.rssMB.connected, baselineName: 'raw ws server', target: '≤ 400 MB', ok: f.rssMB.connected <= 400 }),
+  ]);
 }
 
 const run = args.role === 'server' ? (args.mode === 'raw' ? rawServer : firedrillServer) : args.role === 'clients' ? clientsChild : main;

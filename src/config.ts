@@ -9,7 +9,13 @@ const TeamConfig = Type.Object(
   {
     id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' }),
     name: Type.String({ minLength: 1, maxLength: 80 }),
-    members: Type.Optional(Type.Array(Type.Object({ name: Type.String(), role: Type.Optional(Type.String()) }), { maxItems: 10 })),
+    members: Type.Optional(
+      Type.Array(
+        // slackUser: the member's Slack user id (U…), to name the author of what they write there and invite them.
+        Type.Object({ name: Type.String(), role: Type.Optional(Type.String()), slackUser: Type.Optional(Type.String({ pattern: '^[UW][A-Z0-9]{2,}$' })) }),
+        { maxItems: 10 },
+      ),
+    ),
     pagerduty: Type.Optional(
       Type.Object({ serviceId: Type.String({ minLength: 1 }), routingKey: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
     ),
@@ -51,7 +57,34 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    /** Probe metrics and game events to New Relic (docs/telemetry.md); the key also from NEW_RELIC_API_KEY. */
+    /** Slack as the war room (docs/slack.md); tokens preferably from SLACK_BOT_TOKEN / SLACK_APP_TOKEN. */
+    slack: Type.Optional(
+      Type.Object(
+        {
+          botToken: Type.Optional(Type.String({ minLength: 1 })),
+          appToken: Type.Optional(Type.String({ minLength: 1 })),
+          apiUrl: Type.Optional(Type.String()),
+          /** Socket Mode's reconnect delay, ms (the library's default 5000; tests set it short). */
+          reconnectMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 60_000 })),
+          /** Per persona id: `:emoji:` or an image URL. */
+          icons: Type.Optional(Type.Record(Type.String(), Type.String())),
+          teams: Type.Array(
+            Type.Object(
+              {
+                team: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' }),
+                incident: Type.Optional(Type.String({ pattern: '^[CG][A-Z0-9]{2,}$' })),
+                stakeholders: Type.Optional(Type.String({ pattern: '^[CG][A-Z0-9]{2,}$' })),
+                create: Type.Optional(Type.Boolean()),
+                lang: Type.Union([Type.Literal('en'), Type.Literal('ja')], { default: 'en' }),
+              },
+              { additionalProperties: false },
+            ),
+            { default: [] },
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     newrelic: Type.Optional(
       Type.Object(
         {
@@ -129,6 +162,13 @@ export function loadConfig(opts: { file?: string; flags?: Partial<Record<keyof C
   for (const [key, v] of Object.entries(opts.flags ?? {})) {
     if (v !== undefined) merged[key] = coerce(key as keyof Config, v);
   }
+  // Slack tokens come from the environment by preference (never written to the file or a log).
+  if (merged.slack && typeof merged.slack === 'object') {
+    const slack = { ...(merged.slack as Record<string, unknown>) };
+    if (env.SLACK_BOT_TOKEN) slack.botToken = env.SLACK_BOT_TOKEN;
+    if (env.SLACK_APP_TOKEN) slack.appToken = env.SLACK_APP_TOKEN;
+    merged.slack = slack;
+  }
   const withDefaults = Value.Default(ConfigSchema, merged) as Record<string, unknown>;
   if (!check.Check(withDefaults)) {
     const problems = [...check.Errors(withDefaults)]
@@ -136,5 +176,21 @@ export function loadConfig(opts: { file?: string; flags?: Partial<Record<keyof C
       .map((e) => `${e.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(top)'}: ${e.message}`);
     throw new ConfigError(`invalid configuration${file ? ` (${file})` : ''}:\n  ${problems.join('\n  ')}`);
   }
-  return withDefaults as Config;
+  const config = withDefaults as Config;
+  const problems = slackProblems(config);
+  if (problems.length) throw new ConfigError(`invalid configuration${file ? ` (${file})` : ''}:\n  ${problems.join('\n  ')}`);
+  return config;
+}
+
+function slackProblems(config: Config): string[] {
+  const s = config.slack;
+  if (!s) return [];
+  const out: string[] = [];
+  if (!s.botToken) out.push('slack.botToken: missing (set SLACK_BOT_TOKEN)');
+  if (!s.appToken) out.push('slack.appToken: missing (set SLACK_APP_TOKEN, an app-level token for Socket Mode)');
+  for (const t of s.teams) {
+    const ids = t.incident !== undefined && t.stakeholders !== undefined;
+    if (ids === !!t.create) out.push(`slack.teams.${t.team}: give both channel ids (incident, stakeholders) or create: true`);
+  }
+  return out;
 }

@@ -11,6 +11,8 @@ import { GameClock } from './game/clock.js';
 import { TeamRegistry } from './game/teams.js';
 import { Leaderboard } from './leaderboard/service.js';
 import { Comms } from './comms/index.js';
+import { logInbox, type ChannelTransport } from './comms/transport.js';
+import type { SlackTransport } from './slack/index.js';
 import { loadScenario } from './scenario/load.js';
 import { scenarioRecordEvents } from './game/scenario-record.js';
 import { PdjsClient, type PagerDutyClient } from './incidents/client.js';
@@ -59,6 +61,8 @@ export interface Runtime {
   services: Services;
   adminToken: string;
   adminTokenIsNew: boolean;
+  /** The Slack transport, when `slack:` is configured. */
+  slack?: SlackTransport;
   /** Teams created from the config (or the demo) at this start, with their tokens: print once, never log. */
   newTeams: Array<{ id: string; name: string; token: string }>;
   /** Start the timers (probes, the game loop); `url` is where this server listens (demo bots). Tests with a ManualClock drive ticks themselves. */
@@ -151,11 +155,24 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   store.subscribe((e) => incidents.apply(e));
   closers.push(() => incidents.close());
 
+  // Slack as the war room of the teams configured for it (the others keep the built-in channels).
+  // Loaded only when configured: the Slack libraries cost ~0.3 s of start-up.
+  const slackPart = config.slack ? await import('./slack/index.js') : undefined;
+  const slack: (ChannelTransport & SlackTransport) | undefined = slackPart
+    ? new slackPart.SlackTransport({ settings: slackPart.slackSettings(config), store, inbox: logInbox(store, () => gameClock.now()), clock, personas: () => parts.scenario.personas, log: (m) => console.error(m) })
+    : undefined;
+  if (slack) {
+    for (const e of store.readSync()) slack.apply(e);
+    store.subscribe((e) => slack.apply(e));
+    closers.push(() => slack.close());
+  }
+
   // The game: the fault sequencer, the probes, and the one loop that ticks every timed part.
   // The target is looked up on use (a test may swap services.target).
   const wired = await wireGame({ config, clock, gameClock, store, teams, scenario, target: () => parts.target }, store.readSync(), [
     { name: 'incidents', tick: () => incidents.tick() },
     { name: 'comms', tick: () => comms.tick() },
+    ...(slack ? [{ name: 'slack', tick: () => slack.tick() }] : []),
   ]);
   closers.push(() => wired.close());
   // Telemetry last in, out last but the store: its final flush sees every event (docs/telemetry.md).
@@ -185,10 +202,12 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
     services,
     adminToken,
     adminTokenIsNew: isNew,
+    ...(slack ? { slack } : {}),
     newTeams: wired.newTeams,
     async start(url?: string) {
       await platform.start();
       await incidents.start();
+      await slack?.start();
       await wired.start();
       if (config.demo && url) {
         const botTeams = wired.newTeams.filter((t) => DEMO_TEAMS.some((d) => d.id === t.id));

@@ -34,6 +34,10 @@ export const ProbeEvidence = Open({
 });
 export type ProbeEvidence = Static<typeof ProbeEvidence>;
 
+/** A message's place in Slack: channel id, its ts, and the thread it was written in (if any). */
+export const External = Open({ slack: Open({ channel: Id, ts: Id, threadTs: Type.Optional(Id) }) });
+export type External = Static<typeof External>;
+
 export const IncidentVia = Type.Union([Type.Literal('pagerduty'), Type.Literal('board')]);
 
 export const eventSchemas = {
@@ -147,6 +151,33 @@ export const eventSchemas = {
     /** The fault a persona line belongs to, and whether the team is scored on answering it. */
     fault: Type.Optional(Id),
     expectsAnswer: Type.Optional(Type.Boolean()),
+    /** Where a message written in an outside chat (Slack) lives there: the link back for threads, edits, deletions. */
+    external: Type.Optional(External),
+  }),
+  /** A later version of a team's message written outside (Slack edit); the posted first version stays what is scored. */
+  'message.edited': Open({ message: Type.Integer({ minimum: 1 }), text: Text(4000), external: Type.Optional(External) }),
+  'message.deleted': Open({ message: Type.Integer({ minimum: 1 }), external: Type.Optional(External) }),
+  /**
+   * One delivery attempt of a message (seq `message`) to an outside chat; `external` is where it landed
+   * (the ts a thread reply points at); `retryAtWall` set when another attempt follows.
+   */
+  'message.delivered': Open({
+    message: Type.Integer({ minimum: 1 }),
+    transport: Type.Literal('slack'),
+    ok: Type.Boolean(),
+    attempt: Type.Integer({ minimum: 1 }),
+    detail: Text(500),
+    status: Type.Optional(Type.Integer()),
+    retryAtWall: Type.Optional(Ms),
+    external: Type.Optional(External),
+  }),
+  /** A team channel's counterpart in an outside chat (configured, or created by firedrill). */
+  'channel.linked': Open({
+    channel: Type.Union([Type.Literal('incident'), Type.Literal('stakeholders')]),
+    transport: Type.Literal('slack'),
+    id: Id,
+    name: Type.Optional(Text(100)),
+    created: Type.Boolean(),
   }),
   'status.published': Open({
     text: Text(4000),

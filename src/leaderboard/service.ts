@@ -3,7 +3,7 @@ import { endsAt } from '../lifecycle/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { apply, compareTeams, createScore, standing, type ScoreState } from '../scoring/fold.js';
 import type { Standing, TeamBreakdown } from '../scoring/types.js';
-import { AudienceBoard, type Listener } from './audience.js';
+import { AudienceBoard, rowOf, type Listener, type Order } from './audience.js';
 import { Freeze } from './freeze.js';
 import { boardTeam, spoilerFree, spoilerFreeStanding } from './spoilers.js';
 import { JudgingTexts } from './texts.js';
@@ -24,6 +24,8 @@ export { spoilerFree, spoilerFreeStanding } from './spoilers.js';
  * the raw event seq, so a client of a frozen board learns nothing from them. Every audience hears
  * every game-phase change (board update frames and /ws/team frames carry the game block).
  */
+const key = (t: { id: string; total: number; reachedSeq: number }) => ({ team: t.id, total: t.total, reachedSeq: t.reachedSeq });
+
 export class Leaderboard {
   private readonly score: ScoreState;
   private readonly publicBoard: AudienceBoard;
@@ -34,6 +36,10 @@ export class Leaderboard {
   private live = false;
   private readonly timelineCap: number;
   private readonly seenVersion = new Map<string, number>();
+  /** Team ids by rank (total desc, ties to the lower seq, then id): kept sorted by moving one team per change. */
+  private order: string[] = [];
+  /** Not live: something changed since the boards were last built. */
+  private stale = false;
 
   constructor(private readonly opts: LeaderboardOptions) {
     this.score = createScore(opts.scenario);
@@ -51,17 +57,63 @@ export class Leaderboard {
     return this.freeze.frozen;
   }
 
-  /** Fold the existing log without emitting frames (at start), then go live. */
+  /**
+   * Fold the existing log without emitting frames (at start), then build the boards once and go
+   * live. Board versions restart above the last event seq folded, so a client's `?since=` from
+   * before a restart (a version of the old process, never above its event count) gets a snapshot.
+   */
   rebuild(events: Iterable<StoredEvent>): void {
     this.live = false;
     for (const e of events) this.apply(e);
+    for (const b of [this.organizerBoard, this.publicBoard]) b.version = Math.max(b.version, this.score.lastSeq + 1) - 1;
+    this.stale = true;
+    this.ensure(true);
     this.live = true;
+  }
+
+  /** Not live (before `rebuild` ends), boards are built when read, once per batch of changes. */
+  private ensure(gameChanged = false): void {
+    if (this.live || !this.stale) return;
+    this.stale = false;
+    this.order = [...this.score.teams.values()].sort((a, b) => compareTeams(key(a), key(b))).map((t) => t.id);
+    this.syncBoards(gameChanged, false);
+  }
+
+  /** Rebuild every row of both boards (a game change: phase, freeze; rare). */
+  private syncBoards(gameChanged: boolean, live: boolean): void {
+    const game = this.gameBlock();
+    // Rows are immutable once serialized: both audiences share them.
+    const rows = this.order.map((id, i) => rowOf(boardTeam(standing(this.score.teams.get(id)!, i + 1))));
+    const order: Order = { ids: this.order, lo: 0, hi: this.order.length - 1 };
+    this.organizerBoard.commit(rows, order, game, gameChanged, live);
+    if (!this.freeze.frozen) this.publicBoard.commit(rows, order, game, gameChanged, live);
+    else if (gameChanged) this.publicBoard.commit([], null, game, true, live);
+  }
+
+  /** Move one team to its place in the order; returns the positions that may have changed. */
+  private reorder(id: string): Order {
+    const ids = this.order;
+    let from = ids.indexOf(id);
+    if (from >= 0) ids.splice(from, 1);
+    else from = ids.length;
+    const me = key(this.score.teams.get(id)!);
+    let lo = 0;
+    let hi = ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareTeams(key(this.score.teams.get(ids[mid]!)!), me) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    ids.splice(lo, 0, id);
+    return { ids, lo: Math.min(from, lo), hi: Math.max(from, lo) };
   }
 
   /** Fold one committed event; push frames to listeners when an audience's board changed. */
   apply(e: StoredEvent): void {
     const before = e.team ? this.score.teams.get(e.team)?.total : undefined;
     const { phase, speed } = this.score.life;
+    // The public board must hold the state just before a freeze (at start it is built lazily).
+    if (e.type === 'game.board_frozen') this.ensure();
     apply(this.score, e);
     this.texts.apply(e);
     const froze = this.freeze.apply(e, () => this.frozenSnapshot());
@@ -85,16 +137,26 @@ export class Leaderboard {
 
     const teamChanged = t !== undefined && t.version !== this.seenVersion.get(t.id);
     if (t) this.seenVersion.set(t.id, t.version);
-    const game = gameChanged || teamChanged || e.type === 'team.created' || e.type === 'team.updated' ? this.gameBlock() : undefined;
-    if (game) {
-      const rows = this.ranked().map(boardTeam);
-      this.organizerBoard.commit(rows, game, gameChanged, this.live);
-      if (!this.freeze.frozen) this.publicBoard.commit(rows, game, gameChanged, this.live);
-      else if (gameChanged) this.publicBoard.commit([...this.publicBoard.rows.values()].map((r) => r.row), game, true, this.live);
+    const changedTeam = e.type === 'team.created' ? e.data.id : e.type === 'team.updated' || teamChanged ? e.team : null;
+    const boardChanged = gameChanged || changedTeam !== null || (!e.team && e.type.startsWith('game.'));
+    // At start (not live) the boards are built once at the end; live, a change costs O(changed rows).
+    if (!this.live && boardChanged) this.stale = true;
+    else if (boardChanged) {
+      if (gameChanged || !changedTeam || !this.score.teams.has(changedTeam)) this.syncBoards(gameChanged, true);
+      else {
+        const order = this.reorder(changedTeam);
+        const row = rowOf(boardTeam(standing(this.score.teams.get(changedTeam)!, this.order.indexOf(changedTeam) + 1)));
+        const game = this.gameBlock();
+        this.organizerBoard.commit([row], order, game, false, true);
+        if (!this.freeze.frozen) this.publicBoard.commit([row], order, game, false, true);
+      }
     }
     if (e.team && t && (items.length || teamChanged)) this.sendTeam(e.team, items, undefined);
     // A game-phase change reaches every team's own stream too (the war room must learn the game finished).
-    if (phaseChanged && game) for (const id of this.history.keys()) this.sendTeam(id, [], game);
+    if (phaseChanged && boardChanged) {
+      const game = this.gameBlock();
+      for (const id of this.history.keys()) this.sendTeam(id, [], game);
+    }
   }
 
   private sendTeam(id: string, items: TimelineItem[], game: GameBlock | undefined): void {
@@ -122,10 +184,8 @@ export class Leaderboard {
   }
 
   private ranked(): Standing[] {
-    const rows = [...this.score.teams.values()].map((t) => standing(t));
-    rows.sort(compareTeams);
-    rows.forEach((r, i) => (r.rank = i + 1));
-    return rows;
+    this.ensure();
+    return this.order.map((id, i) => standing(this.score.teams.get(id)!, i + 1));
   }
 
   private teamHistory(team: string): TeamHistory {
@@ -143,14 +203,17 @@ export class Leaderboard {
 
   /** The public board: frozen while the organizers hold it, else live. */
   publicView(): Prepared {
+    this.ensure();
     return this.publicBoard.prepared;
   }
   /** The organizers' live board. */
   organizerView(): Prepared {
+    this.ensure();
     return this.organizerBoard.prepared;
   }
   /** Public update frames after a board version, or null (too old: send a snapshot). */
   publicSince(seq: number): string[] | null {
+    this.ensure();
     return this.publicBoard.since(seq);
   }
   onPublic(l: Listener): () => void {
@@ -167,7 +230,9 @@ export class Leaderboard {
 
   /** A team's live standing with the full breakdown and evidence (the team's own and the organizers' view). */
   standingOf(id: string): Standing | undefined {
-    return this.ranked().find((s) => s.team === id);
+    this.ensure();
+    const t = this.score.teams.get(id);
+    return t && standing(t, this.order.indexOf(id) + 1);
   }
 
   /** The public breakdown of one team: the live one, or the one frozen with the board. */

@@ -59,6 +59,27 @@ interface FaultTrack {
   /** key: category \0 criterion \0 judge; a later judgement by the same judge revises the earlier one. */
   judgements: Map<string, Judgement>;
   postmortem: number | null;
+  /** This fault's score (zeroed when excluded), or null when an event touched it since (recomputed on demand). */
+  cached: FaultScore | null;
+  /** Each category's part, recomputed only when its inputs changed (see `dirty`). */
+  parts: Parts | null;
+  /** Which parts an event touched since they were computed: RUN (every part), COMMS, JUDGED. */
+  dirty: number;
+}
+
+const RUN = 1;
+const COMMS = 2;
+const JUDGED = 4;
+const ALL = RUN | COMMS | JUDGED;
+
+interface Parts {
+  m: ReturnType<typeof categoryMax>;
+  autoMax: number;
+  recovery: FaultScore['recovery'];
+  detection: FaultScore['detection'];
+  automatic: FaultScore['communication']['automatic'];
+  judged: FaultScore['communication']['judged'];
+  review: FaultScore['review'];
 }
 
 interface TeamState {
@@ -71,10 +92,19 @@ interface TeamState {
   sli: Map<number, { good: number; total: number; seq: number }>;
   hints: Map<string, { fault: string; hint: string; cost: number; seq: number }>;
   adjustments: Array<{ points: number; reason: string; seq: number }>;
+  // Running sums, so an event costs O(1) whatever the team's history (sli minutes, hints, adjustments).
+  sliGood: number;
+  sliTotal: number;
+  /** Seqs of the sli minutes counted, ascending (the availability evidence). */
+  sliSeqs: number[];
+  hintMilli: number;
+  adjustMilli: number;
   total: number;
   reachedSeq: number;
-  breakdown: TeamBreakdown;
-  /** Bumped whenever the breakdown is recomputed. */
+  /** The breakdown assembled from the cached parts; null when something changed since (built on read). */
+  cachedBreakdown: TeamBreakdown | null;
+  readonly score: ScoreState;
+  /** Bumped whenever the breakdown may have changed. */
   version: number;
 }
 
@@ -102,7 +132,7 @@ export function score(scenario: Scenario, events: Iterable<StoredEvent>): Leader
 // apply
 
 function newTrack(fault: Fault, run: FaultRun): FaultTrack {
-  return { fault, run, updates: [], questions: [], judgements: new Map(), postmortem: null };
+  return { fault, run, updates: [], questions: [], judgements: new Map(), postmortem: null, cached: null, parts: null, dirty: ALL };
 }
 
 function team(s: ScoreState, id: string, seq: number, gameTime: number): TeamState {
@@ -119,13 +149,19 @@ function team(s: ScoreState, id: string, seq: number, gameTime: number): TeamSta
       sli: new Map(),
       hints: new Map(),
       adjustments: [],
+      sliGood: 0,
+      sliTotal: 0,
+      sliSeqs: [],
+      hintMilli: 0,
+      adjustMilli: 0,
       total: 0,
       reachedSeq: seq,
-      breakdown: undefined as unknown as TeamBreakdown,
+      cachedBreakdown: null,
+      score: s,
       version: 0,
     };
     s.scenario.faults.forEach((f, i) => t!.faults.set(f.id, newTrack(f, life.faults[i]!)));
-    t.breakdown = breakdown(s, t);
+    t.total = totalOf(s, t);
     s.teams.set(id, t);
   }
   return t;
@@ -151,13 +187,109 @@ export function apply(s: ScoreState, e: StoredEvent): ScoreState {
   const t = team(s, e.team, e.seq, e.gameTime);
   reduce(s.scenario, s.life, e);
   if (!applyTeamEvent(s, t, e)) return s;
-  t.breakdown = breakdown(s, t);
+  invalidate(t, e);
   t.version++;
-  if (t.breakdown.total !== t.total) {
-    t.total = t.breakdown.total;
+  const total = totalOf(s, t);
+  if (total !== t.total) {
+    t.total = total;
     t.reachedSeq = e.seq;
   }
   return s;
+}
+
+/** Events whose effect on the score stays inside the one fault they name. */
+const FAULT_SCOPED = new Set([
+  'fault.armed',
+  'fault.injecting',
+  'fault.injected',
+  'fault.injection_failed',
+  'fault.deadline_extended',
+  'fault.detected',
+  'fault.acknowledged',
+  'fault.premature_resolve',
+  'fault.recovered',
+  'fault.relapsed',
+  'fault.resolved',
+  'fault.timed_out',
+  'fault.reverted',
+  'fault.skipped',
+  'fault.voided',
+  'judgement.recorded',
+  'postmortem.submitted',
+]);
+/** Events that change only a running sum (availability, hints, adjustments), no fault's score. */
+const TEAM_SCOPED = new Set(['sli.minute', 'hint.taken', 'score.adjusted']);
+/** Events whose case in applyTeamEvent marks the faults it changed itself (`touch(f, COMMS)`). */
+const SELF_MARKED = new Set(['status.published', 'message.posted']);
+
+/**
+ * Mark what an applied event may have changed. Status updates and messages mark the faults they
+ * touch where they are folded in; anything else not known to stay inside one fault or one running
+ * sum marks every fault of the team (O(faults), never O(log)).
+ */
+function invalidate(t: TeamState, e: StoredEvent): void {
+  t.cachedBreakdown = null;
+  if (TEAM_SCOPED.has(e.type) || SELF_MARKED.has(e.type)) return;
+  const fault = FAULT_SCOPED.has(e.type) ? (e.data as { fault?: unknown }).fault : undefined;
+  const one = typeof fault === 'string' ? t.faults.get(fault) : undefined;
+  const what = e.type === 'judgement.recorded' || e.type === 'postmortem.submitted' ? JUDGED : RUN;
+  if (one) touch(one, what);
+  else for (const f of t.faults.values()) touch(f, RUN);
+}
+
+function touch(f: FaultTrack, what: number): void {
+  f.cached = null;
+  f.dirty |= what;
+}
+
+/** The fault's parts, recomputing only the dirty ones. */
+function cachedParts(s: ScoreState, f: FaultTrack): Parts {
+  if (!f.parts) f.parts = computeParts(s, f);
+  else if (f.dirty & RUN) {
+    // The lifecycle moved: recovery, detection and the automatic measures read it; the judged
+    // parts only through the maxima (which change when the fault is skipped or voided).
+    const p = f.parts;
+    const m = categoryMax(s, excluded(f) ? 0 : f.fault.weight);
+    if (m.recovery !== p.m.recovery || m.detection !== p.m.detection || m.communication !== p.m.communication || m.review !== p.m.review) f.parts = computeParts(s, f);
+    else {
+      p.recovery = recoveryScore(s, f, m.recovery);
+      p.detection = detectionScore(s, f, m.detection);
+      p.automatic = automaticComms(s, f, p.autoMax);
+      if (f.dirty & JUDGED) Object.assign(p, judgedParts(s, f, p.m));
+    }
+  } else {
+    const p = f.parts;
+    if (f.dirty & COMMS) p.automatic = automaticComms(s, f, p.autoMax);
+    if (f.dirty & JUDGED) Object.assign(p, judgedParts(s, f, p.m));
+  }
+  f.dirty = 0;
+  return f.parts;
+}
+
+/** The fault's points from its cached parts (no evidence assembled): what `apply` needs for the total. */
+function faultPoints(s: ScoreState, f: FaultTrack): number {
+  if (excluded(f)) return 0;
+  if (f.cached) return f.cached.points;
+  const p = cachedParts(s, f);
+  return p.recovery.points + p.detection.points + p.automatic.points + p.judged.points + p.review.points;
+}
+
+function cachedFault(s: ScoreState, f: FaultTrack): FaultScore {
+  if (!f.cached) {
+    const fs = assembleFault(s, f, cachedParts(s, f));
+    f.cached = excluded(f) ? zeroed(fs) : fs;
+  }
+  return f.cached;
+}
+
+const availabilityPoints = (s: ScoreState, good: number, total: number): number =>
+  total ? Math.round((s.scenario.scoring.availability.points * 1000 * good) / total) : 0;
+
+/** The team's total from the cached fault scores and the running sums. */
+function totalOf(s: ScoreState, t: TeamState): number {
+  let sum = availabilityPoints(s, t.sliGood, t.sliTotal) - t.hintMilli + t.adjustMilli;
+  for (const f of t.faults.values()) sum += faultPoints(s, f);
+  return sum;
 }
 
 /** Returns true when the event can change the team's score or board entry. */
@@ -195,6 +327,7 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
         fields: { impact: !!d.impact?.trim(), currentAction: !!d.currentAction?.trim(), nextUpdateAt: d.nextUpdateAt !== undefined },
         nextUpdateAt: d.nextUpdateAt ?? null,
       });
+      touch(f, COMMS);
       return true;
     }
     case 'message.posted': {
@@ -203,6 +336,7 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
         const f = track(d.fault ?? t.current ?? '');
         if (!f) return false;
         f.questions.push({ seq: e.seq, gameTime: e.gameTime, channel: d.channel, answer: null });
+        touch(f, COMMS);
         return true;
       }
       if (d.author.kind !== 'team') return false;
@@ -212,6 +346,7 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
         for (const q of f.questions) {
           if (q.answer || q.channel !== d.channel || q.seq >= e.seq) continue;
           q.answer = { at: Math.max(e.gameTime, q.gameTime), seq: e.seq };
+          touch(f, COMMS);
           changed = true;
         }
       }
@@ -234,15 +369,29 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
       const key = `${e.data.fault}\0${e.data.hint}`;
       if (t.hints.has(key)) return false;
       t.hints.set(key, { fault: e.data.fault, hint: e.data.hint, cost: e.data.cost, seq: e.seq });
+      t.hintMilli += e.data.cost * 1000;
       return true;
     }
     case 'score.adjusted':
       t.adjustments.push({ points: e.data.points, reason: e.data.reason, seq: e.seq });
+      t.adjustMilli += e.data.points * 1000;
       return true;
-    case 'sli.minute':
+    case 'sli.minute': {
       // A minute counted twice (a restart of the probe loop) counts once: the last report wins.
+      const old = t.sli.get(e.data.minute);
+      if (old) {
+        t.sliGood -= Math.min(old.good, old.total);
+        t.sliTotal -= old.total;
+        const at = t.sliSeqs.indexOf(old.seq);
+        if (at >= 0) t.sliSeqs.splice(at, 1);
+      }
       t.sli.set(e.data.minute, { good: e.data.good, total: e.data.total, seq: e.seq });
+      t.sliGood += Math.min(e.data.good, e.data.total);
+      t.sliTotal += e.data.total;
+      // Seqs come in ascending order: appending keeps the evidence sorted.
+      t.sliSeqs.push(e.seq);
       return true;
+    }
     default:
       return false;
   }
@@ -390,18 +539,27 @@ function automaticComms(s: ScoreState, f: FaultTrack, max: number): FaultScore['
 /** Skipped and voided faults count for nothing either way. */
 const excluded = (f: FaultTrack): boolean => f.run.state === 'skipped' || f.run.state === 'voided';
 
-function faultScore(s: ScoreState, f: FaultTrack): FaultScore {
+/** Every part of a fault's score from the folded facts. */
+function computeParts(s: ScoreState, f: FaultTrack): Parts {
   const counted = !excluded(f);
-  const weight = f.fault.weight;
-  const m = categoryMax(s, counted ? weight : 0);
-  const recovery = recoveryScore(s, f, m.recovery);
-  const detection = detectionScore(s, f, m.detection);
+  const m = categoryMax(s, counted ? f.fault.weight : 0);
   const autoMax = Math.round(m.communication * s.scenario.scoring.communication.automaticShare);
-  const automatic = automaticComms(s, f, autoMax);
+  return {
+    m,
+    autoMax,
+    recovery: recoveryScore(s, f, m.recovery),
+    detection: detectionScore(s, f, m.detection),
+    automatic: automaticComms(s, f, autoMax),
+    ...judgedParts(s, f, m),
+  };
+}
+
+/** The judged parts: the communication rubric and the review (postmortem and its rubric). */
+function judgedParts(s: ScoreState, f: FaultTrack, m: ReturnType<typeof categoryMax>): Pick<Parts, 'judged' | 'review'> {
+  const autoMax = Math.round(m.communication * s.scenario.scoring.communication.automaticShare);
   const j = criteria(f, 'communication', s.scenario.scoring.communication.rubric);
   const judgedMax = m.communication - autoMax;
   const judged = { ...part(pts(judgedMax, j.share), judgedMax, j.evidence), share: j.share, criteria: j.criteria };
-  const communication = { ...part(automatic.points + judged.points, m.communication, [...automatic.evidence, ...judged.evidence]), automatic, judged };
   const r = criteria(f, 'review', s.scenario.scoring.review.rubric);
   const submitted = f.postmortem !== null;
   const review = {
@@ -410,6 +568,19 @@ function faultScore(s: ScoreState, f: FaultTrack): FaultScore {
     submitted,
     criteria: r.criteria,
   };
+  return { judged, review };
+}
+
+function faultScore(s: ScoreState, f: FaultTrack): FaultScore {
+  return assembleFault(s, f, computeParts(s, f));
+}
+
+/** The fault's score from its parts (evidence merged and sorted here, only when read). */
+function assembleFault(s: ScoreState, f: FaultTrack, p: Parts): FaultScore {
+  const counted = !excluded(f);
+  const weight = f.fault.weight;
+  const { m, recovery, detection, automatic, judged, review } = p;
+  const communication = { ...part(automatic.points + judged.points, m.communication, [...automatic.evidence, ...judged.evidence]), automatic, judged };
   const parts = [recovery, detection, communication, review];
   return {
     fault: f.fault.id,
@@ -433,6 +604,7 @@ function faultScore(s: ScoreState, f: FaultTrack): FaultScore {
   };
 }
 
+/** The breakdown computed afresh from the folded facts (no cache, no running sum): the reference for the cached one. */
 function breakdown(s: ScoreState, t: TeamState): TeamBreakdown {
   const faults = [...t.faults.values()].map((f) => {
     const fs = faultScore(s, f);
@@ -449,7 +621,20 @@ function breakdown(s: ScoreState, t: TeamState): TeamBreakdown {
     sliEv.push(m.seq);
   }
   const availMax = s.scenario.scoring.availability.points * 1000;
-  const availability = { ...part(total ? Math.round((availMax * good) / total) : 0, availMax, sliEv), good, total };
+  const availability = { ...part(availabilityPoints(s, good, total), availMax, sliEv), good, total };
+  return assemble(t, faults, availability);
+}
+
+/** The breakdown from the cached fault scores and the running sums (what `apply` keeps). */
+function cachedBreakdown(s: ScoreState, t: TeamState): TeamBreakdown {
+  if (t.cachedBreakdown) return t.cachedBreakdown;
+  const faults = [...t.faults.values()].map((f) => cachedFault(s, f));
+  const availMax = s.scenario.scoring.availability.points * 1000;
+  const availability = { points: availabilityPoints(s, t.sliGood, t.sliTotal), max: availMax, evidence: t.sliSeqs.slice(), good: t.sliGood, total: t.sliTotal };
+  return (t.cachedBreakdown = assemble(t, faults, availability));
+}
+
+function assemble(t: TeamState, faults: FaultScore[], availability: TeamBreakdown['availability']): TeamBreakdown {
 
   const hintItems = [...t.hints.values()];
   const hints = { ...part(0 - hintItems.reduce((a, h) => a + h.cost * 1000, 0), 0, hintItems.map((h) => h.seq)), items: hintItems };
@@ -505,7 +690,7 @@ export function compareTeams(a: { total: number; reachedSeq: number; team: strin
 }
 
 export function standing(t: TeamState, rank = 0): Standing {
-  return { team: t.id, name: t.name, rank, total: t.total, reachedSeq: t.reachedSeq, currentFault: currentFault(t), breakdown: t.breakdown };
+  return { team: t.id, name: t.name, rank, total: t.total, reachedSeq: t.reachedSeq, currentFault: currentFault(t), breakdown: cachedBreakdown(t.score, t) };
 }
 
 /** The ranked board from the current state (read-only). */
