@@ -23,7 +23,9 @@ describeBrowser('the war room during a fault', () => {
     expect((await srv.api('POST', '/api/admin/teams/foxtrot/faults/next', {})).status).toBe(200);
     ({ context, page } = await signedIn(browser, srv.url, team.token, { viewport: { width: 1280, height: 900 } }));
     seen = watch(page);
-    await page.getByTestId('my-name').fill('Fumi');
+    // The "I am" field is a picker of the team's members.
+    await page.locator('[data-testid=my-name] option[value=Fumi]').waitFor({ state: 'attached' });
+    await page.getByTestId('my-name').selectOption('Fumi');
     await page.locator('[data-testid=briefing][data-fault=site-unreachable]').waitFor({ timeout: 45_000 });
   });
   afterAll(async () => {

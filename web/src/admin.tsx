@@ -10,13 +10,14 @@ import { ErrorText, Guard, LiveBadge, signOut, TokenForm, useAsync, useMyName, u
 import { Adjust, Export, GameControls, Persona, Reports, Warnings } from './admin/Controls.js';
 import { Judging } from './admin/Judging.js';
 import { CreateTeam, Teams } from './admin/Teams.js';
+import { ResultsView } from './show/Results.js';
 
 function OrganizerName() {
   const [name, setName] = useMyName();
   return (
     <label class="inline">
       {t('admin.me')}
-      <input style={{ width: '8em' }} maxLength={100} value={name} placeholder="organizer" onInput={(e) => setName(e.currentTarget.value)} />
+      <input style={{ width: '8em' }} maxLength={100} value={name} placeholder={t('common.organizer')} onInput={(e) => setName(e.currentTarget.value)} />
     </label>
   );
 }
@@ -70,6 +71,11 @@ function Console() {
       </TopBar>
       <main>
         <ErrorText error={game.error} />
+        {g?.phase === 'finished' && (
+          <Guard name="results" reset={version}>
+            <ResultsView board={pub.data?.teams} version={g.phase} />
+          </Guard>
+        )}
         {/* Each part fails alone (a missing label or an odd payload never blanks the console). */}
         <Guard name="game" reset={version}>
           <GameControls key={g?.speed} game={g} frozen={pub.data?.frozen ?? false} onChanged={bump} />
@@ -94,7 +100,7 @@ function Console() {
           <Guard name="reports" reset={version}>
             <Reports version={version} />
           </Guard>
-          <Export />
+          <Export teams={teams} />
         </div>
       </main>
     </>

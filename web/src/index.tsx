@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import './styles.css';
 import { api } from './lib/api.js';
 import { TopBar } from './lib/chrome.js';
@@ -10,6 +10,9 @@ import { Guard, LiveBadge, Section, useTick } from './lib/ui.js';
 import { BoardList } from './spectator/Board.js';
 import { ScoreChart } from './spectator/Chart.js';
 import { TeamPanel } from './spectator/TeamPanel.js';
+import { ResultsView } from './show/Results.js';
+import { BigBlocks, Qr, Ticker } from './show/BigScreen.js';
+import { pushTicker, tickerDiff, type TickerItem } from './show/ticker.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -31,8 +34,23 @@ function Spectator() {
   }, [big]);
 
   // The board: snapshot then updates over the WebSocket; resumes by board version.
+  // The ticker is what each frame changed (fault states, ranks), in words.
+  const [ticker, setTicker] = useState<TickerItem[]>([]);
+  const boardRef = useRef<Board | undefined>(undefined);
+  const gameRef = useRef<Game | undefined>(undefined);
   useEffect(() => {
-    const l = live<unknown>({ path: '/ws/leaderboard', onFrame: (f) => setBoard((b) => applyFrame(b, f)), onState: setState });
+    const l = live<unknown>({
+      path: '/ws/leaderboard',
+      onFrame: (f) => {
+        const prev = boardRef.current;
+        const next = applyFrame(prev, f);
+        boardRef.current = next;
+        setBoard(next);
+        const add = tickerDiff(prev, next, gameNow(mergeGame(gameRef.current, next.game)));
+        if (add.length) setTicker((list) => pushTicker(list, add));
+      },
+      onState: setState,
+    });
     return () => l.close();
   }, []);
 
@@ -47,6 +65,7 @@ function Spectator() {
   }, [board?.game?.phase, board?.game?.speed]);
 
   const game = mergeGame(anchor, board?.game);
+  gameRef.current = anchor;
   const now = gameNow(game);
   const team = useMemo(() => board?.teams.find((x) => x.id === selected), [board, selected]);
 
@@ -58,6 +77,32 @@ function Spectator() {
           {big ? t('board.exitBigScreen') : t('board.bigScreen')}
         </button>
       </TopBar>
+      {game?.phase === 'finished' && (
+        <div class="results-wrap">
+          <Guard name="results" reset={board?.seq}>
+            <ResultsView board={board?.teams} version={board?.seq} />
+          </Guard>
+        </div>
+      )}
+      {big ? (
+        <main class="big-main" data-testid="big-screen">
+          {board?.frozen && <div class="banner">{t('board.frozen')}</div>}
+          <Guard name="big-blocks" reset={board?.seq}>
+            <BigBlocks teams={board?.teams ?? []} now={now} />
+          </Guard>
+          <div class="big-bottom">
+            <div class="big-chart card">
+              <Guard name="chart" reset={board?.seq}>
+                <ScoreChart teams={board?.teams ?? []} version={board?.seq ?? 0} now={game ? now : undefined} fill />
+              </Guard>
+            </div>
+            <aside class="big-side">
+              <Ticker items={ticker} />
+              <Qr />
+            </aside>
+          </div>
+        </main>
+      ) : (
       <main>
         <div style={{ display: 'grid', gap: '1em', minWidth: 0 }}>
           {board?.frozen && <div class="banner">{t('board.frozen')}</div>}
@@ -84,8 +129,12 @@ function Spectator() {
               <ScoreChart teams={board?.teams ?? []} version={board?.seq ?? 0} now={game ? now : undefined} />
             </Guard>
           </Section>
+          <Section title={t('ticker.title')}>
+            <Ticker items={ticker.slice(0, 8)} />
+          </Section>
         </div>
       </main>
+      )}
     </>
   );
 }

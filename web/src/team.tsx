@@ -10,12 +10,14 @@ import { gameNow, mergeGame, normGame, normTeamFrame, normTimeline, type Game, t
 import { ErrorText, Guard, LiveBadge, Section, signOut, TokenForm, useAsync, useMyName, useTick } from './lib/ui.js';
 import { stateLabel } from './spectator/Board.js';
 import { Timeline } from './spectator/TeamPanel.js';
-import { Channels } from './team/Channels.js';
+import { Channels, loadMessages } from './team/Channels.js';
+import { descriptionOf } from './lib/show-model.js';
 import { Incidents } from './team/Incidents.js';
 import { Hints, Postmortem } from './team/Misc.js';
 import { normTeamState } from './team/model.js';
 import { Ops } from './team/Ops.js';
 import { StatusForm } from './team/StatusForm.js';
+import { ResultsView } from './show/Results.js';
 
 const TABS = ['incidents', 'channels', 'status', 'ops', 'hints', 'postmortem', 'timeline'] as const;
 type Tab = (typeof TABS)[number];
@@ -38,6 +40,23 @@ function applyItems(prev: TimelineItem[], f: Record<string, unknown>): TimelineI
 /** Who is typing: remembered per browser, sent as the author of incidents, notes, changes. */
 function NamePicker({ members }: { members: Array<{ name: string; role?: string }> }) {
   const [name, setName] = useMyName();
+  // A member picker (messages carry their author; the Communications Lead's count).
+  if (members.length > 0) {
+    return (
+      <label class="inline chrome">
+        {t('war.myName')}
+        <select style={{ width: 'auto' }} value={name} data-testid="my-name" onChange={(e) => setName(e.currentTarget.value)}>
+          <option value="">—</option>
+          {members.map((m) => (
+            <option key={m.name} value={m.name}>
+              {m.name}
+              {m.role ? ` (${m.role})` : ''}
+            </option>
+          ))}
+        </select>
+      </label>
+    );
+  }
   return (
     <label class="inline chrome">
       {t('war.myName')}
@@ -90,6 +109,24 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
 
   const fault = state.data?.fault;
   const g: Game | undefined = mergeGame(anchor.data, block);
+  // Unread persona lines: a count on the Channels tab and in the page title.
+  const messages = useAsync(loadMessages, [version]);
+  const seenKey = `firedrill.seen.${team.id}`;
+  const [seen, setSeen] = useState(() => Number(localStorage.getItem(seenKey) ?? 0));
+  const personaSeqs = (messages.data ?? []).filter((m) => (m.author.kind === 'persona' || m.persona !== undefined) && m.seq !== undefined).map((m) => m.seq!);
+  const newest = personaSeqs.length ? Math.max(...personaSeqs) : 0;
+  useEffect(() => {
+    if (tab === 'channels' && newest > seen) {
+      setSeen(newest);
+      localStorage.setItem(seenKey, String(newest));
+    }
+  }, [tab, newest]);
+  const unread = tab === 'channels' ? 0 : personaSeqs.filter((s) => s > seen).length;
+  useEffect(() => {
+    const base = `${team.name} · ${t('war.title')}`;
+    document.title = unread > 0 ? `(${unread}) ${base}` : base;
+  }, [unread]);
+  const description = useAsync((signal) => api('/api/game', { signal }).then(descriptionOf), []);
   return (
     <>
       <TopBar game={g} title={`${team.name} · ${t('war.title')}`}>
@@ -104,6 +141,11 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
         </button>
       </TopBar>
       <main>
+        {g?.phase === 'finished' && (
+          <Guard name="results" reset={g.phase}>
+            <ResultsView version={g.phase} />
+          </Guard>
+        )}
         <Section title={t('war.briefing')} id="briefing">
           <ErrorText error={state.error} />
           {fault ? (
@@ -120,6 +162,20 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
               {t('war.noFault')}
             </p>
           )}
+          {g?.phase === 'not_started' && (
+            <div data-testid="pregame">
+              {description.data && (
+                <p class="pre">
+                  <b>{t('war.scenario')}:</b> {loc(description.data)}
+                </p>
+              )}
+              {state.data && state.data.members.length > 0 && (
+                <p data-testid="members">
+                  <b>{t('war.members')}:</b> {state.data.members.map((m) => (m.role ? `${m.name} (${m.role})` : m.name)).join(', ')}
+                </p>
+              )}
+            </div>
+          )}
           {state.data && state.data.probes.length > 0 && (
             <div class="row small" data-testid="probes">
               {state.data.probes.map((p) => (
@@ -135,12 +191,17 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
           {TABS.map((x) => (
             <button key={x} type="button" role="tab" aria-selected={tab === x} data-tab={x} onClick={() => setTab(x)}>
               {t(`war.tab.${x}` as Key)}
+              {x === 'channels' && unread > 0 && (
+                <span class="tab-badge" data-testid="unread" aria-label={t('war.unread', { n: unread })}>
+                  {unread}
+                </span>
+              )}
             </button>
           ))}
         </nav>
         {/* A tab that fails to render shows why; the header, clock and other tabs keep working. */}
         <Guard name={tab} reset={`${tab}:${version}`}>
-          {tab === 'incidents' && <Incidents version={version} />}
+          {tab === 'incidents' && <Incidents version={version} members={state.data?.members ?? []} />}
           {tab === 'channels' && <Channels version={version} />}
           {tab === 'status' && <StatusForm teamId={team.id} version={version} />}
           {tab === 'ops' && <Ops version={version} />}

@@ -235,10 +235,40 @@ export function Reports({ version }: { version: number }) {
 }
 
 /** The whole log, paged, as one JSON download (the server caps one page at 5000 events). */
-export function Export() {
+export function Export({ teams = [] }: { teams?: Array<{ id: string; name: string }> }) {
   const a = useAction();
   return (
     <Section title={t('admin.export')}>
+      {/* The server builds these files (firedrill export); the browser only downloads them. */}
+      <ul class="plain export-links" data-testid="export-links">
+        <li>
+          <a href="/api/admin/export/results.json" download>
+            {t('admin.exportResultsJson')}
+          </a>
+        </li>
+        <li>
+          <a href="/api/admin/export/results.csv" download>
+            {t('admin.exportResultsCsv')}
+          </a>
+        </li>
+        <li>
+          <a href="/api/admin/export/events.jsonl" download>
+            {t('admin.exportEventsJsonl')}
+          </a>
+        </li>
+        {teams.map((x) => (
+          <li key={x.id} data-team={x.id}>
+            {t('admin.exportRetro')} · {x.name}:{' '}
+            <a href={`/api/admin/export/retro/${encodeURIComponent(x.id)}.md?lang=en`} download>
+              English
+            </a>{' '}
+            ·{' '}
+            <a href={`/api/admin/export/retro/${encodeURIComponent(x.id)}.md?lang=ja`} download>
+              日本語
+            </a>
+          </li>
+        ))}
+      </ul>
       <button
         type="button"
         data-testid="export"

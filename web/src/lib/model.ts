@@ -4,6 +4,7 @@
  */
 import type { LiveState } from './live.js';
 import type { BoardGameBlock, GameBlock, GameResponse, TeamGameBlock } from '../../../src/contract/game.js';
+import { normTraffic, type Traffic } from './show-model.js';
 
 export type LocText = { en: string; ja: string } | string;
 
@@ -49,6 +50,8 @@ export interface BoardTeam {
   points: number; // milli-points
   fault?: FaultNow;
   breakdown: Evidence[];
+  /** What its users saw in the last minute (issue 16), when the board says. */
+  traffic?: Traffic;
 }
 
 export interface Board {
@@ -234,6 +237,7 @@ export function normTeam(x: unknown, i: number): BoardTeam {
     points: milli(o),
     fault: normFault(o.fault ?? o.currentFault),
     breakdown,
+    ...(normTraffic(o) ? { traffic: normTraffic(o) } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { useLayoutEffect, useRef } from 'preact/hooks';
 import { fmtDuration, fmtPoints } from '../lib/format.js';
 import { label, loc, t } from '../lib/i18n.js';
 import type { BoardTeam } from '../lib/model.js';
+import { TrafficLine } from '../show/BigScreen.js';
 
 /** A fault state (or timeline moment) in words; an unknown one readably, never a crash. */
 export function stateLabel(state: string): string {
@@ -11,7 +12,8 @@ export function stateLabel(state: string): string {
 const OPEN = new Set(['injected', 'detected', 'acknowledged', 'recovered']);
 
 export function FaultChip({ fault, now }: { fault: BoardTeam['fault']; now: number }) {
-  if (!fault) return null;
+  // Spectators see nothing before injection ("armed" would hint that a fault is coming).
+  if (!fault || fault.state === 'pending' || fault.state === 'armed') return null;
   const since = fault.injectedAt !== undefined && OPEN.has(fault.state) ? now - fault.injectedAt : undefined;
   return (
     <>
@@ -97,6 +99,10 @@ export function BoardList({ teams, now, selected, onSelect }: { teams: BoardTeam
           </span>
           <span class="sub">
             <FaultChip fault={team.fault} now={now} />
+            <TrafficLine team={team} />
+            <a class="use-link" href={`/t/${encodeURIComponent(team.id)}/`} target="_blank" rel="noopener" data-testid="use-service" onClick={(e) => e.stopPropagation()}>
+              {t('traffic.use')} ↗
+            </a>
           </span>
         </li>
       ))}

@@ -43,7 +43,15 @@ export function colorOf(id: string, allIds: string[]): string {
   return COLORS[(i < 0 ? 0 : i) % COLORS.length]!;
 }
 
-export function ScoreChart({ teams, version, now }: { teams: BoardTeam[]; version: number; now?: number }) {
+/** In fill mode the chart takes its box's height (the big screen), less the legend under it. */
+function sizeFor(el: HTMLElement, fill: boolean): { width: number; height: number } {
+  const width = el.clientWidth || 320;
+  if (!fill) return { width, height: heightFor(width) };
+  const legend = (el.querySelector('.u-legend') as HTMLElement | null)?.offsetHeight ?? 32;
+  return { width, height: Math.max(140, el.clientHeight - legend - 8) };
+}
+
+export function ScoreChart({ teams, version, now, fill = false }: { teams: BoardTeam[]; version: number; now?: number; fill?: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   const nowRef = useRef(now);
   nowRef.current = now;
@@ -67,19 +75,21 @@ export function ScoreChart({ teams, version, now }: { teams: BoardTeam[]; versio
         ]);
         if (cancelled || !box.current) return;
         const data = align(series, nowRef.current);
-        const width = box.current.clientWidth || 320;
+        const { width, height } = sizeFor(box.current, fill);
+        const axisFont = `${Math.max(12, Math.round(width / 80))}px system-ui, sans-serif`;
         const allIds = teams.map((x) => x.id);
         plot.current?.destroy();
         plot.current = new UPlot(
           {
             width,
-            height: heightFor(width),
+            height,
             // From the start to now, never narrower than a couple of minutes (early in the game
             // a tiny span printed "1:00" under every tick).
             scales: { x: { time: false, range: (_u, _min, max) => [0, Math.max(MIN_SPAN_MIN, max ?? 0)] } },
+            // Axis labels readable from the back of the room on the big screen.
             axes: [
-              { stroke: '#93a4b5', grid: { stroke: '#2c3a48' }, values: (_u, v) => v.map((m) => fmtDuration(m * 60_000)) },
-              { stroke: '#93a4b5', grid: { stroke: '#2c3a48' } },
+              { stroke: '#93a4b5', grid: { stroke: '#2c3a48' }, values: (_u, v) => v.map((m) => fmtDuration(m * 60_000)), ...(fill ? { font: axisFont, size: 44 } : {}) },
+              { stroke: '#93a4b5', grid: { stroke: '#2c3a48' }, ...(fill ? { font: axisFont, size: 70 } : {}) },
             ],
             // A legend of names and colours (a big screen has no pointer to hover with: no "Value: --").
             legend: { live: false },
@@ -110,8 +120,8 @@ export function ScoreChart({ teams, version, now }: { teams: BoardTeam[]; versio
     const ro = new ResizeObserver(() => {
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(() => {
-        const width = el.clientWidth;
-        if (plot.current && width > 0 && Math.abs(plot.current.width - width) > 1) plot.current.setSize({ width, height: heightFor(width) });
+        const size = sizeFor(el, fill);
+        if (plot.current && size.width > 0 && (Math.abs(plot.current.width - size.width) > 1 || Math.abs(plot.current.height - size.height) > 1)) plot.current.setSize(size);
       });
     });
     ro.observe(el);
@@ -122,8 +132,8 @@ export function ScoreChart({ teams, version, now }: { teams: BoardTeam[]; versio
   }, []);
 
   return (
-    <div>
-      <div ref={box} class="chart" data-testid="chart" />
+    <div class={fill ? 'chart-wrap fill' : 'chart-wrap'}>
+      <div ref={box} class={`chart${fill ? ' fill' : ''}`} data-testid="chart" />
       {error && <p class="muted small">{error}</p>}
       {!error && teams.length === 0 && <p class="muted">{t('common.none')}</p>}
     </div>

@@ -8,7 +8,46 @@ import { normIncidents, type Incident } from './model.js';
 /** An incident state in words (PagerDuty's: triggered, acknowledged, resolved). */
 export const statusLabel = (s: string) => label('inc.status', s);
 
-function IncidentRow({ inc, onChange }: { inc: Incident; onChange(): void }) {
+type Member = { name: string; role?: string };
+const ROLES = ['commander', 'communications', 'ops'] as const;
+
+/** Who holds which role for this incident (Incident Commander, Communications Lead, Ops Lead). */
+function RolesForm({ inc, members, onChange }: { inc: Incident; members: Member[]; onChange(): void }) {
+  const [roles, setRoles] = useState<Record<string, string>>({ commander: inc.roles?.commander ?? '', communications: inc.roles?.communications ?? '', ops: inc.roles?.ops ?? '' });
+  const a = useAction();
+  if (members.length === 0) return null;
+  return (
+    <form
+      class="row small roles"
+      data-testid="roles"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const body = Object.fromEntries(ROLES.filter((r) => roles[r]).map((r) => [r, roles[r]]));
+        if (await a.run(() => post(`/api/team/incidents/${encodeURIComponent(inc.id)}/roles`, { ...body, ...nameField() }))) onChange();
+      }}
+    >
+      <b>{t('roles.title')}:</b>
+      {ROLES.map((r) => (
+        <label key={r} class="inline">
+          {t(`roles.${r}`)}
+          <select style={{ width: 'auto' }} data-role={r} value={roles[r]} onChange={(e) => setRoles({ ...roles, [r]: e.currentTarget.value })}>
+            <option value="">{t('roles.nobody')}</option>
+            {members.map((m) => (
+              <option key={m.name} value={m.name}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      ))}
+      <button disabled={a.busy}>{t('roles.save')}</button>
+      {a.done && <span class="ok">✓</span>}
+      <ErrorText error={a.error} />
+    </form>
+  );
+}
+
+function IncidentRow({ inc, onChange, members }: { inc: Incident; onChange(): void; members: Member[] }) {
   const a = useAction();
   const [note, setNote] = useState('');
   const base = `/api/team/incidents/${encodeURIComponent(inc.id)}`;
@@ -37,6 +76,18 @@ function IncidentRow({ inc, onChange }: { inc: Incident; onChange(): void }) {
           ))}
         </ul>
       )}
+      {inc.status !== 'resolved' ? (
+        <RolesForm inc={inc} members={members} onChange={onChange} />
+      ) : (
+        inc.roles &&
+        ROLES.some((r) => inc.roles?.[r]) && (
+          <div class="small muted" data-testid="roles">
+            {ROLES.filter((r) => inc.roles?.[r])
+              .map((r) => `${t(`roles.${r}`)}: ${inc.roles![r]}`)
+              .join(' · ')}
+          </div>
+        )
+      )}
       {inc.status !== 'resolved' && (
         <div class="row">
           {inc.status === 'triggered' && (
@@ -64,7 +115,7 @@ function IncidentRow({ inc, onChange }: { inc: Incident; onChange(): void }) {
   );
 }
 
-export function Incidents({ version }: { version: number }) {
+export function Incidents({ version, members = [] }: { version: number; members?: Member[] }) {
   const list = useAsync((signal) => api<{ mode?: string }>('/api/team/incidents', { signal }).then((r) => ({ mode: r.mode, incidents: normIncidents(r) })), [version]);
   const [title, setTitle] = useState('');
   const [severity, setSeverity] = useState('SEV2');
@@ -97,7 +148,7 @@ export function Incidents({ version }: { version: number }) {
       {list.data && list.data.incidents.length === 0 && <p class="muted">{t('inc.none')}</p>}
       <ul style={{ listStyle: 'none', padding: 0, display: 'grid', gap: '.5em' }}>
         {(list.data?.incidents ?? []).map((inc) => (
-          <IncidentRow key={inc.id} inc={inc} onChange={list.reload} />
+          <IncidentRow key={inc.id} inc={inc} onChange={list.reload} members={members} />
         ))}
       </ul>
     </Section>

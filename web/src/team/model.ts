@@ -1,4 +1,5 @@
 import { shownState, type LocText } from '../lib/model.js';
+import { normQuestion, normRoles, personaNameOf, type Question, type Roles } from '../lib/show-model.js';
 
 type J = Record<string, unknown>;
 const obj = (x: unknown): J => (x && typeof x === 'object' ? (x as J) : {});
@@ -18,6 +19,9 @@ export interface Message {
   replyTo?: number;
   expectsAnswer?: boolean;
   answered?: boolean;
+  /** A persona question's state and findings (issue 15), when the server gives them. */
+  question?: Question;
+  personaName?: LocText;
 }
 
 export function normMessages(x: unknown): Message[] {
@@ -44,6 +48,8 @@ export function normMessages(x: unknown): Message[] {
       replyTo: num(d.replyTo),
       expectsAnswer: d.expectsAnswer === true,
       answered: q.answered === true || d.answered === true,
+      ...((normQuestion(q) ?? normQuestion(d)) ? { question: normQuestion(q) ?? normQuestion(d) } : {}),
+      ...((personaNameOf(q) ?? personaNameOf(d)) ? { personaName: personaNameOf(q) ?? personaNameOf(d) } : {}),
     };
   });
 }
@@ -63,6 +69,7 @@ export interface Incident {
   via?: string;
   agent?: string;
   notes: Array<{ note: string; at?: number; agent?: string }>;
+  roles?: Roles;
 }
 
 export function normIncidents(x: unknown): Incident[] {
@@ -77,6 +84,7 @@ export function normIncidents(x: unknown): Incident[] {
       at: num(q.openedAtWall) ?? num(q.at) ?? num(q.occurredAtWall),
       via: str(q.via),
       agent: str(q.agent),
+      roles: normRoles(q),
       notes: arr(q.notes).map((n) => {
         const m = obj(n);
         return { note: str(m.text) ?? str(m.note) ?? '', at: num(m.atWall) ?? num(m.at), agent: str(m.agent) };
