@@ -66,7 +66,8 @@ describeBrowser('web pages in a real browser', () => {
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
     const page = await context.newPage();
     await page.goto(`${srv.url}/?screen=big`);
-    await page.getByRole('heading', { name: 'Leaderboard' }).waitFor();
+    // The projector view shows the teams as colour blocks (no "Leaderboard" heading).
+    await page.getByTestId('big-blocks').waitFor({ state: 'attached' });
     expect(await page.evaluate('document.body.classList.contains("big")')).toBe(true);
     await expect(page.getByTestId('lang-switch').isVisible()).resolves.toBe(false);
     await page.getByTestId('big-toggle').click();

@@ -77,7 +77,9 @@ describeBrowser('a spectator uses a team’s service', () => {
     await page.goto(`${srv.url}/`);
     const chip = page.locator('.board-row[data-team=echo] [data-testid=fault-state][data-state=injected]');
     await chip.waitFor({ timeout: 45_000 });
-    await expect(chip.textContent()).resolves.toContain('the backend cannot reach the database');
+    // Spectators see the fault's public symptom, never its cause, until the reveal.
+    await expect(chip.textContent()).resolves.toContain('Messages do not load');
+    await expect(chip.textContent()).resolves.not.toContain('the backend cannot reach the database');
     // (A string: the test project has no DOM types. page.evaluate runs it outside the page's CSP.)
     const fits = await page.evaluate<{ inside: boolean; phaseShown: boolean; rowOverflow: number; page: number }>(`(() => {
       const row = document.querySelector('.board-row[data-team=echo]');
