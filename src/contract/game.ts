@@ -31,5 +31,16 @@ export const TeamGameBlock = Type.Object({ ...GameBlockFields, title: Text }, Cl
 export type TeamGameBlock = Static<typeof TeamGameBlock>;
 
 /** The `game` of the leaderboard and of /ws/leaderboard, /ws/team frames (src/leaderboard/types.ts GameBlock). */
-export const BoardGameBlock = Type.Object({ scenario: Type.String(), title: Text, ...GameBlockFields }, Closed);
+export const BoardGameBlock = Type.Object(
+  {
+    scenario: Type.String(),
+    title: Text,
+    ...GameBlockFields,
+    /** The public board is held by the organizers (it shows the state at the freeze). */
+    frozen: Type.Boolean(),
+    /** Faults' real titles are public (the game finished, or the organizers revealed them); until then titles are symptoms. */
+    revealed: Type.Boolean(),
+  },
+  Closed,
+);
 export type BoardGameBlock = Static<typeof BoardGameBlock>;

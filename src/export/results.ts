@@ -1,6 +1,7 @@
 import type { StoredEvent } from '../events/types.js';
 import type { Scenario, Text } from '../scenario/types.js';
 import { score } from '../scoring/index.js';
+import type { FaultState, TeamBreakdown } from '../scoring/types.js';
 
 /**
  * The results of a game as data: the final table with each category, per-team fault summaries
@@ -16,7 +17,7 @@ export interface FaultSummary {
   symptom: Text;
   /** The organizer briefing: revealed once the game is over. */
   cause: Text;
-  state: string;
+  state: FaultState;
   injectedAt: number | null;
   /** Game ms from injection; null when it never happened. */
   detectMs: number | null;
@@ -34,7 +35,7 @@ export interface TeamResult {
   name: string;
   /** milli-points */
   total: number;
-  categories: Record<string, number>;
+  categories: TeamBreakdown['categories'];
   faults: FaultSummary[];
   adjustments: Array<{ points: number; reason: string; seq: number }>;
 }
@@ -125,7 +126,7 @@ const csvCell = (v: string | number): string => {
 
 /** The final table, one row per team, points (not milli-points) in every category. */
 export function resultsCsv(r: Results): string {
-  const cats = ['recovery', 'detection', 'communication', 'review', 'availability', 'hints', 'adjustments'];
+  const cats = ['recovery', 'detection', 'communication', 'review', 'availability', 'hints', 'adjustments'] as const;
   const rows = [['rank', 'team', 'name', 'total', ...cats, ...r.teams[0]?.faults.map((f) => `${f.fault} points`) ?? []]];
   for (const t of r.teams) rows.push([String(t.rank), t.team, t.name, points(t.total), ...cats.map((c) => points(t.categories[c] ?? 0)), ...t.faults.map((f) => points(f.points))]);
   return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';

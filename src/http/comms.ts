@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Clock } from '../clock.js';
 import type { StatusUpdate } from '../comms/index.js';
 import { CommsCommands, publicStatus } from '../comms/commands.js';
+import { ReportFiled, StatusPageResponse } from '../contract/teams.js';
 import { NotFound } from '../errors.js';
 import type { Team } from '../game/teams.js';
 import { BoundedInteger, BoundedNumber, MAX_SEQ } from './numbers.js';
@@ -188,7 +189,7 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
     // Only what the team published: never its internal channel.
     r.get(
       '/api/teams/:id/status',
-      { schema: { params: Strict({ id: TeamId }), querystring: Strict({ limit: BoundedInteger({ minimum: 1, maximum: 100, default: 20 }) }) } },
+      { schema: { params: Strict({ id: TeamId }), querystring: Strict({ limit: BoundedInteger({ minimum: 1, maximum: 100, default: 20 }) }), response: { 200: StatusPageResponse } } },
       async (req) => {
         const t = s.teams.get(req.params.id);
         if (!t) throw new NotFound(`no team '${req.params.id}'`);
@@ -220,6 +221,7 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
         schema: {
           params: Strict({ id: TeamId }),
           body: Strict({ text: Type.String({ minLength: 1, maxLength: 1000 }), name: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })) }),
+          response: { 201: ReportFiled },
         },
       },
       async (req, reply) => reply.status(201).send({ report: await commands.fileReport(req.params.id, req.body) }),

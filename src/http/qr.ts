@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
+import { QrSvg } from '../contract/results.js';
 
 /**
  * `GET /api/qr.svg`: the spectator page's address as a QR code for the big screen, so phones in the
@@ -10,7 +11,8 @@ export default async function qr(app: FastifyInstance) {
   const cache = new Map<string, string>();
   const spectatorUrl = (req: FastifyRequest) => `${(app.config.publicUrl ?? `${req.protocol}://${req.host}`).replace(/\/+$/, '')}/`;
 
-  app.get('/api/qr.svg', async (req, reply) => {
+  // An image, not JSON: the schema names its content type (the string is sent as is).
+  app.get('/api/qr.svg', { schema: { response: { 200: { description: 'the QR code', content: { 'image/svg+xml': { schema: QrSvg } } } } } }, async (req, reply) => {
     const url = spectatorUrl(req);
     let svg = cache.get(url);
     if (!svg) {

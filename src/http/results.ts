@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Results as ResultsSchema } from '../contract/results.js';
 import { Conflict, NotFound } from '../errors.js';
 import type { Actor } from '../events/types.js';
 import { eventsJsonl, results, resultsCsv, type Results } from '../export/results.js';
@@ -27,7 +28,7 @@ export default async function resultsRoutes(fastify: FastifyInstance) {
   const finished = () => app.services.gameClock.phase === 'finished';
   const attachment = (reply: FastifyReply, name: string, type: string) => reply.header('content-disposition', `attachment; filename="${name}"`).header('cache-control', 'no-store').type(type);
 
-  app.get('/api/results', async (_req, reply) => {
+  app.get('/api/results', { schema: { response: { 200: ResultsSchema } } }, async (_req, reply) => {
     if (!finished()) throw new Conflict('the results are published when the game is finished');
     reply.header('cache-control', 'no-cache');
     return await current();

@@ -2,15 +2,18 @@ import type { StoredEvent } from '../events/types.js';
 import { endsAt } from '../lifecycle/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { apply, compareTeams, createScore, standing, type ScoreState } from '../scoring/fold.js';
+import type { PublicBreakdown } from '../contract/teams.js';
 import type { Standing, TeamBreakdown } from '../scoring/types.js';
 import { AudienceBoard, rowOf, type Listener, type Order } from './audience.js';
 import { Freeze } from './freeze.js';
 import { boardTeam, publicTitle, spoilerFree, spoilerFreeStanding, type Mask } from './spoilers.js';
 import { JudgingTexts } from './texts.js';
-import { TeamHistory, timelineItem } from './timeline.js';
+import { TeamHistory, timelineItem, type OrganizerTimelineItem } from './timeline.js';
+import { UserTraffic } from './traffic.js';
 import type { GameBlock, LeaderboardOptions, Prepared, SeriesPoint, TeamFrame, TimelineItem } from './types.js';
 
 export type { Board, BoardTeam, GameBlock, LeaderboardOptions, Prepared, SeriesPoint, TeamFrame, TimelineItem } from './types.js';
+export type { OrganizerTimelineItem } from './timeline.js';
 export { spoilerFree, spoilerFreeStanding, type Mask } from './spoilers.js';
 
 /**
@@ -33,6 +36,7 @@ export class Leaderboard {
   private readonly history = new Map<string, TeamHistory>();
   private readonly texts = new JudgingTexts();
   private readonly freeze = new Freeze();
+  private readonly traffic = new UserTraffic();
   private live = false;
   private readonly timelineCap: number;
   private readonly seenVersion = new Map<string, number>();
@@ -83,7 +87,7 @@ export class Leaderboard {
   private syncBoards(gameChanged: boolean, live: boolean): void {
     const game = this.gameBlock();
     // Rows are immutable once serialized: both audiences share them.
-    const rows = this.order.map((id, i) => rowOf(boardTeam(standing(this.score.teams.get(id)!, i + 1), this.mask)));
+    const rows = this.order.map((id, i) => rowOf(boardTeam(standing(this.score.teams.get(id)!, i + 1), this.mask, this.traffic.lastMinute(id))));
     const order: Order = { ids: this.order, lo: 0, hi: this.order.length - 1 };
     this.organizerBoard.commit(rows, order, game, gameChanged, live);
     if (!this.freeze.frozen) this.publicBoard.commit(rows, order, game, gameChanged, live);
@@ -116,6 +120,8 @@ export class Leaderboard {
     if (e.type === 'game.board_frozen') this.ensure();
     apply(this.score, e);
     this.texts.apply(e);
+    // Users' traffic is on the row (issue 16): a new minute changes the row even when the score does not.
+    const trafficChanged = this.traffic.apply(e);
     const froze = this.freeze.apply(e, () => this.frozenSnapshot());
     const phaseChanged = phase !== this.score.life.phase || speed !== this.score.life.speed || revealed !== this.score.life.revealed;
     const gameChanged = froze || phaseChanged;
@@ -135,7 +141,7 @@ export class Leaderboard {
     }
     if (e.type === 'team.created') this.teamHistory(e.data.id);
 
-    const teamChanged = t !== undefined && t.version !== this.seenVersion.get(t.id);
+    const teamChanged = t !== undefined && (t.version !== this.seenVersion.get(t.id) || trafficChanged);
     if (t) this.seenVersion.set(t.id, t.version);
     const changedTeam = e.type === 'team.created' ? e.data.id : e.type === 'team.updated' || teamChanged ? e.team : null;
     const boardChanged = gameChanged || changedTeam !== null || (!e.team && e.type.startsWith('game.'));
@@ -145,7 +151,7 @@ export class Leaderboard {
       if (gameChanged || !changedTeam || !this.score.teams.has(changedTeam)) this.syncBoards(gameChanged, true);
       else {
         const order = this.reorder(changedTeam);
-        const row = rowOf(boardTeam(standing(this.score.teams.get(changedTeam)!, this.order.indexOf(changedTeam) + 1), this.mask));
+        const row = rowOf(boardTeam(standing(this.score.teams.get(changedTeam)!, this.order.indexOf(changedTeam) + 1), this.mask, this.traffic.lastMinute(changedTeam)));
         const game = this.gameBlock();
         this.organizerBoard.commit([row], order, game, false, true);
         if (!this.freeze.frozen) this.publicBoard.commit([row], order, game, false, true);
@@ -174,7 +180,7 @@ export class Leaderboard {
   }
   /** A timeline item as teams and spectators read it: a landed fault by its symptom until revealed. */
   private publicItem(i: TimelineItem): TimelineItem {
-    return i.kind === 'fault' && i.title !== null ? { ...i, title: publicTitle(this.mask, i.fault, i.title) } : i;
+    return i.kind === 'fault' && !i.masked && i.title !== null ? { ...i, title: publicTitle(this.mask, i.fault, i.title) } : i;
   }
 
   private gameBlock(): GameBlock {
@@ -247,7 +253,7 @@ export class Leaderboard {
   }
 
   /** The public breakdown of one team: the live one, or the one frozen with the board. */
-  publicBreakdown(id: string): { rank: number; score: number; breakdown: TeamBreakdown } | undefined {
+  publicBreakdown(id: string): { rank: number; score: number; breakdown: PublicBreakdown } | undefined {
     if (!this.freeze.frozen) {
       const s = this.standingOf(id);
       return s && { rank: s.rank, score: s.total, breakdown: spoilerFree(s.breakdown, this.mask) };
@@ -257,9 +263,12 @@ export class Leaderboard {
   }
 
   /** A team's timeline; the public one stops at the freeze; only organizers see masked faults' ids. */
-  timeline(id: string, audience: 'public' | 'team' | 'organizer'): TimelineItem[] {
-    const items = this.history.get(id)?.read(audience, this.freeze.at) ?? [];
-    return audience === 'organizer' ? items : items.map((i) => this.publicItem(i));
+  timeline(id: string, audience: 'organizer'): OrganizerTimelineItem[];
+  timeline(id: string, audience: 'public' | 'team'): TimelineItem[];
+  timeline(id: string, audience: 'public' | 'team' | 'organizer'): OrganizerTimelineItem[] {
+    const h = this.history.get(id);
+    if (!h) return [];
+    return audience === 'organizer' ? h.read('organizer', this.freeze.at) : h.read(audience, this.freeze.at).map((i) => this.publicItem(i));
   }
   /** Score over time (one point per change of the total); the public one stops at the freeze. */
   series(id: string, audience: 'public' | 'team' | 'organizer'): SeriesPoint[] {

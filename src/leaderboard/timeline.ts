@@ -1,10 +1,14 @@
 import type { StoredEvent } from '../events/types.js';
 import type { FaultRun } from '../lifecycle/index.js';
 import type { Scenario, Text } from '../scenario/types.js';
-import { maskedId } from './spoilers.js';
 import type { SeriesPoint, TimelineItem } from './types.js';
 
-const FAULT_MOMENTS: Partial<Record<StoredEvent['type'], string>> = {
+type FaultMoment = Extract<TimelineItem, { kind: 'fault' }>['moment'];
+type IncidentState = Extract<TimelineItem, { kind: 'incident' }>['state'];
+/** What organizers read of a timeline: masked items with their real id and title. */
+export type OrganizerTimelineItem = TimelineItem | (Extract<TimelineItem, { masked: true }> & { fault: string; title: Text | null });
+
+const FAULT_MOMENTS: Partial<Record<StoredEvent['type'], FaultMoment>> = {
   'fault.injected': 'injected',
   'fault.detected': 'detected',
   'fault.acknowledged': 'acknowledged',
@@ -18,7 +22,7 @@ const FAULT_MOMENTS: Partial<Record<StoredEvent['type'], string>> = {
   'fault.reverted': 'reverted',
   'fault.deadline_extended': 'deadline_extended',
 };
-const INCIDENT_STATES: Partial<Record<StoredEvent['type'], string>> = {
+const INCIDENT_STATES: Partial<Record<StoredEvent['type'], IncidentState>> = {
   'incident.triggered': 'triggered',
   'incident.acknowledged': 'acknowledged',
   'incident.unacknowledged': 'unacknowledged',
@@ -38,11 +42,13 @@ export function timelineItem(scenario: Scenario, e: StoredEvent, run: FaultRun |
     const fault = e.data.fault as string;
     const def = scenario.faults.find((f) => f.id === fault);
     const title = def?.title ?? null;
+    const index = def?.index ?? 0;
+    // Masked: no id, no title in the item at all (the contract has no place for them).
     if (!run || run.injectedAt === null) {
       secret(e.seq, fault, title);
-      return { ...base, kind: 'fault', fault: maskedId(def?.index ?? 0), title: null, moment };
+      return { ...base, kind: 'fault', masked: true, index, moment };
     }
-    return { ...base, kind: 'fault', fault, title, moment };
+    return { ...base, kind: 'fault', masked: false, index, fault, title, moment };
   }
   if (e.type === 'probe.failed' || e.type === 'probe.recovered') {
     const ev = e.data.evidence;
@@ -94,8 +100,10 @@ export class TeamHistory {
     this.secrets.set(seq, { fault, title });
   }
 
-  read(audience: 'public' | 'team' | 'organizer', frozenAt: number | null): TimelineItem[] {
-    if (audience === 'organizer') return this.timeline.map((i) => (i.kind === 'fault' && this.secrets.has(i.seq) ? { ...i, ...this.secrets.get(i.seq)! } : i));
+  read(audience: 'organizer', frozenAt: number | null): OrganizerTimelineItem[];
+  read(audience: 'public' | 'team', frozenAt: number | null): TimelineItem[];
+  read(audience: 'public' | 'team' | 'organizer', frozenAt: number | null): OrganizerTimelineItem[] {
+    if (audience === 'organizer') return this.timeline.map((i) => (i.kind === 'fault' && i.masked && this.secrets.has(i.seq) ? { ...i, ...this.secrets.get(i.seq)! } : i));
     return audience === 'public' && frozenAt !== null ? this.timeline.filter((i) => i.seq <= frozenAt) : this.timeline.slice();
   }
   readSeries(audience: 'public' | 'team' | 'organizer', frozenAt: number | null): SeriesPoint[] {

@@ -80,6 +80,20 @@ describeBrowser('the big screen', () => {
       await page.context().close();
     });
   }
+
+  it('each block says what its users met in the last minute, from the board rows (issue 16)', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage();
+    const seen = watch(page);
+    await page.goto(`${srv.url}/?screen=big`);
+    await page.getByTestId('live-state').and(page.locator('[data-state=open]')).waitFor();
+    await srv.services.store.append({ type: 'traffic.minute', team: 'bravo', source: 'test', data: { minute: 0, requests: 100, failed: 37, slow: 2 } });
+    const chip = page.locator('.block[data-team=bravo] [data-testid=traffic]');
+    await chip.waitFor({ timeout: 15_000 });
+    expect(await chip.getAttribute('data-rate')).toBe('0.37');
+    expect(await chip.innerText()).toContain('37%');
+    expect(seen.errors).toEqual([]);
+    await page.context().close();
+  });
 });
 
 // The ending (issue 16): the game finishes by itself at a (sped-up) duration, and every page shows

@@ -87,9 +87,13 @@ describe('defect 2: spoilers are masked until the change landed for that team', 
       (await t.app.inject('/api/leaderboard')).body,
     ];
     for (const body of bodies) for (const s of secrets(t, fault)) expect(body).not.toContain(s);
-    // The timeline still says that a fault was skipped ("fault 1"); organizers see which.
+    // The timeline still says that a fault was skipped ("fault 1"), with no place for its id or title; organizers see which.
     const items = (await t.app.inject('/api/teams/alpha/timeline')).json().items;
-    expect(items).toContainEqual(expect.objectContaining({ kind: 'fault', fault: 'fault-1', title: null, moment: 'skipped' }));
+    expect(items).toContainEqual({ seq: expect.any(Number), gameTime: expect.any(Number), kind: 'fault', masked: true, index: 0, moment: 'skipped' });
+    const score = (await t.app.inject('/api/teams/alpha/score')).json();
+    expect(score.breakdown.faults[0]).toMatchObject({ masked: true, index: 0, state: 'skipped' });
+    expect(score.breakdown.faults[0]).not.toHaveProperty('fault');
+    expect(score.breakdown.faults[0]).not.toHaveProperty('title');
     expect(t.services.leaderboard!.timeline('alpha', 'organizer')).toContainEqual(expect.objectContaining({ kind: 'fault', fault, moment: 'skipped' }));
   });
 

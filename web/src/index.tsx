@@ -5,6 +5,7 @@ import { api } from './lib/api.js';
 import { TopBar } from './lib/chrome.js';
 import { t, useLang } from './lib/i18n.js';
 import { live, type LiveState } from './lib/live.js';
+import type { BoardFrame } from '../../src/contract/board.js';
 import { applyFrame, gameNow, mergeGame, normGame, type Board, type Game } from './lib/model.js';
 import { Guard, LiveBadge, Section, useTick } from './lib/ui.js';
 import { BoardList } from './spectator/Board.js';
@@ -39,7 +40,7 @@ function Spectator() {
   const boardRef = useRef<Board | undefined>(undefined);
   const gameRef = useRef<Game | undefined>(undefined);
   useEffect(() => {
-    const l = live<unknown>({
+    const l = live<BoardFrame>({
       path: '/ws/leaderboard',
       onFrame: (f) => {
         const prev = boardRef.current;

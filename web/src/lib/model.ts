@@ -1,12 +1,15 @@
 /**
  * The shapes the pages read, and the one place that turns server JSON into them. The server's
- * field names are read tolerantly here so the pages stay simple.
+ * answers are read by the contract's types (src/contract/): a renamed or removed field fails
+ * `npm run typecheck`, and nothing here guesses field names.
  */
 import type { LiveState } from './live.js';
-import type { BoardGameBlock, GameBlock, GameResponse, TeamGameBlock } from '../../../src/contract/game.js';
-import { normTraffic, type Traffic } from './show-model.js';
+import type { Board as BoardJson, BoardFrame, BoardRow } from '../../../src/contract/board.js';
+import type { BoardGameBlock, GameBlock, GameResponse, TeamGameBlock, Text } from '../../../src/contract/game.js';
+import type { PublicBreakdown, SeriesResponse, StatusPageResponse, TeamFrame, TimelineItem as TimelineJson, TimelineResponse } from '../../../src/contract/teams.js';
+import type { TrafficMinute } from '../../../src/contract/traffic.js';
 
-export type LocText = { en: string; ja: string } | string;
+export type LocText = Text | string;
 
 export type GamePhase = 'not_started' | 'running' | 'paused' | 'finished';
 
@@ -40,8 +43,10 @@ export interface FaultNow {
   state: string;
   injectedAt?: number; // game ms
   index?: number;
-  total?: number;
 }
+
+/** What the users of a team's service met in the last complete game minute (the board row's `traffic`). */
+export type Traffic = TrafficMinute;
 
 export interface BoardTeam {
   id: string;
@@ -50,7 +55,7 @@ export interface BoardTeam {
   points: number; // milli-points
   fault?: FaultNow;
   breakdown: Evidence[];
-  /** What its users saw in the last minute (issue 16), when the board says. */
+  /** What its users saw in the last minute (issue 16), once there was traffic. */
   traffic?: Traffic;
 }
 
@@ -59,24 +64,19 @@ export interface Board {
   frozen: boolean;
   /** The board carries the game block (state, clock, speed), so spectators need no polling. */
   game?: Game;
-  gameTime?: number;
   teams: BoardTeam[];
 }
 
+// The small readers for JSON the contract does not type yet (the team routes' persona questions): one set, here.
 type J = Record<string, unknown>;
-const obj = (x: unknown): J => (x && typeof x === 'object' ? (x as J) : {});
-const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
-const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
-const loc = (x: unknown): LocText | undefined => {
+export const obj = (x: unknown): J => (x && typeof x === 'object' && !Array.isArray(x) ? (x as J) : {});
+export const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
+export const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
+export const loc = (x: unknown): LocText | undefined => {
   if (typeof x === 'string') return x;
   const o = obj(x);
   return typeof o.en === 'string' ? { en: o.en, ja: str(o.ja) ?? o.en } : undefined;
 };
-
-/** Milli-points: prefer explicit milli fields; plain `points` is taken as milli (the fold's unit). */
-function milli(o: J): number {
-  return num(o.milli) ?? num(o.pointsMilli) ?? num(o.totalMilli) ?? num(o.points) ?? num(o.total) ?? num(o.score) ?? 0;
-}
 
 let lastGame: Game | undefined;
 /** The last game state any page loaded (status pages show "next update in …" on the game clock). */
@@ -98,20 +98,12 @@ type AnyGameBlock = GameBlock | GameResponse | TeamGameBlock | BoardGameBlock;
  * frames), read by the contract's field names: a renamed field fails `npm run typecheck`.
  */
 export function normGameBlock(x: unknown): Game {
-  const g = obj(x) as Partial<AnyGameBlock>;
+  // Server JSON: one of the contract's game blocks.
+  const g = x as AnyGameBlock;
   const phase = PHASES.find((p) => p === g.phase) ?? 'not_started';
-  const durationMs = num(g.durationMs);
-  const endsAt = num(g.endsAt) ?? durationMs;
-  const title = 'title' in g ? loc(g.title) : 'scenario' in g && g.scenario && typeof g.scenario === 'object' ? loc(g.scenario.title) : undefined;
-  return {
-    title: title ?? 'firedrill',
-    phase,
-    gameTime: num(g.gameTime) ?? 0,
-    speed: num(g.speed) ?? 1,
-    fetchedAt: Date.now(),
-    ...(durationMs !== undefined ? { durationMs } : {}),
-    ...(endsAt !== undefined ? { endsAt } : {}),
-  };
+  const title = 'title' in g ? g.title : 'scenario' in g && g.scenario && typeof g.scenario === 'object' ? g.scenario.title : undefined;
+  const endsAt = g.endsAt ?? g.durationMs;
+  return { title: title ?? 'firedrill', phase, gameTime: g.gameTime, speed: g.speed, fetchedAt: Date.now(), durationMs: g.durationMs, endsAt };
 }
 
 /**
@@ -145,219 +137,114 @@ export function gameLeft(g: Game | undefined, wallNow = Date.now()): number | un
   return Math.max(0, g.endsAt - gameNow(g, wallNow));
 }
 
-function normEvidence(x: unknown, label?: string): Evidence[] {
-  if (Array.isArray(x)) return x.flatMap((l) => normEvidence(l));
-  const o = obj(x);
-  const name = str(o.label) ?? str(o.category) ?? str(o.id) ?? str(o.kind) ?? label;
-  const lines: Evidence[] = [];
-  if (name !== undefined && (num(o.points) !== undefined || num(o.milli) !== undefined)) {
-    const ev = (Array.isArray(o.evidence) ? o.evidence : Array.isArray(o.events) ? o.events : []).filter((n): n is number => typeof n === 'number');
-    lines.push({ label: name, points: milli(o), max: num(o.max) ?? num(o.maxMilli), evidence: ev, detail: str(o.detail) ?? str(o.reason) ?? str(o.note) });
-  } else if (!Array.isArray(x) && x && typeof x === 'object') {
-    // { recovery: {...}, detection: {...} } keyed by category
-    for (const [k, v] of Object.entries(o)) if (v && typeof v === 'object') lines.push(...normEvidence(v, k));
-  }
-  return lines;
-}
-
 /** The label a fault's chip shows: its state, or its detection while injected (detection is its own track). */
 export const shownState = (state: string, detection: unknown): string =>
   state === 'injected' && (detection === 'detected' || detection === 'acknowledged') ? detection : state;
 
-function normFault(x: unknown): FaultNow | undefined {
-  const o = obj(x);
-  const id = str(o.id) ?? str(o.fault);
-  if (!id) return undefined;
-  return { id, title: loc(o.title), state: shownState(str(o.phase) ?? str(o.state) ?? str(o.status) ?? 'pending', o.detection), injectedAt: num(o.injectedAt), index: num(o.index), total: num(o.total) };
-}
+/** A masked fault (its change has not landed for this team) is only "fault N": it has no id or title. */
+export const faultName = (f: { masked: true; index: number } | { masked: false; title: Text | null; fault: string }): LocText =>
+  f.masked ? { en: `fault ${f.index + 1}`, ja: `障害 ${f.index + 1}` } : (f.title ?? f.fault);
 
-const part = (label: string, p: unknown, group?: LocText, detail?: string): Evidence => {
-  const o = obj(p);
-  const ev = Array.isArray(o.evidence) ? o.evidence.filter((n): n is number => typeof n === 'number') : [];
-  return { label, group, points: num(o.points) ?? 0, max: num(o.max), evidence: ev, detail };
-};
+const part = (label: string, p: { points: number; max: number; evidence: number[] }, group?: LocText, detail?: string): Evidence => ({
+  label,
+  group,
+  points: p.points,
+  max: p.max,
+  evidence: p.evidence,
+  detail,
+});
 
-/** The scoring fold's TeamBreakdown: per fault the four categories, then availability, hints, awards. */
-function normScoringBreakdown(b: J): Evidence[] {
+/** A team's score breakdown (GET /api/teams/:id/score): per fault the four categories, then availability, hints, awards. */
+export function normBreakdown(x: unknown): Evidence[] {
+  const b = x as PublicBreakdown;
   const lines: Evidence[] = [];
-  for (const f of Array.isArray(b.faults) ? b.faults : []) {
-    const fo = obj(f);
+  for (const f of b.faults) {
     // Faults that have not happened (or were voided/skipped) score nothing either way.
-    if (fo.counted === false || fo.injectedAt === null) continue;
-    const title = loc(fo.title) ?? str(fo.fault) ?? '?';
-    const rec = obj(fo.recovery);
-    const ttr = num(rec.ttrMs);
-    lines.push(part('recovery', rec, title, ttr !== undefined ? `TTR ${Math.round(ttr / 1000)} s` : undefined));
-    lines.push(part('detection', fo.detection, title));
-    const com = obj(fo.communication);
-    const auto = obj(com.automatic);
-    const notes = ['firstUpdate', 'cadence', 'ctoAnswer', 'requiredFields', 'resolutionNotice']
-      .map((k) => str(obj(auto[k]).note))
-      .filter((n): n is string => Boolean(n));
-    lines.push(part('communication', com, title, notes.join(' · ') || undefined));
-    lines.push(part('review', fo.review, title));
+    if (f.masked || !f.counted || f.injectedAt === null) continue;
+    const title = faultName(f);
+    const ttr = f.recovery.ttrMs;
+    lines.push(part('recovery', f.recovery, title, ttr !== null ? `TTR ${Math.round(ttr / 1000)} s` : undefined));
+    lines.push(part('detection', f.detection, title));
+    const auto = f.communication.automatic;
+    const notes = [auto.firstUpdate, auto.cadence, auto.ctoAnswer, auto.requiredFields, auto.resolutionNotice].map((m) => m.note).filter(Boolean);
+    lines.push(part('communication', f.communication, title, notes.join(' · ') || undefined));
+    lines.push(part('review', f.review, title));
   }
-  if (b.availability) {
-    const a = obj(b.availability);
-    lines.push(part('availability', a, undefined, num(a.total) ? `${num(a.good) ?? 0}/${num(a.total)}` : undefined));
-  }
-  const hints = obj(b.hints);
-  for (const h of Array.isArray(hints.items) ? hints.items : []) {
-    const ho = obj(h);
-    lines.push({ label: 'hints', points: -(num(ho.cost) ?? 0) * 1000, evidence: num(ho.seq) ? [num(ho.seq)!] : [], detail: `${str(ho.fault) ?? ''} / ${str(ho.hint) ?? ''}` });
-  }
-  const adj = obj(b.adjustments);
-  for (const a of Array.isArray(adj.items) ? adj.items : []) {
-    const ao = obj(a);
-    lines.push({ label: 'adjustments', points: (num(ao.points) ?? 0) * 1000, evidence: num(ao.seq) ? [num(ao.seq)!] : [], detail: str(ao.reason) });
-  }
+  const a = b.availability;
+  lines.push(part('availability', a, undefined, a.total ? `${a.good}/${a.total}` : undefined));
+  for (const h of b.hints.items) lines.push({ label: 'hints', points: -h.cost * 1000, evidence: [h.seq], detail: `${h.fault} / ${h.hint}` });
+  for (const x of b.adjustments.items) lines.push({ label: 'adjustments', points: x.points * 1000, evidence: [x.seq], detail: x.reason });
   return lines;
 }
 
-export function normBreakdown(b: unknown): Evidence[] {
-  if (Array.isArray(b)) return normEvidence(b);
-  const o = obj(b);
-  // The board's short form: category sums only (the evidence comes with /api/teams/:id/score).
-  if (o.categories && !o.availability) {
-    return Object.entries(obj(o.categories))
-      .filter(([, v]) => typeof v === 'number')
-      .map(([k, v]) => ({ label: k, points: v as number, evidence: [] }));
-  }
-  if (Array.isArray(o.faults) || o.availability) return normScoringBreakdown(o);
-  return normEvidence(o.lines ?? b);
-}
-
-export function normTeam(x: unknown, i: number): BoardTeam {
-  const o = obj(x);
-  const breakdown = normBreakdown(o.breakdown);
+/** One board row: its category sums (the evidence comes with /api/teams/:id/score), its current fault, its users' traffic. */
+export function normTeam(row: BoardRow): BoardTeam {
+  const cur = row.currentFault;
   return {
-    id: str(o.id) ?? str(o.team) ?? `#${i}`,
-    name: str(o.name) ?? str(o.id) ?? '?',
-    rank: num(o.rank) ?? i + 1,
-    points: milli(o),
-    fault: normFault(o.fault ?? o.currentFault),
-    breakdown,
-    ...(normTraffic(o) ? { traffic: normTraffic(o) } : {}),
+    id: row.id,
+    name: row.name,
+    rank: row.rank,
+    points: row.score,
+    ...(cur ? { fault: { id: cur.id, title: cur.title ?? undefined, state: shownState(cur.state, cur.detection), injectedAt: cur.injectedAt, index: cur.index } } : {}),
+    breakdown: Object.entries(row.breakdown.categories).map(([label, points]) => ({ label, points, evidence: [] })),
+    ...(row.traffic ? { traffic: row.traffic } : {}),
   };
 }
 
+/** GET /api/leaderboard (or the organizers' /api/admin/leaderboard). */
 export function normBoard(x: unknown): Board {
-  const o = obj(x);
-  const inner = o.board ? obj(o.board) : o;
-  const list = Array.isArray(inner.teams) ? inner.teams : Array.isArray(inner.rows) ? inner.rows : Array.isArray(inner.leaderboard) ? inner.leaderboard : [];
-  return {
-    seq: num(o.seq) ?? num(inner.seq) ?? num(inner.version) ?? 0,
-    frozen: Boolean(inner.frozen ?? o.frozen ?? obj(inner.game).frozen),
-    gameTime: num(inner.gameTime) ?? num(o.gameTime),
-    game: inner.game ? normGameBlock(inner.game) : undefined,
-    teams: sortBoard(list.map(normTeam)),
-  };
+  const b = x as BoardJson;
+  return { seq: b.seq, frozen: b.game.frozen, game: normGameBlock(b.game), teams: sortBoard(b.teams.map(normTeam)) };
 }
 
 export const sortBoard = (teams: BoardTeam[]): BoardTeam[] => [...teams].sort((a, b) => a.rank - b.rank || b.points - a.points || a.name.localeCompare(b.name));
 
 /**
- * Apply one WebSocket frame: a snapshot replaces the board, an update merges changed teams
- * (and drops removed ones). Frames carry the audience's board version as `seq`.
+ * Apply one /ws/leaderboard frame: a snapshot replaces the board, an update merges the changed
+ * rows (and the game block when it changed). Frames carry the audience's board version as `seq`.
  */
-export function applyFrame(prev: Board | undefined, frame: unknown): Board {
-  const f = obj(frame);
-  const type = str(f.type) ?? str(f.kind) ?? 'snapshot';
-  if (type === 'snapshot' || !prev || f.board) return normBoard(f);
-  const changed = (Array.isArray(f.teams) ? f.teams : Array.isArray(f.changed) ? f.changed : []).map(normTeam);
-  const removed = new Set(Array.isArray(f.removed) ? f.removed.filter((r): r is string => typeof r === 'string') : []);
-  const byId = new Map(prev.teams.filter((t) => !removed.has(t.id)).map((t) => [t.id, t]));
-  for (const t of changed) byId.set(t.id, t);
-  const game = f.game ? normGameBlock(f.game) : prev.game;
-  return {
-    seq: num(f.seq) ?? prev.seq,
-    frozen: typeof f.frozen === 'boolean' ? f.frozen : f.game ? Boolean(obj(f.game).frozen) : prev.frozen,
-    gameTime: num(f.gameTime) ?? prev.gameTime,
-    game,
-    teams: sortBoard([...byId.values()]),
-  };
+export function applyFrame(prev: Board | undefined, f: BoardFrame): Board {
+  if (f.type === 'snapshot') return normBoard(f.board);
+  if (!prev) return { seq: f.seq, frozen: f.game?.frozen ?? false, game: f.game && normGameBlock(f.game), teams: sortBoard(f.teams.map(normTeam)) };
+  const byId = new Map(prev.teams.map((t) => [t.id, t]));
+  for (const row of f.teams) byId.set(row.id, normTeam(row));
+  return { seq: f.seq, frozen: f.game ? f.game.frozen : prev.frozen, game: f.game ? normGameBlock(f.game) : prev.game, teams: sortBoard([...byId.values()]) };
 }
 
-/** A point series for the chart: game ms → milli-points. */
+/** GET /api/teams/:id/series: game ms → milli-points, for the chart. */
 export function normSeries(x: unknown): Array<[number, number]> {
-  const o = obj(x);
-  const list = Array.isArray(x) ? x : Array.isArray(o.points) ? o.points : Array.isArray(o.series) ? o.series : [];
-  const out: Array<[number, number]> = [];
-  for (const p of list) {
-    if (Array.isArray(p) && typeof p[0] === 'number' && typeof p[1] === 'number') out.push([p[0], p[1]]);
-    else {
-      const q = obj(p);
-      const t = num(q.gameTime) ?? num(q.t) ?? num(q.at);
-      if (t !== undefined) out.push([t, milli(q)]);
-    }
-  }
-  return out.sort((a, b) => a[0] - b[0]);
+  return (x as SeriesResponse).points.map((p): [number, number] => [p.gameTime, p.total]).sort((a, b) => a[0] - b[0]);
 }
 
-/**
- * A /ws/team frame: the team's own standing (`team: { total, rank }` today), and the game block
- * (`game`) on the snapshot and on every phase or speed change.
- */
-export function normTeamFrame(f: unknown): { points?: number; rank?: number; game?: Game } {
-  const o = obj(f);
-  const inner = obj(o.team ?? o.score ?? o.board);
-  const points = num(inner.total) ?? num(inner.milli) ?? num(inner.points);
+/** A /ws/team frame: the team's own standing, and the game block on the snapshot and on every phase or speed change. */
+export function normTeamFrame(x: unknown): { points?: number; rank?: number; game?: Game } {
+  const f = x as TeamFrame;
   return {
-    ...(points !== undefined ? { points } : {}),
-    ...(num(inner.rank) !== undefined ? { rank: num(inner.rank) } : {}),
-    ...(o.game && typeof o.game === 'object' ? { game: normGameBlock(o.game) } : {}),
+    ...(f.team ? { points: f.team.total, rank: f.team.rank } : {}),
+    ...(f.game ? { game: normGameBlock(f.game) } : {}),
   };
 }
 
 export interface TimelineItem {
-  seq?: number;
-  at?: number; // wall ms
-  gameTime?: number;
-  type: string;
-  text: string;
+  seq: number;
+  gameTime: number;
+  type: TimelineJson['kind'];
   /** The server's item, for describeItem(). */
-  raw?: Record<string, unknown>;
+  raw: TimelineJson;
 }
 
+/** GET /api/teams/:id/timeline, or the `items` of a /ws/team frame. */
 export function normTimeline(x: unknown): TimelineItem[] {
-  const o = obj(x);
-  const list = Array.isArray(x) ? x : Array.isArray(o.items) ? o.items : Array.isArray(o.events) ? o.events : Array.isArray(o.timeline) ? o.timeline : [];
-  return list.map((i) => {
-    const q = obj(i);
-    return { seq: num(q.seq), at: num(q.at), gameTime: num(q.gameTime), type: str(q.kind) ?? str(q.type) ?? '', text: '', raw: q };
-  });
+  const items = Array.isArray(x) ? (x as TimelineJson[]) : (x as TimelineResponse).items;
+  return items.map((raw) => ({ seq: raw.seq, gameTime: raw.gameTime, type: raw.kind, raw }));
 }
 
-export interface StatusUpdate {
-  at?: number;
-  gameTime?: number;
-  text: string;
-  impact?: string;
-  currentAction?: string;
-  nextUpdateAt?: number; // game ms
-  nextUpdateAtWall?: number;
-  resolved: boolean;
-}
+export type StatusUpdate = StatusPageResponse['updates'][number];
 
+/** GET /api/teams/:id/status: the team's published status updates, newest first. */
 export function normStatus(x: unknown): { updates: StatusUpdate[] } {
-  const o = obj(x);
-  const list = Array.isArray(x) ? x : Array.isArray(o.updates) ? o.updates : Array.isArray(o.history) ? o.history : o.current ? [o.current] : [];
-  const updates = list.map((u) => {
-    const q = obj(u);
-    const d = q.data ? obj(q.data) : q;
-    return {
-      at: num(q.at),
-      gameTime: num(q.gameTime),
-      text: str(d.text) ?? '',
-      impact: str(d.impact),
-      currentAction: str(d.currentAction),
-      nextUpdateAt: num(d.nextUpdateAt),
-      nextUpdateAtWall: num(d.nextUpdateAtWall),
-      resolved: Boolean(d.resolved),
-    };
-  });
-  // Newest first.
-  updates.sort((a, b) => (b.at ?? b.gameTime ?? 0) - (a.at ?? a.gameTime ?? 0));
+  const updates = (x as StatusPageResponse).updates.map((u): StatusUpdate => ({ ...u }));
+  updates.sort((a, b) => b.at - a.at);
   return { updates };
 }
 

@@ -1,19 +1,10 @@
 /**
  * The shapes of the show (issue 16) and of threaded questions (issue 15), read from server JSON in
- * one place: GET /api/results, per-team user traffic on the board, persona questions.
+ * one place: GET /api/results (by the contract's type), persona questions (the team routes, not
+ * typed yet: read with model.ts's small readers).
  */
-import type { BoardTeam, LocText } from './model.js';
-
-type J = Record<string, unknown>;
-const obj = (x: unknown): J => (x && typeof x === 'object' && !Array.isArray(x) ? (x as J) : {});
-const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
-const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
-const loc = (x: unknown): LocText | undefined => {
-  if (typeof x === 'string') return x;
-  const o = obj(x);
-  return typeof o.en === 'string' ? { en: o.en, ja: str(o.ja) ?? o.en } : undefined;
-};
-const nullableMs = (x: unknown): number | null => num(x) ?? null;
+import type { Results as ResultsJson } from '../../../src/contract/results.js';
+import { loc, num, obj, str, type BoardTeam, type LocText } from './model.js';
 
 export interface FaultResult {
   fault: string;
@@ -48,44 +39,11 @@ export interface Results {
   partial: boolean;
 }
 
-const numbers = (x: unknown): Record<string, number> =>
-  Object.fromEntries(Object.entries(obj(x)).filter((e): e is [string, number] => typeof e[1] === 'number'));
-
-/** GET /api/results (src/export/results.ts `Results`). */
+/** GET /api/results (src/contract/results.ts). */
 export function normResults(x: unknown): Results {
-  const o = obj(x);
-  const teams = (Array.isArray(o.teams) ? o.teams : []).map((t, i): TeamResult => {
-    const q = obj(t);
-    return {
-      rank: num(q.rank) ?? i + 1,
-      team: str(q.team) ?? str(q.id) ?? `#${i}`,
-      name: str(q.name) ?? str(q.team) ?? '?',
-      total: num(q.total) ?? 0,
-      categories: numbers(q.categories),
-      faults: (Array.isArray(q.faults) ? q.faults : []).map((f): FaultResult => {
-        const fo = obj(f);
-        return {
-          fault: str(fo.fault) ?? '?',
-          title: loc(fo.title) ?? str(fo.fault) ?? '?',
-          cause: loc(fo.cause),
-          state: str(fo.state) ?? 'pending',
-          injectedAt: nullableMs(fo.injectedAt),
-          detectMs: nullableMs(fo.detectMs),
-          acknowledgeMs: nullableMs(fo.acknowledgeMs),
-          recoverMs: nullableMs(fo.recoverMs),
-          points: num(fo.points) ?? 0,
-          max: num(fo.max) ?? 0,
-          categories: numbers(fo.categories),
-        };
-      }),
-      adjustments: (Array.isArray(q.adjustments) ? q.adjustments : []).map((a) => {
-        const ao = obj(a);
-        return { points: num(ao.points) ?? 0, reason: str(ao.reason) ?? '', seq: num(ao.seq) };
-      }),
-    };
-  });
-  teams.sort((a, b) => a.rank - b.rank);
-  return { title: loc(o.title), finished: o.finished !== false, teams, partial: false };
+  const r = x as ResultsJson;
+  const teams: TeamResult[] = [...r.teams].sort((a, b) => a.rank - b.rank);
+  return { title: r.title, finished: r.finished, teams, partial: false };
 }
 
 /** The final table from the board alone (when the results endpoint is not there). */
@@ -103,28 +61,6 @@ export function resultsFromBoard(teams: BoardTeam[]): Results {
       adjustments: [],
     })),
   };
-}
-
-/** What users of a team's service saw in the last minute (the board's traffic block). */
-export interface Traffic {
-  requests: number;
-  failures: number;
-  /** 0..1 */
-  errorRate: number;
-}
-
-/**
- * A board team's user traffic: `traffic: { requests, failures | errors, errorRate? }` (the show
- * helper names it; read tolerantly until the contract is in main).
- */
-export function normTraffic(raw: unknown): Traffic | undefined {
-  const o = obj(obj(raw).traffic ?? obj(raw).users ?? obj(raw).userTraffic);
-  const last = Object.keys(obj(o.lastMinute)).length ? obj(o.lastMinute) : o;
-  const requests = num(last.requests) ?? num(last.total);
-  if (requests === undefined) return undefined;
-  const failures = num(last.failures) ?? num(last.errors) ?? num(last.failed) ?? 0;
-  const errorRate = num(last.errorRate) ?? (requests > 0 ? failures / requests : 0);
-  return { requests, failures, errorRate };
 }
 
 export type QuestionState = 'open' | 'answered' | 'unanswered' | 'late';

@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
+import type { ScoreResponse } from '../../../src/contract/teams.js';
 import { api, post } from '../lib/api.js';
 import { fmtClock, fmtDuration, fmtSigned } from '../lib/format.js';
 import { hasText, label, loc, t, type Key } from '../lib/i18n.js';
-import { currentGame, gameNow, normBreakdown, normStatus, normTimeline, type BoardTeam, type LocText, type StatusUpdate, type TimelineItem } from '../lib/model.js';
+import { currentGame, faultName, gameNow, normBreakdown, normStatus, normTimeline, type BoardTeam, type StatusUpdate, type TimelineItem } from '../lib/model.js';
 import { stateLabel } from './Board.js';
 import { ErrorText, Section, useAction, useAsync } from '../lib/ui.js';
 
@@ -12,21 +13,20 @@ const causeLabel = (type: string): string => (hasText(`cause.${type}`) ? t(`caus
 
 /** One public timeline item in words (its fields are the server's; typed text stays text). */
 export function describeItem(item: TimelineItem): string {
-  const r = item.raw ?? {};
-  const s = (k: string) => (typeof r[k] === 'string' ? (r[k] as string) : '');
-  switch (item.type) {
+  const r = item.raw;
+  switch (r.kind) {
     case 'fault':
-      return `${r.title ? loc(r.title as LocText) : s('fault')}: ${stateLabel(s('moment'))}`;
+      return `${loc(faultName(r))}: ${stateLabel(r.moment)}`;
     case 'probe':
-      return `${t(r.state === 'failed' ? 'tl.probe.failed' : 'tl.probe.recovered', { p: s('probe') })}${typeof r.status === 'number' ? ` (HTTP ${r.status})` : ''}`;
+      return `${t(r.state === 'failed' ? 'tl.probe.failed' : 'tl.probe.recovered', { p: r.probe })}${r.status !== undefined ? ` (HTTP ${r.status})` : ''}`;
     case 'incident':
-      return `${t('tl.incident', { s: label('inc.status', s('state')) })}${s('title') ? `: ${s('title')}` : ''}`;
+      return `${t('tl.incident', { s: label('inc.status', r.state) })}${r.title ? `: ${r.title}` : ''}`;
     case 'status':
-      return `${t('tl.status')}: ${s('text')}`;
+      return `${t('tl.status')}: ${r.text}`;
     case 'score':
-      return `${t('tl.score', { d: fmtSigned(typeof r.delta === 'number' ? r.delta : 0) })}${s('reason') ? ` — ${s('reason')}` : s('cause') ? ` (${causeLabel(s('cause'))})` : ''}`;
+      return `${t('tl.score', { d: fmtSigned(r.delta) })}${r.reason ? ` — ${r.reason}` : r.cause ? ` (${causeLabel(r.cause)})` : ''}`;
     default:
-      return item.text || item.type;
+      return item.type;
   }
 }
 
@@ -37,7 +37,7 @@ export function Timeline({ items }: { items: TimelineItem[] }) {
     <ol class="timeline" data-testid="timeline">
       {items.map((item, i) => (
         <li key={item.seq !== undefined ? `${item.seq}:${item.type}` : i} data-kind={item.type} data-seq={item.seq} id={item.seq !== undefined ? `ev-${item.seq}` : undefined}>
-          <time>{item.at !== undefined ? fmtClock(item.at) : item.gameTime !== undefined ? fmtDuration(item.gameTime) : ''}</time>
+          <time>{fmtDuration(item.gameTime)}</time>
           <span class="pre">{describeItem(item)}</span>
         </li>
       ))}
@@ -94,7 +94,7 @@ function NextUpdate({ at }: { at: number }) {
 export function StatusUpdateView({ u }: { u: StatusUpdate }) {
   return (
     <div class={`status-update${u.resolved ? ' resolved' : ''}`}>
-      <div class="muted small">{u.at !== undefined ? fmtClock(u.at) : u.gameTime !== undefined ? fmtDuration(u.gameTime) : ''}</div>
+      <div class="muted small">{fmtClock(u.at)}</div>
       <div class="pre">{u.text}</div>
       {u.impact && (
         <div class="small">
@@ -143,7 +143,7 @@ export function TeamPanel({ team, version, onClose }: { team: BoardTeam; version
   const status = useAsync((signal) => api(`/api/teams/${id}/status`, { signal }).then(normStatus), [team.id, version]);
   const timeline = useAsync((signal) => api(`/api/teams/${id}/timeline`, { signal }).then(normTimeline), [team.id, version]);
   // The full breakdown with evidence (the board frame carries only category sums).
-  const score = useAsync((signal) => api<{ breakdown?: unknown }>(`/api/teams/${id}/score`, { signal }).then((r) => normBreakdown(r.breakdown)), [team.id, version]);
+  const score = useAsync((signal) => api<ScoreResponse>(`/api/teams/${id}/score`, { signal }).then((r) => normBreakdown(r.breakdown)), [team.id, version]);
   return (
     <Section
       title={team.name}
