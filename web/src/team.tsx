@@ -15,6 +15,7 @@ import { descriptionOf } from './lib/show-model.js';
 import { Incidents } from './team/Incidents.js';
 import { Hints, Postmortem } from './team/Misc.js';
 import type { TeamState } from './team/model.js';
+import type { Session } from '../../src/contract/session.js';
 import { Ops } from './team/Ops.js';
 import { StatusForm } from './team/StatusForm.js';
 import { ResultsView } from './show/Results.js';
@@ -221,7 +222,7 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
 
 function App() {
   useLang();
-  const session = useAsync((signal) => api<{ organizer: boolean; team: { id: string; name: string } | null }>('/api/session', { signal }));
+  const session = useAsync((signal) => api<Session>('/api/session', { signal }));
   if (session.loading && !session.data) return <p class="muted">{t('common.loading')}</p>;
   if (!session.data?.team) {
     return (
