@@ -11,6 +11,8 @@ import { ReportFiled, StatusPageResponse } from '../contract/teams.js';
 import { NotFound } from '../errors.js';
 import type { Team } from '../game/teams.js';
 import { BoundedInteger, BoundedNumber, MAX_SEQ } from './numbers.js';
+import { Channels, MessagePosted, StatusPublished } from '../contract/channels.js';
+import { HintTaken, Hints, PostmortemSubmitted } from '../contract/team.js';
 
 /**
  * The communication routes: a team's channel with the CTO and stakeholders, its status page,
@@ -104,6 +106,7 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
             name: Type.Optional(Name),
             replyTo: Type.Optional(BoundedInteger({ minimum: 1, maximum: MAX_SEQ, description: 'seq of the message answered' })),
           }),
+          response: { 200: MessagePosted, 201: MessagePosted },
         },
       },
       async (req, reply) => {
@@ -125,6 +128,7 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
             name: Type.Optional(Name),
             clientId: Type.Optional(ClientId),
           }),
+          response: { 200: StatusPublished, 201: StatusPublished },
         },
       },
       async (req, reply) => {
@@ -135,15 +139,20 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
 
     r.post(
       '/api/team/postmortems',
-      { schema: { body: Strict({ fault: FaultId, text: Type.String({ minLength: 1, maxLength: 20_000 }), name: Type.Optional(Name) }) } },
+      {
+        schema: {
+          body: Strict({ fault: FaultId, text: Type.String({ minLength: 1, maxLength: 20_000 }), name: Type.Optional(Name) }),
+          response: { 201: PostmortemSubmitted },
+        },
+      },
       async (req, reply) => reply.status(201).send({ postmortem: await commands.submitPostmortem(author(req, req.body.name), req.body) }),
     );
 
-    r.get('/api/team/hints', async (req) => ({ hints: commands.hintsOf(teamOf(req).id) }));
+    r.get('/api/team/hints', { schema: { response: { 200: Hints } } }, async (req) => ({ hints: commands.hintsOf(teamOf(req).id) }));
 
     r.post(
       '/api/team/hints/:fault/:hint',
-      { schema: { params: Strict({ fault: FaultId, hint: Type.String({ minLength: 1, maxLength: 64 }) }) } },
+      { schema: { params: Strict({ fault: FaultId, hint: Type.String({ minLength: 1, maxLength: 64 }) }), response: { 200: HintTaken, 201: HintTaken } } },
       async (req, reply) => {
         const r = await commands.takeHint(teamOf(req).id, req.params.fault, req.params.hint);
         return reply.status(r.duplicate ? 200 : 201).send(r);
@@ -158,6 +167,7 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
             after: BoundedInteger({ minimum: 0, maximum: MAX_SEQ, default: 0, description: 'only what came after this sequence number' }),
             limit: BoundedInteger({ minimum: 1, maximum: 1000, default: 500 }),
           }),
+          response: { 200: Channels },
         },
       },
       async (req) => {

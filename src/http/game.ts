@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Conflict } from '../errors.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { GameResponse } from '../contract/game.js';
+import { TeamState } from '../contract/team.js';
 import { gameBlock, teamState } from '../game/views.js';
 
 /** The game for everyone (`GET /api/game`) and a team's own state (`GET /api/team`). */
-export default async function gameRoutes(app: FastifyInstance) {
+export default async function gameRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/api/game', { schema: { response: { 200: GameResponse } } }, async () => {
     const { gameClock, game } = app.services;
     return {
@@ -13,7 +16,7 @@ export default async function gameRoutes(app: FastifyInstance) {
     };
   });
 
-  app.get('/api/team', { onRequest: app.requireTeam }, async (req) => {
+  app.get('/api/team', { onRequest: app.requireTeam, schema: { response: { 200: TeamState } } }, async (req) => {
     const { game, gameClock } = app.services;
     if (!game) throw new Conflict('no game is loaded');
     const team = req.team!;

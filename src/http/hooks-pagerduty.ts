@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { BadRequest, NotFound, Unauthorized } from '../errors.js';
+import { WebhookAccepted } from '../contract/hooks.js';
 
 /** How many rejected deliveries per minute become events: a flood of bad requests must not flood the log. */
 const REJECTIONS_RECORDED_PER_MINUTE = 6;
@@ -19,7 +20,7 @@ export default async function hooksPagerduty(app: FastifyInstance) {
   if (!app.hasDecorator('createRateLimit')) await app.register(rateLimit, { global: false });
   const recordRejection = app.createRateLimit({ max: REJECTIONS_RECORDED_PER_MINUTE, timeWindow: 60_000, keyGenerator: () => 'pagerduty-webhook-rejections' });
 
-  app.post('/hooks/pagerduty', async (req, reply) => {
+  app.post('/hooks/pagerduty', { schema: { response: { 202: WebhookAccepted } } }, async (req, reply) => {
     const svc = app.services.incidents;
     if (!svc?.webhooksEnabled) throw new NotFound('PagerDuty is not configured on this server');
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -35,6 +36,6 @@ export default async function hooksPagerduty(app: FastifyInstance) {
       if (limit.isAllowed || !limit.isExceeded) await svc.recordRejection(outcome.reason, req.ip);
       throw outcome.code === 401 ? new Unauthorized(outcome.message) : new BadRequest(outcome.message);
     }
-    return reply.status(202).send({ ok: true, duplicate: outcome.duplicate });
+    return reply.status(202).send({ ok: true as const, duplicate: outcome.duplicate });
   });
 }

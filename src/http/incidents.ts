@@ -4,6 +4,7 @@ import { Compile } from 'typebox/compile';
 import { BadRequest, Conflict } from '../errors.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Incident } from '../incidents/fold.js';
+import { IncidentAnswer, OrganizerIncidents, TeamIncidents } from '../contract/incidents.js';
 
 /** Text a person typed: at least one visible character. */
 const Typed = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
@@ -48,11 +49,11 @@ export default async function incidents(fastify: FastifyInstance) {
   const team = { onRequest: app.requireTeam };
   const teamId = (req: { team?: { id: string } }) => req.team!.id;
 
-  app.get('/api/team/incidents', team, async (req) => ({ mode: svc().mode, incidents: svc().list(teamId(req)).map(incidentView) }));
+  app.get('/api/team/incidents', { ...team, schema: { response: { 200: TeamIncidents } } }, async (req) => ({ mode: svc().mode, incidents: svc().list(teamId(req)).map(incidentView) }));
 
   app.post(
     '/api/team/incidents',
-    { ...team, schema: { body: Type.Object({ title: Typed(200), severity: Type.Optional(Severity), name: Typed(100) }, Strict) } },
+    { ...team, schema: { body: Type.Object({ title: Typed(200), severity: Type.Optional(Severity), name: Typed(100) }, Strict), response: { 201: IncidentAnswer } } },
     async (req, reply) => {
       const b = req.body;
       if (app.services.gameClock.phase === 'finished') throw new Conflict('the game is finished: incidents can no longer be opened');
@@ -63,7 +64,7 @@ export default async function incidents(fastify: FastifyInstance) {
 
   const action = (path: string, run: (team: string, id: string, name?: string) => Promise<Incident>) =>
     // The body is optional ({ name }), which a route body schema cannot say: checked here.
-    app.post(`/api/team/incidents/:id/${path}`, { ...team, schema: { params: Params } }, async (req) => {
+    app.post(`/api/team/incidents/:id/${path}`, { ...team, schema: { params: Params, response: { 200: IncidentAnswer } } }, async (req) => {
       const body = req.body ?? {};
       if (!checkWho.Check(body)) throw new BadRequest('body: expected nothing or { "name": "<your name>" }');
       return { incident: incidentView(await run(teamId(req), req.params.id, body.name?.trim())) };
@@ -74,7 +75,7 @@ export default async function incidents(fastify: FastifyInstance) {
 
   app.post(
     '/api/team/incidents/:id/notes',
-    { ...team, schema: { params: Params, body: Type.Object({ text: Typed(4000), name: Type.Optional(Typed(100)) }, Strict) } },
+    { ...team, schema: { params: Params, body: Type.Object({ text: Typed(4000), name: Type.Optional(Typed(100)) }, Strict), response: { 201: IncidentAnswer } } },
     async (req, reply) => {
       const inc = await svc().annotate(teamId(req), req.params.id, req.body.text, req.body.name?.trim());
       return reply.status(201).send({ incident: incidentView(inc) });
@@ -83,20 +84,20 @@ export default async function incidents(fastify: FastifyInstance) {
 
   app.post(
     '/api/team/incidents/:id/severity',
-    { ...team, schema: { params: Params, body: Type.Object({ severity: Severity }, Strict) } },
+    { ...team, schema: { params: Params, body: Type.Object({ severity: Severity }, Strict), response: { 200: IncidentAnswer } } },
     async (req) => ({ incident: incidentView(await svc().setSeverity(teamId(req), req.params.id, req.body.severity)) }),
   );
 
   app.post(
     '/api/team/incidents/:id/status-updates',
-    { ...team, schema: { params: Params, body: Type.Object({ message: Typed(4000) }, Strict) } },
+    { ...team, schema: { params: Params, body: Type.Object({ message: Typed(4000) }, Strict), response: { 201: IncidentAnswer } } },
     async (req, reply) => {
       const inc = await svc().publishStatusUpdate(teamId(req), req.params.id, req.body.message);
       return reply.status(201).send({ incident: incidentView(inc) });
     },
   );
 
-  app.get('/api/admin/incidents', { onRequest: app.requireOrganizer }, async () => ({
+  app.get('/api/admin/incidents', { onRequest: app.requireOrganizer, schema: { response: { 200: OrganizerIncidents } } }, async () => ({
     mode: svc().mode,
     incidents: svc().all().map(incidentView),
     alerts: svc().alerts.pending().map((q) => ({ seq: q.seq, team: q.team, fault: q.data.fault, action: q.data.action, attempts: q.attempts, nextAtWall: q.nextAtWall })),

@@ -8,6 +8,7 @@ import { cloneManifest, ManifestError, manifestYaml, parseManifest } from '../pl
 import type { Change, LocalPlatform } from '../platform/platform.js';
 import type { Team } from '../game/teams.js';
 import { BoundedInteger } from './numbers.js';
+import { ChangeMade, Changes, Components, Logs, ManifestAnswer, Releases, RollbackMade } from '../contract/ops.js';
 
 const Message = Type.String({ minLength: 1, maxLength: 500, description: 'the commit message shown in the change history' });
 const Author = Type.String({ minLength: 1, maxLength: 100, description: 'who made the change (a member name); default: the team name' });
@@ -55,7 +56,7 @@ export default async function ops(fastify: FastifyInstance) {
   };
   const authorOf = (team: Team, given: string | undefined) => given?.trim() || team.name;
 
-  app.get('/api/team/ops/components', async (req) => {
+  app.get('/api/team/ops/components', { schema: { response: { 200: Components } } }, async (req) => {
     const { platform, team } = platformFor(req);
     return { components: platform.status(team.id), publicUrl: platform.publicUrl(team.id) ?? null };
   });
@@ -66,6 +67,7 @@ export default async function ops(fastify: FastifyInstance) {
       schema: {
         params: Type.Object({ component: Type.String() }),
         querystring: Type.Object({ lines: BoundedInteger({ minimum: 1, maximum: 2000, default: 200 }) }),
+        response: { 200: Logs },
       },
     },
     async (req) => {
@@ -76,14 +78,14 @@ export default async function ops(fastify: FastifyInstance) {
     },
   );
 
-  app.get('/api/team/ops/manifest', async (req) => {
+  app.get('/api/team/ops/manifest', { schema: { response: { 200: ManifestAnswer } } }, async (req) => {
     const { platform, team } = platformFor(req);
     const m = platform.manifest(team.id);
     const last = platform.changes(team.id)[0];
-    return { yaml: m ? manifestYaml(m) : '', manifest: m, change: last?.change ?? null };
+    return { yaml: m ? manifestYaml(m) : '', manifest: m ?? null, change: last?.change ?? null };
   });
 
-  app.put('/api/team/ops/manifest', { schema: { querystring: PutQuery } }, async (req, reply) => {
+  app.put('/api/team/ops/manifest', { schema: { querystring: PutQuery, response: { 201: ChangeMade } } }, async (req, reply) => {
     const { platform, team } = platformFor(req);
     let raw: unknown;
     let message: string | undefined;
@@ -110,7 +112,7 @@ export default async function ops(fastify: FastifyInstance) {
     return reply.status(201).send({ change: view(change) });
   });
 
-  app.get('/api/team/ops/releases', async (req) => {
+  app.get('/api/team/ops/releases', { schema: { response: { 200: Releases } } }, async (req) => {
     const { platform, team } = platformFor(req);
     const m = platform.manifest(team.id);
     const rel = platform.releases();
@@ -123,7 +125,7 @@ export default async function ops(fastify: FastifyInstance) {
     };
   });
 
-  app.post('/api/team/ops/rollback', { schema: { body: Rollback } }, async (req, reply) => {
+  app.post('/api/team/ops/rollback', { schema: { body: Rollback, response: { 201: RollbackMade } } }, async (req, reply) => {
     const { platform, team } = platformFor(req);
     const { component, version } = req.body;
     if (!platform.findRelease(component, version)) throw new BadRequest(`there is no release ${version} of ${component}`);
@@ -141,7 +143,7 @@ export default async function ops(fastify: FastifyInstance) {
     return reply.status(201).send({ change: change ? view(change) : null });
   });
 
-  app.get('/api/team/ops/changes', async (req) => {
+  app.get('/api/team/ops/changes', { schema: { response: { 200: Changes } } }, async (req) => {
     const { platform, team } = platformFor(req);
     return { changes: platform.changes(team.id).map(view) };
   });

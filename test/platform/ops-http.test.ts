@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/tokens.js';
 import type { LocalPlatform } from '../../src/platform/platform.js';
+import type { TSchema } from 'typebox';
+import Value from 'typebox/value';
+import { ChangeMade, Changes, Components, Logs, ManifestAnswer, Releases, RollbackMade } from '../../src/contract/ops.js';
 import { testApp } from '../helpers.js';
 import { faults, http, post } from './harness.js';
 
@@ -38,6 +41,8 @@ afterAll(async () => {
 });
 
 const api = (path: string, init: RequestInit = {}) => http(`${url}${path}`, { ...init, headers: { ...auth, ...(init.headers as Record<string, string>) } });
+/** An answer has exactly the fields of its contract (src/contract/ops.ts), each of its type. */
+const contractErrors = (schema: TSchema, body: unknown) => [...Value.Errors(schema, body)].map((e) => `${e.instancePath} ${e.message}`);
 const countChanges = async () => (await t.services.store.read({ types: ['platform.changed'] })).length;
 const inject = async (fault: keyof typeof faults) => {
   const req = { team: TEAM, fault, actions: faults[fault] as (typeof faults)['route'] };
@@ -107,6 +112,7 @@ describe('ops console API', () => {
       body: fixedYaml,
     });
     expect(put.status).toBe(201);
+    expect(contractErrors(ChangeMade, put.json)).toEqual([]);
     expect(put.json.change).toMatchObject({ author: 'Aiko', message: 'Route / back to frontend:80' });
     expect((await http(`${url}/t/${TEAM}/`)).status).toBe(200);
   });
@@ -124,6 +130,7 @@ describe('ops console API', () => {
     expect(bad.status).toBe(400);
     const rb = await api('/api/team/ops/rollback', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ component: 'backend', version: '1.4.0' }) });
     expect(rb.status).toBe(201);
+    expect(contractErrors(RollbackMade, rb.json)).toEqual([]);
     expect(rb.json.change).toMatchObject({ author: 'Team Alpha', message: 'Roll backend back from 1.5.0 to 1.4.0' });
     const good = await post(`${url}/t/${TEAM}`, { room: 'lobby', name: 'spectator', text: JA, clientId: `h-${Date.now()}` });
     expect(good.status).toBe(201);
@@ -142,6 +149,20 @@ describe('ops console API', () => {
     ]);
     expect(changes.some((c) => 'fault' in c)).toBe(false);
     expect(changes[0]!.manifest).toEqual((await api('/api/team/ops/manifest')).json.manifest);
+  });
+
+  it('answers each read exactly as its contract says', async () => {
+    for (const [path, schema] of [
+      ['/api/team/ops/components', Components],
+      ['/api/team/ops/logs/backend?lines=5', Logs],
+      ['/api/team/ops/manifest', ManifestAnswer],
+      ['/api/team/ops/releases', Releases],
+      ['/api/team/ops/changes', Changes],
+    ] as const) {
+      const r = await api(path);
+      expect(r.status, path).toBe(200);
+      expect(contractErrors(schema, r.json), path).toEqual([]);
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import { TopBar } from './lib/chrome.js';
 import { fmtDuration, fmtPoints } from './lib/format.js';
 import { loc, t, useLang, type Key } from './lib/i18n.js';
 import { live, type LiveState } from './lib/live.js';
-import { gameNow, mergeGame, normGame, normTeamFrame, normTimeline, type Game, type TimelineItem } from './lib/model.js';
+import { gameNow, mergeGame, normGame, normTeamFrame, normTimeline, shownState, type Game, type TimelineItem } from './lib/model.js';
 import { ErrorText, Guard, LiveBadge, Section, signOut, TokenForm, useAsync, useMyName, useTick } from './lib/ui.js';
 import { stateLabel } from './spectator/Board.js';
 import { Timeline } from './spectator/TeamPanel.js';
@@ -14,7 +14,8 @@ import { Channels, loadMessages } from './team/Channels.js';
 import { descriptionOf } from './lib/show-model.js';
 import { Incidents } from './team/Incidents.js';
 import { Hints, Postmortem } from './team/Misc.js';
-import { normTeamState } from './team/model.js';
+import type { TeamState } from './team/model.js';
+import type { Session } from '../../src/contract/session.js';
 import { Ops } from './team/Ops.js';
 import { StatusForm } from './team/StatusForm.js';
 import { ResultsView } from './show/Results.js';
@@ -79,7 +80,7 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
   const [version, setVersion] = useState(0);
   const [liveState, setLiveState] = useState<LiveState>('connecting');
   const [score, setScore] = useState<{ points?: number; rank?: number }>({});
-  const state = useAsync((signal) => api('/api/team', { signal }).then(normTeamState), [version]);
+  const state = useAsync((signal) => api<TeamState>('/api/team', { signal }), [version]);
   const anchor = useAsync((signal) => api('/api/game', { signal }).then(normGame), [version]);
   // The game block of /ws/team frames: every phase change (start, pause, finish) arrives live.
   const [block, setBlock] = useState<Game>();
@@ -107,13 +108,14 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
     history.replaceState(null, '', `/team/${tab}${location.search}`);
   }, [tab]);
 
-  const fault = state.data?.fault;
+  const fault = state.data?.fault ?? undefined;
+  const members = state.data?.team.members ?? [];
   const g: Game | undefined = mergeGame(anchor.data, block);
   // Unread persona lines: a count on the Channels tab and in the page title.
   const messages = useAsync(loadMessages, [version]);
   const seenKey = `firedrill.seen.${team.id}`;
   const [seen, setSeen] = useState(() => Number(localStorage.getItem(seenKey) ?? 0));
-  const personaSeqs = (messages.data ?? []).filter((m) => (m.author.kind === 'persona' || m.persona !== undefined) && m.seq !== undefined).map((m) => m.seq!);
+  const personaSeqs = (messages.data ?? []).filter((m) => m.author.kind === 'persona').map((m) => m.seq);
   const newest = personaSeqs.length ? Math.max(...personaSeqs) : 0;
   useEffect(() => {
     if (tab === 'channels' && newest > seen) {
@@ -134,7 +136,7 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
           {t('war.score')}: {score.points !== undefined ? fmtPoints(score.points) : '—'}
           {score.rank !== undefined && ` (${t('war.rank', { n: score.rank })})`}
         </span>
-        <NamePicker members={state.data?.members ?? []} />
+        <NamePicker members={members} />
         <LiveBadge state={liveState} />
         <button type="button" class="ghost chrome" onClick={() => void signOut()}>
           {t('common.signOut')}
@@ -149,11 +151,11 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
         <Section title={t('war.briefing')} id="briefing">
           <ErrorText error={state.error} />
           {fault ? (
-            <div data-testid="briefing" data-fault={fault.id} data-state={fault.state}>
+            <div data-testid="briefing" data-fault={fault.id} data-state={shownState(fault.state, fault.detection)}>
               <div class="row">
                 <b>{fault.title ? loc(fault.title) : fault.id}</b>
-                <span class={`chip s-${fault.state}`}>{stateLabel(fault.state)}</span>
-                {fault.injectedAt !== undefined && g && <span class="clock">{t('board.since', { d: fmtDuration(gameNow(g) - fault.injectedAt) })}</span>}
+                <span class={`chip s-${shownState(fault.state, fault.detection)}`}>{stateLabel(shownState(fault.state, fault.detection))}</span>
+                {fault.injectedAt !== null && g && <span class="clock">{t('board.since', { d: fmtDuration(gameNow(g) - fault.injectedAt) })}</span>}
               </div>
               {fault.briefing && <p class="pre">{loc(fault.briefing)}</p>}
             </div>
@@ -169,9 +171,9 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
                   <b>{t('war.scenario')}:</b> {loc(description.data)}
                 </p>
               )}
-              {state.data && state.data.members.length > 0 && (
+              {members.length > 0 && (
                 <p data-testid="members">
-                  <b>{t('war.members')}:</b> {state.data.members.map((m) => (m.role ? `${m.name} (${m.role})` : m.name)).join(', ')}
+                  <b>{t('war.members')}:</b> {members.map((m) => (m.role ? `${m.name} (${m.role})` : m.name)).join(', ')}
                 </p>
               )}
             </div>
@@ -201,7 +203,7 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
         </nav>
         {/* A tab that fails to render shows why; the header, clock and other tabs keep working. */}
         <Guard name={tab} reset={`${tab}:${version}`}>
-          {tab === 'incidents' && <Incidents version={version} members={state.data?.members ?? []} />}
+          {tab === 'incidents' && <Incidents version={version} members={members} />}
           {tab === 'channels' && <Channels version={version} />}
           {tab === 'status' && <StatusForm teamId={team.id} version={version} />}
           {tab === 'ops' && <Ops version={version} />}
@@ -220,7 +222,7 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
 
 function App() {
   useLang();
-  const session = useAsync((signal) => api<{ organizer: boolean; team: { id: string; name: string } | null }>('/api/session', { signal }));
+  const session = useAsync((signal) => api<Session>('/api/session', { signal }));
   if (session.loading && !session.data) return <p class="muted">{t('common.loading')}</p>;
   if (!session.data?.team) {
     return (

@@ -3,7 +3,7 @@ import { api, post } from '../lib/api.js';
 import { fmtClock, fmtDuration } from '../lib/format.js';
 import { getLang, loc, t, type Key } from '../lib/i18n.js';
 import { clientId, ErrorText, nameField, Section, useAction, useAsync } from '../lib/ui.js';
-import { markAnswered, normMessages, type Message } from './model.js';
+import { markAnswered, type Channels as ChannelsAnswer, type Message } from './model.js';
 
 /** A persona's name in the viewer's language (the scenario has both). */
 export const whoOf = (m: Message): string => (m.personaName ? loc(m.personaName) : m.author.name);
@@ -20,13 +20,13 @@ function QuestionFacts({ m }: { m: Message }) {
         {t(`q.${state}` as Key)}
       </span>
       {q?.substance && !q.substance.ok && (
-        <span class="chip small q-unanswered" title={q.substance.reason}>
+        <span class="chip small q-unanswered" title={loc(q.substance.reason)}>
           {t('q.noSubstance')}
-          {q.substance.reason ? `: ${q.substance.reason}` : ''}
+          {q.substance.reason ? `: ${loc(q.substance.reason)}` : ''}
         </span>
       )}
-      {q?.findings.map((f) => (
-        <span key={f.element} class={`chip small ${f.found ? 'q-answered' : 'q-unanswered'}`} data-element={f.element} title={f.explanation ? loc(f.explanation) : undefined}>
+      {q?.findings?.map((f) => (
+        <span key={f.element} class={`chip small ${f.found ? 'q-answered' : 'q-unanswered'}`} data-element={f.element} title={loc(f.explanation)}>
           {f.element}: {t(f.found ? 'q.found' : 'q.missing')}
         </span>
       ))}
@@ -38,11 +38,11 @@ function Line({ m, onReply }: { m: Message; onReply?: (m: Message) => void }) {
   return (
     <div class={`msg ${m.author.kind}`} data-seq={m.seq}>
       <span class="who">{whoOf(m)}</span>
-      {m.at !== undefined && <time>{fmtClock(m.at)}</time>}
+      <time>{fmtClock(m.at)}</time>
       {isQuestion(m) && <QuestionFacts m={m} />}
       {/* Text a person typed: a text node, never HTML. */}
       <div class="text">{getLang() === 'ja' && m.textJa ? m.textJa : m.text}</div>
-      {onReply && m.author.kind === 'persona' && m.seq !== undefined && (
+      {onReply && m.author.kind === 'persona' && (
         <button type="button" class="ghost small reply" data-testid="reply" onClick={() => onReply(m)}>
           ↩ {t('thread.reply')}
         </button>
@@ -55,19 +55,19 @@ function Line({ m, onReply }: { m: Message; onReply?: (m: Message) => void }) {
 export function MessageList({ messages, onReply }: { messages: Message[]; onReply?: (m: Message) => void }) {
   const end = useRef<HTMLLIElement>(null);
   useEffect(() => end.current?.scrollIntoView({ block: 'nearest' }), [messages.length]);
-  const seqs = new Set(messages.map((m) => m.seq));
+  const seqs = new Set<number>(messages.map((m) => m.seq));
   const replies = new Map<number, Message[]>();
   for (const m of messages) if (m.replyTo !== undefined && seqs.has(m.replyTo)) replies.set(m.replyTo, [...(replies.get(m.replyTo) ?? []), m]);
   const roots = messages.filter((m) => m.replyTo === undefined || !seqs.has(m.replyTo));
   return (
     <ol class="messages" data-testid="messages">
-      {roots.map((m, i) => (
-        <li key={m.seq ?? i} data-seq={m.seq}>
+      {roots.map((m) => (
+        <li key={m.seq} data-seq={m.seq}>
           <Line m={m} onReply={onReply} />
-          {m.seq !== undefined && replies.has(m.seq) && (
+          {replies.has(m.seq) && (
             <ol class="thread" data-testid="thread" data-parent={m.seq}>
-              {replies.get(m.seq)!.map((r, j) => (
-                <li key={r.seq ?? j}>
+              {replies.get(m.seq)!.map((r) => (
+                <li key={r.seq}>
                   <Line m={r} />
                 </li>
               ))}
@@ -111,7 +111,7 @@ function Channel({ id, messages, onSent }: { id: 'incident' | 'stakeholders'; me
         onSubmit={async (e) => {
           e.preventDefault();
           // An explicit reply answers that question; a plain message answers at most the oldest open one (the server decides).
-          const body = { channel: id, text: text.trim(), clientId: clientId(), ...nameField(), ...(replyTo?.seq !== undefined ? { replyTo: replyTo.seq } : {}) };
+          const body = { channel: id, text: text.trim(), clientId: clientId(), ...nameField(), ...(replyTo ? { replyTo: replyTo.seq } : {}) };
           if (await a.run(() => post('/api/team/messages', body))) {
             setText('');
             setReplyTo(undefined);
@@ -140,7 +140,7 @@ export function OpenQuestions({ messages }: { messages: Message[] }) {
         {open.map((m) => (
           <li key={m.seq} data-seq={m.seq} class="small">
             <b>{whoOf(m)}</b> <span class="muted">({t(m.channel === 'incident' ? 'ch.incident' : 'ch.stakeholders')})</span>{' '}
-            {m.at !== undefined && <span class="clock">{t('q.age', { d: fmtDuration(Date.now() - m.at) })}</span>}
+            <span class="clock">{t('q.age', { d: fmtDuration(Date.now() - m.at) })}</span>
             <div class="pre">{getLang() === 'ja' && m.textJa ? m.textJa : m.text}</div>
           </li>
         ))}
@@ -149,7 +149,7 @@ export function OpenQuestions({ messages }: { messages: Message[] }) {
   );
 }
 
-export const loadMessages = (signal: AbortSignal) => api('/api/team/channels', { signal }).then((x) => markAnswered(normMessages(x)));
+export const loadMessages = (signal: AbortSignal) => api<ChannelsAnswer>('/api/team/channels', { signal }).then((x) => markAnswered(x.messages));
 
 export function Channels({ version }: { version: number }) {
   const list = useAsync(loadMessages, [version]);

@@ -3,7 +3,7 @@ import { api, post } from '../lib/api.js';
 import { fmtClock } from '../lib/format.js';
 import { label, t } from '../lib/i18n.js';
 import { currentName, ErrorText, nameField, Section, useAction, useAsync } from '../lib/ui.js';
-import { normIncidents, type Incident } from './model.js';
+import type { TeamIncident as Incident, TeamIncidents } from './model.js';
 
 /** An incident state in words (PagerDuty's: triggered, acknowledged, resolved). */
 export const statusLabel = (s: string) => label('inc.status', s);
@@ -63,15 +63,15 @@ function IncidentRow({ inc, onChange, members }: { inc: Incident; onChange(): vo
         <span class={`chip s-${inc.status}`}>{statusLabel(inc.status)}</span>
         {inc.severity && <span class="chip">{inc.severity}</span>}
         <b class="grow pre">{inc.title}</b>
-        {inc.at !== undefined && <span class="muted small">{fmtClock(inc.at)}</span>}
+        <span class="muted small">{fmtClock(inc.openedAtWall)}</span>
       </div>
       {inc.notes.length > 0 && (
         <ul class="small">
           {inc.notes.map((n, i) => (
             <li key={i} class="pre">
-              {n.at !== undefined && <span class="muted">{fmtClock(n.at)} </span>}
+              <span class="muted">{fmtClock(n.atWall)} </span>
               {n.agent && <b>{n.agent}: </b>}
-              {n.note}
+              {n.text}
             </li>
           ))}
         </ul>
@@ -116,7 +116,7 @@ function IncidentRow({ inc, onChange, members }: { inc: Incident; onChange(): vo
 }
 
 export function Incidents({ version, members = [] }: { version: number; members?: Member[] }) {
-  const list = useAsync((signal) => api<{ mode?: string }>('/api/team/incidents', { signal }).then((r) => ({ mode: r.mode, incidents: normIncidents(r) })), [version]);
+  const list = useAsync((signal) => api<TeamIncidents & { incidents: Incident[] }>('/api/team/incidents', { signal }), [version]);
   const [title, setTitle] = useState('');
   const [severity, setSeverity] = useState('SEV2');
   const a = useAction();

@@ -2,22 +2,15 @@ import { useState } from 'preact/hooks';
 import { api, post } from '../lib/api.js';
 import { loc, t } from '../lib/i18n.js';
 import { ConfirmButton, ErrorText, nameField, Section, useAction, useAsync } from '../lib/ui.js';
-import type { TeamState } from './model.js';
-
-interface HintView {
-  fault: string;
-  id: string;
-  cost: number;
-  taken: boolean;
-  text?: { en: string; ja: string } | string;
-}
+import type { Hints as HintsAnswer } from '../../../src/contract/team.js';
+import { playedFaults, type TeamState } from './model.js';
 
 /** Hints of the faults that have happened; each costs points, so it asks before it shows one. */
 export function Hints({ state, version }: { state: TeamState; version: number }) {
   const a = useAction();
-  const hints = useAsync((signal) => api<{ hints: HintView[] }>('/api/team/hints', { signal }), [version]);
+  const hints = useAsync((signal) => api<HintsAnswer>('/api/team/hints', { signal }), [version]);
   const title = (fault: string) => {
-    const f = state.faults.find((x) => x.id === fault) ?? (state.fault?.id === fault ? state.fault : undefined);
+    const f = playedFaults(state).find((x) => x.id === fault);
     return f?.title ? loc(f.title) : fault;
   };
   const list = hints.data?.hints ?? [];
@@ -49,7 +42,7 @@ export function Hints({ state, version }: { state: TeamState; version: number })
 }
 
 export function Postmortem({ state }: { state: TeamState }) {
-  const faults = state.faults.length ? state.faults : state.fault ? [state.fault] : [];
+  const faults = playedFaults(state);
   const [fault, setFault] = useState(faults.find((f) => ['resolved', 'timed_out', 'recovered'].includes(f.state))?.id ?? faults[0]?.id ?? '');
   const [text, setText] = useState('');
   const a = useAction();

@@ -3,40 +3,13 @@ import { api, ApiError, errorText, post, put } from '../lib/api.js';
 import { fmtClock } from '../lib/format.js';
 import { t } from '../lib/i18n.js';
 import { currentName, ErrorText, Section, useAction, useAsync } from '../lib/ui.js';
+import type { Changes, Components as ComponentsAnswer, Logs as LogsAnswer, ManifestAnswer, Releases as ReleasesAnswer } from '../../../src/contract/ops.js';
 
 const author = (): { author?: string } => (currentName() ? { author: currentName().slice(0, 100) } : {});
 
-type J = Record<string, unknown>;
-const obj = (x: unknown): J => (x && typeof x === 'object' ? (x as J) : {});
-const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : typeof x === 'number' ? String(x) : undefined);
-const num = (x: unknown): number | undefined => (typeof x === 'number' ? x : undefined);
-const list = (x: unknown, ...keys: string[]): unknown[] => (Array.isArray(x) ? x : (keys.map((k) => obj(x)[k]).find(Array.isArray) as unknown[] | undefined) ?? []);
-
-interface Component {
-  name: string;
-  status: string;
-  release?: string;
-  port?: string;
-  restarts: number;
-  detail?: string;
-  rssKb?: number;
-}
-const normComponents = (x: unknown): Component[] =>
-  list(x, 'components').map((c) => {
-    const q = obj(c);
-    return {
-      name: str(q.name) ?? '?',
-      status: str(q.status) ?? '?',
-      release: str(q.release),
-      port: str(q.servicePort),
-      restarts: num(q.restarts) ?? 0,
-      detail: str(q.lastExit),
-      rssKb: num(q.rssKb),
-    };
-  });
 
 function Components({ version, onPick }: { version: number; onPick(name: string): void }) {
-  const c = useAsync((signal) => api('/api/team/ops/components', { signal }).then(normComponents), [version]);
+  const c = useAsync((signal) => api<ComponentsAnswer>('/api/team/ops/components', { signal }).then((r) => r.components), [version]);
   return (
     <div data-testid="ops-components">
       <div class="row">
@@ -66,11 +39,11 @@ function Components({ version, onPick }: { version: number; onPick(name: string)
                 {x.status}
               </td>
               <td class="muted">{x.release}</td>
-              <td class="muted small">{x.port && `:${x.port}`}</td>
+              <td class="muted small">{x.servicePort !== null && `:${x.servicePort}`}</td>
               <td class="muted small">
                 {x.restarts > 0 && `↻${x.restarts} `}
-                {x.rssKb !== undefined && `${Math.round(x.rssKb / 1024)} MB`}
-                {x.detail && <div class="pre">{x.detail}</div>}
+                {x.rssKb !== null && `${Math.round(x.rssKb / 1024)} MB`}
+                {x.lastExit && <div class="pre">{x.lastExit}</div>}
               </td>
             </tr>
           ))}
@@ -81,8 +54,8 @@ function Components({ version, onPick }: { version: number; onPick(name: string)
 }
 
 function Logs({ component, version }: { component: string; version: number }) {
-  const logs = useAsync((signal) => api(`/api/team/ops/logs/${encodeURIComponent(component)}?lines=300`, { signal }), [component, version]);
-  const lines = list(logs.data, 'lines').map((l) => (typeof l === 'string' ? l : JSON.stringify(l)));
+  const logs = useAsync((signal) => api<LogsAnswer>(`/api/team/ops/logs/${encodeURIComponent(component)}?lines=300`, { signal }), [component, version]);
+  const lines = logs.data?.lines ?? [];
   return (
     <div id="logs" data-testid="ops-logs">
       <div class="row">
@@ -102,14 +75,14 @@ function Logs({ component, version }: { component: string; version: number }) {
 
 /** The manifest as YAML; the server validates it and its errors show right under the editor. */
 function Manifest({ version, onApplied }: { version: number; onApplied(): void }) {
-  const m = useAsync((signal) => api('/api/team/ops/manifest', { signal }), [version]);
+  const m = useAsync((signal) => api<ManifestAnswer>('/api/team/ops/manifest', { signal }), [version]);
   const [text, setText] = useState<string>();
   const [message, setMessage] = useState('');
   const [problems, setProblems] = useState<string[]>([]);
   const a = useAction();
   // `text` is set only once someone types: an untouched editor follows the server (a rollback,
   // a fault, another teammate's change), so applying it never undoes a change made meanwhile.
-  const serverText = str(obj(m.data).yaml) ?? str(obj(m.data).text) ?? '';
+  const serverText = m.data?.yaml ?? '';
   return (
     <form
       data-testid="ops-manifest"
@@ -165,15 +138,9 @@ function Manifest({ version, onApplied }: { version: number; onApplied(): void }
 }
 
 function Releases({ version, onChanged }: { version: number; onChanged(): void }) {
-  const r = useAsync((signal) => api('/api/team/ops/releases', { signal }), [version]);
+  const r = useAsync((signal) => api<ReleasesAnswer>('/api/team/ops/releases', { signal }), [version]);
   const a = useAction();
-  const rows = list(r.data, 'components').map((x) => {
-    const o = obj(x);
-    return {
-      component: str(o.component) ?? '?',
-      releases: list(o.releases).map((v) => ({ version: str(obj(v).version) ?? '?', current: obj(v).current === true, notes: str(obj(v).notes) })),
-    };
-  });
+  const rows = r.data?.components ?? [];
   return (
     <div data-testid="ops-releases">
       <h3>{t('ops.releases')}</h3>
@@ -217,23 +184,20 @@ function Releases({ version, onChanged }: { version: number; onChanged(): void }
 }
 
 function History({ version }: { version: number }) {
-  const h = useAsync((signal) => api('/api/team/ops/changes', { signal }), [version]);
+  const h = useAsync((signal) => api<Changes>('/api/team/ops/changes', { signal }), [version]);
   // Newest first, as the server lists them.
-  const rows = list(h.data, 'changes').map((c) => {
-    const o = obj(c);
-    return { id: str(o.change) ?? '', at: num(o.at), author: str(o.author) ?? '', message: str(o.message) ?? '', revertOf: str(o.revertOf) };
-  });
+  const rows = h.data?.changes ?? [];
   return (
     <div data-testid="ops-history">
       <h3>{t('ops.history')}</h3>
       <ErrorText error={h.error} />
       <table class="table">
         <tbody>
-          {rows.map((c, i) => (
-            <tr key={c.id || i} data-change={c.id}>
-              <td class="muted small">{c.at !== undefined ? fmtClock(c.at) : ''}</td>
+          {rows.map((c) => (
+            <tr key={c.change} data-change={c.change}>
+              <td class="muted small">{fmtClock(c.at)}</td>
               <td>
-                <code>{c.id}</code>
+                <code>{c.change}</code>
               </td>
               <td>
                 <div class="pre">{c.message}</div>
