@@ -191,7 +191,7 @@ function normScoringBreakdown(b: J): Evidence[] {
     lines.push(part('detection', fo.detection, title));
     const com = obj(fo.communication);
     const auto = obj(com.automatic);
-    const notes = ['firstUpdate', 'cadence', 'ctoAnswer', 'requiredFields', 'resolutionNotice']
+    const notes = ['firstUpdate', 'cadence', 'ctoAnswer', 'requiredFields', 'resolutionNotice', 'signOff']
       .map((k) => str(obj(auto[k]).note))
       .filter((n): n is string => Boolean(n));
     lines.push(part('communication', com, title, notes.join(' · ') || undefined));
