@@ -56,6 +56,8 @@ const PERSONA_INPUTS = new Set<string>([
   'fault.detected',
   'fault.acknowledged',
   'fault.recovered',
+  'fault.relapsed',
+  'fault.signed_off',
   'fault.resolved',
   'fault.timed_out',
   'fault.skipped',
@@ -116,7 +118,8 @@ export class CommsFold {
         const t = this.team(e.team);
         t.messages.push(toMessage(e));
         t.threads.set(e.data.channel, null);
-        if (e.key?.startsWith(personaKeyPrefix) || e.key?.startsWith('report:')) t.personaInputs.push(e);
+        // Team lines in #stakeholders too: a resolution notice there lets the business side sign off.
+        if (e.key?.startsWith(personaKeyPrefix) || e.key?.startsWith('report:') || e.data.channel === 'stakeholders') t.personaInputs.push(e);
         return;
       }
       case 'status.published': {

@@ -2,7 +2,7 @@ import type { EventStore } from '../events/store.js';
 import type { NewEventOf, StoredEvent } from '../events/types.js';
 import type { PersonaLine, Scenario } from '../scenario/types.js';
 import { personaKeyPrefix } from './fold.js';
-import { dueReactions, dueReports, type ReactionReads } from './reactions.js';
+import { dueReactions, dueReports, dueSignOffs, type ReactionReads } from './reactions.js';
 
 /**
  * Scripted persona lines. A line is due at its fault moment (`fault.injected`, `fault.detected`,
@@ -143,6 +143,7 @@ export class PersonaDirector {
     const reactions = this.deps.teams().flatMap((team) => [
       ...(this.deps.reads ? dueReactions(sc, team, this.deps.teamEvents(team), this.deps.reads(team), now) : []),
       ...dueReports(sc, team, this.deps.teamEvents(team), now),
+      ...dueSignOffs(sc, team, this.deps.teamEvents(team)),
     ]);
     return lines + (reactions.length ? fresh(await this.deps.store.appendMany(reactions)) : 0);
   }

@@ -1,6 +1,8 @@
-import type { NewEventOf, StoredEvent } from '../events/types.js';
+import type { NewEvent, NewEventOf, StoredEvent } from '../events/types.js';
 import type { Scenario, Text } from '../scenario/types.js';
 import { decideReactions, type ChainLink, type Reaction } from './rules/followups.js';
+import { resolutionNotice } from './rules/resolution.js';
+import { substance, type Earlier } from './rules/substance.js';
 import type { QuestionThread } from './rules/threading.js';
 
 /**
@@ -29,7 +31,7 @@ export const reportKey = (seq: number): string => `report:${seq}`;
 export const reportSummaryKey = (team: string, minute: number): string => `report:${team}:more:${minute}`;
 
 /** The persona who forwards user reports: customer support if the scenario has one. */
-function supportPersona(scenario: Scenario): { id: string; name: Text } {
+export function supportPersona(scenario: Scenario): { id: string; name: Text } {
   const p = scenario.personas.find((x) => /support|cs\b/i.test(x.id) || /support|サポート/i.test(`${x.role.en} ${x.role.ja}`));
   return p ? { id: p.id, name: p.name } : { id: 'support', name: t('Customer support', 'カスタマーサポート') };
 }
@@ -137,6 +139,110 @@ export function dueReports(scenario: Scenario, team: string, inputs: readonly St
         data: { ...base, text: `${more} more user report${more > 1 ? 's' : ''} came in that minute (not forwarded one by one).`, textJa: `同じ1分間にさらに${more}件のユーザー報告がありました（個別には転送していません）。` },
       });
     }
+  }
+  return out;
+}
+
+// --- the business-side sign-off (issue 15) ---------------------------------------------------------
+
+/** The persona's one "is it fixed?" per fault, and the confirmation of the Nth recovery (with its fault.signed_off). */
+export const signOffAskKey = (team: string, fault: string): string => `persona:${team}:${fault}:signoff:ask`;
+export const signOffLineKey = (team: string, fault: string, recovery: number): string => `persona:${team}:${fault}:signoff:${recovery}`;
+export const signedOffKey = (team: string, fault: string, recovery: number): string => `signoff:${team}:${fault}:${recovery}`;
+
+export const SIGN_OFF_ASK = t('Is it fixed? Can I tell users?', '直りましたか？ユーザーに伝えていいですか？');
+export const SIGN_OFF_CONFIRM = t('Thanks, confirmed on our side: users are fine again. I will tell them it is resolved.', 'ありがとうございます。ユーザー側でも直っていることを確認しました。解決したとお伝えします。');
+
+interface SignOffTrack {
+  recovered: boolean;
+  recoveries: number;
+  ended: boolean;
+  signed: boolean;
+  /** The first resolution notice since the injection (or the last relapse): its seq, and whether it is a message. */
+  notice: { seq: number; message: boolean } | null;
+}
+
+/**
+ * The business side closes the fault: once the current fault is recovered (its probes sustained
+ * green) and the team has sent a resolution notice to `#stakeholders` since it was injected (a
+ * status update marked resolved whose text has substance, or a team message that says it is
+ * resolved, src/comms/rules/resolution.ts), the sign-off persona confirms and `fault.signed_off`
+ * is appended with the line (the sequencer then resolves the fault). Recovered without a notice:
+ * the persona asks once. Either order works; a relapse forgets the notice. Pure; every event keyed.
+ */
+export function dueSignOffs(scenario: Scenario, team: string, inputs: readonly StoredEvent[]): NewEvent[] {
+  if (!scenario.game.signOff) return [];
+  const posted = new Set<string>();
+  const faults = new Map<string, SignOffTrack>();
+  let current: string | null = null;
+  const earlier: Earlier[] = [];
+  for (const e of inputs) {
+    if (e.key) posted.add(e.key);
+    const tr = current ? faults.get(current) : undefined;
+    switch (e.type) {
+      case 'fault.injected':
+        faults.set(e.data.fault, { recovered: false, recoveries: 0, ended: false, signed: false, notice: null });
+        current = e.data.fault;
+        break;
+      case 'fault.recovered': {
+        const f = faults.get(e.data.fault);
+        if (f) {
+          f.recovered = true;
+          f.recoveries++;
+          f.signed = false;
+        }
+        break;
+      }
+      case 'fault.relapsed': {
+        const f = faults.get(e.data.fault);
+        if (f) {
+          f.recovered = false;
+          f.notice = null;
+        }
+        break;
+      }
+      case 'fault.signed_off': {
+        const f = faults.get(e.data.fault);
+        if (f) f.signed = true;
+        break;
+      }
+      case 'status.published':
+        if (tr && !tr.ended && !tr.notice && e.data.resolved && substance(e.data.text).ok) tr.notice = { seq: e.seq, message: false };
+        break;
+      case 'message.posted':
+        if (e.data.channel !== 'stakeholders') break;
+        if (e.data.author.kind === 'team' && tr && !tr.ended && !tr.notice && resolutionNotice(e.data.text, earlier).ok) tr.notice = { seq: e.seq, message: true };
+        earlier.push({ seq: e.seq, text: e.data.text });
+        break;
+      default:
+        if (ENDS.has(e.type) && 'fault' in e.data) {
+          const f = faults.get(e.data.fault as string);
+          if (f) f.ended = true;
+        }
+    }
+  }
+  const p = scenario.game.signOffPersona ? scenario.personas.find((x) => x.id === scenario.game.signOffPersona) : undefined;
+  const sp = p ? { id: p.id, name: p.name } : supportPersona(scenario);
+  const line = (key: string, fault: string, text: Text, replyTo?: number): NewEventOf<'message.posted'> => ({
+    type: 'message.posted',
+    team,
+    source: 'persona',
+    key,
+    data: { channel: 'stakeholders', author: { kind: 'persona', name: sp.name.en }, persona: sp.id, text: text.en, textJa: text.ja, fault, ...(replyTo !== undefined ? { replyTo } : {}) },
+  });
+  const out: NewEvent[] = [];
+  for (const [fault, f] of faults) {
+    if (f.ended || !f.recovered || f.signed) continue;
+    if (f.notice) {
+      if (posted.has(signedOffKey(team, fault, f.recoveries))) continue;
+      out.push(line(signOffLineKey(team, fault, f.recoveries), fault, SIGN_OFF_CONFIRM, f.notice.message ? f.notice.seq : undefined), {
+        type: 'fault.signed_off',
+        team,
+        source: 'persona',
+        key: signedOffKey(team, fault, f.recoveries),
+        data: { fault, notice: f.notice.seq, persona: sp.id },
+      });
+    } else if (!posted.has(signOffAskKey(team, fault))) out.push(line(signOffAskKey(team, fault), fault, SIGN_OFF_ASK));
   }
   return out;
 }

@@ -21,7 +21,7 @@ export const FaultSummary = Type.Object(
     detectMs: MsOrNull,
     acknowledgeMs: MsOrNull,
     recoverMs: MsOrNull,
-    resolvedBy: Type.Union([Type.Literal('incident'), Type.Literal('grace'), Type.Null()]),
+    resolvedBy: Type.Union([Type.Literal('incident'), Type.Literal('grace'), Type.Literal('sign_off'), Type.Null()]),
     points: Type.Number(),
     max: Type.Number(),
     categories: Type.Object({ recovery: Type.Number(), detection: Type.Number(), communication: Type.Number(), review: Type.Number() }, Closed),

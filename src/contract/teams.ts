@@ -63,7 +63,7 @@ const FaultScoreFields = {
   recovery: Part({ share: Type.Number(), ttrMs: MsOrNull }),
   detection: Part({ share: Type.Number(), kind: Type.Union([Type.Literal('acknowledge'), Type.Literal('open_incident')]), state: Detection, ms: MsOrNull, premature: Type.Boolean() }),
   communication: Part({
-    automatic: Part({ share: Type.Number(), firstUpdate: SubScore, cadence: SubScore, ctoAnswer: SubScore, requiredFields: SubScore, resolutionNotice: SubScore }),
+    automatic: Part({ share: Type.Number(), firstUpdate: SubScore, cadence: SubScore, ctoAnswer: SubScore, requiredFields: SubScore, resolutionNotice: SubScore, signOff: SubScore }),
     judged: Part({ share: Type.Number(), criteria: Criteria }),
   }),
   review: Part({ share: Type.Number(), submitted: Type.Boolean(), criteria: Criteria }),
@@ -101,7 +101,7 @@ export const PublicStanding = Type.Object(
 export type PublicStanding = Static<typeof PublicStanding>;
 
 const At = { seq: Type.Integer(), gameTime: Type.Number() };
-const FaultMoment = Type.Enum(['injected', 'detected', 'acknowledged', 'premature_resolve', 'recovered', 'relapsed', 'resolved', 'timed_out', 'skipped', 'voided', 'reverted', 'deadline_extended']);
+const FaultMoment = Type.Enum(['injected', 'detected', 'acknowledged', 'premature_resolve', 'recovered', 'relapsed', 'resolved', 'timed_out', 'skipped', 'voided', 'reverted', 'deadline_extended', 'signed_off']);
 export const IncidentState = Type.Enum(['triggered', 'acknowledged', 'unacknowledged', 'resolved', 'reopened']);
 
 /** Public, team-safe moments of a team's log: never internal messages, tokens or organizer notes. */

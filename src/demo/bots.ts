@@ -63,8 +63,40 @@ export function setPath(v: unknown, path: string, value: unknown): void {
   else parent[last] = value;
 }
 
+/**
+ * How a bot team communicates (issue 15: the demo board shows communication making a difference):
+ * `good` answers persona questions within seconds, in their threads, with what was asked, writes
+ * every field of its status updates and a real resolution notice (so support signs it off);
+ * `late` answers the same way but minutes later, and its updates miss a field; `sloppy` answers
+ * once with ".", writes "x" updates and "ok" as its notice (no sign-off), and no postmortem.
+ */
+export type CommsStyle = 'good' | 'late' | 'sloppy';
+export const STYLES: readonly CommsStyle[] = ['good', 'late', 'sloppy'];
+
+interface PersonaMessage {
+  seq: number;
+  channel: 'incident' | 'stakeholders' | 'chat';
+  author: { kind: string };
+  text: string;
+  fault?: string;
+  question?: { state: 'open' | 'answered' | 'unanswered' | 'late' };
+}
+
+/** An answer that carries what questions usually ask for: impact, ETA, what we do, a workaround, the next update. */
+const GOOD_ANSWER =
+  'Users cannot use the chat normally right now. We are rolling back the latest change and expect it back within 10 minutes. Meanwhile users can retry in a minute. Next update in 10 minutes.';
+
 export class Bot {
   private readonly member: string;
+  /** Persona questions answered (or deliberately ignored), and when each was first seen (wall ms). */
+  private readonly answered = new Set<number>();
+  private readonly firstSeen = new Map<number, number>();
+  private dotted = false;
+  /** Faults whose postmortem was sent. */
+  private readonly postmortems = new Set<string>();
+  /** Incidents whose roles were named. */
+  private readonly roled = new Set<string>();
+  private lastFault: string | undefined;
   private baseline = new Set<string>();
   private stopped = false;
   private phase: 'watching' | 'fixing' | 'verifying' = 'watching';
@@ -79,6 +111,7 @@ export class Bot {
     private readonly team: BotTeam,
     private readonly say: (line: string) => void,
     private readonly pace = 1,
+    private readonly style: CommsStyle = 'good',
   ) {
     this.member = `${team.name} ops-bot`;
   }
@@ -163,6 +196,7 @@ export class Bot {
   private async round(): Promise<void> {
     const check = await this.userCheck();
     let open = await this.openIncidents();
+    await this.communicate(open).catch((err: Error) => this.say(`${this.team.id}: ${err.message.slice(0, 120)}`));
 
     // An alert opened one for us: acknowledge it (after reading it).
     for (const i of open.filter((x) => x.status === 'triggered')) {
@@ -208,15 +242,75 @@ export class Bot {
       this.say(`${this.team.id}: resolved ${i.id}`);
     }
     await this.status('Resolved: the chat service works normally again. A postmortem will follow.', true);
+    if (this.style !== 'sloppy') await this.message('stakeholders', 'Resolved: chat works again for all users. We rolled back the change that broke it.');
+    await this.postmortem();
     this.tried.clear();
     this.phase = 'watching';
   }
 
+  /** A status update, in the bot's style (the good one writes every field, the late one misses one, the sloppy one writes "x"). */
   private async status(text: string, resolved: boolean): Promise<void> {
+    const body =
+      this.style === 'sloppy'
+        ? { text: resolved ? 'ok' : 'x', resolved, ...(resolved ? {} : { impact: 'x', currentAction: 'x', nextUpdateInMinutes: 10 }) }
+        : this.style === 'late'
+          ? { text, resolved, ...(resolved ? {} : { impact: 'Users cannot chat normally', nextUpdateInMinutes: 15 }) }
+          : { text, resolved, ...(resolved ? {} : { nextUpdateInMinutes: 10, impact: 'Users cannot chat normally', currentAction: 'Investigating the latest changes' }) };
     try {
-      await this.api('POST', '/api/team/status', { text, resolved, ...(resolved ? {} : { nextUpdateInMinutes: 10, impact: 'Users cannot chat normally', currentAction: 'Investigating the latest changes' }) });
+      await this.api('POST', '/api/team/status', body);
     } catch {
       /* status updates are nice to have */
+    }
+  }
+
+  private async message(channel: 'incident' | 'stakeholders', text: string, replyTo?: number): Promise<void> {
+    const clientId = `bot-${this.team.id}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+    await this.api('POST', '/api/team/messages', { channel, text, clientId, name: this.member, ...(replyTo !== undefined ? { replyTo } : {}) });
+  }
+
+  /** Answer persona questions in the bot's style; name roles on new incidents (the route may be absent: guarded). */
+  private async communicate(open: Incident[]): Promise<void> {
+    const { messages } = await this.api<{ messages: PersonaMessage[] }>('GET', '/api/team/channels');
+    for (const m of messages) {
+      if (m.fault) this.lastFault = m.fault;
+      if (m.author.kind !== 'persona' || m.question?.state !== 'open' || this.answered.has(m.seq)) continue;
+      const seen = this.firstSeen.get(m.seq) ?? Date.now();
+      this.firstSeen.set(m.seq, seen);
+      // Late: a few game minutes after the question (the answer window is longer).
+      if (this.style === 'late' && Date.now() - seen < 4_000 / this.pace) continue;
+      this.answered.add(m.seq);
+      if (this.style === 'sloppy') {
+        if (this.dotted) continue; // after the "." nothing more: the question goes unanswered
+        this.dotted = true;
+        await this.message(m.channel === 'chat' ? 'incident' : m.channel, '.', m.seq);
+        continue;
+      }
+      await this.message(m.channel === 'chat' ? 'incident' : m.channel, GOOD_ANSWER, m.seq);
+    }
+    for (const i of open) {
+      if (this.roled.has(i.id)) continue;
+      this.roled.add(i.id);
+      try {
+        await this.api('POST', `/api/team/incidents/${encodeURIComponent(i.id)}/roles`, { commander: this.member, communications: this.member, ops: this.member, name: this.member });
+      } catch (err) {
+        // Until roles land (POST /api/team/incidents/:id/roles), or when the bot is no member: skip.
+        if (!(err instanceof HttpError) || (err.status !== 404 && err.status !== 400)) throw err;
+      }
+    }
+  }
+
+  private async postmortem(): Promise<void> {
+    const fault = this.lastFault;
+    if (this.style === 'sloppy' || !fault || this.postmortems.has(fault)) return;
+    this.postmortems.add(fault);
+    try {
+      await this.api('POST', '/api/team/postmortems', {
+        fault,
+        name: this.member,
+        text: 'Timeline: alerted, acknowledged, found the breaking change in the history, rolled it back, verified. Impact: chat failed for users until the rollback. Root cause: an unreviewed change. Action item: review changes before they ship.',
+      });
+    } catch {
+      /* a postmortem for a fault the server does not know yet: skip */
     }
   }
 
@@ -282,7 +376,7 @@ export class Bot {
 
 /** Run bots for these teams until stopped; `pace` > 1 makes them think faster. */
 export function runBots(url: string, teams: BotTeam[], say: (line: string) => void, pace = 1): { stop(): void; done: Promise<void> } {
-  const bots = teams.map((t) => new Bot(url, t, say, pace));
+  const bots = teams.map((t, i) => new Bot(url, t, say, pace, STYLES[i % STYLES.length]));
   const done = Promise.all(bots.map((b) => b.run())).then((): void => undefined);
   return { stop: () => bots.forEach((b) => b.stop()), done };
 }

@@ -101,7 +101,10 @@ export const eventSchemas = {
   'fault.premature_resolve': Open({ fault: Id, incident: Id, at: Ms }),
   'fault.recovered': Open({ fault: Id, greenSince: Ms }),
   'fault.relapsed': Open({ fault: Id, probe: Id }),
-  'fault.resolved': Open({ fault: Id, by: Type.Union([Type.Literal('incident'), Type.Literal('grace')]) }),
+  /** `sign_off`: the business side confirmed after the team's resolution notice (fault.signed_off). */
+  'fault.resolved': Open({ fault: Id, by: Type.Union([Type.Literal('incident'), Type.Literal('grace'), Type.Literal('sign_off')]) }),
+  /** The business side (the support persona) confirmed the fix: the team's resolution notice `notice` (a message or status update seq) while recovered. */
+  'fault.signed_off': Open({ fault: Id, notice: Type.Integer({ minimum: 1 }), persona: Id }),
   'fault.timed_out': Open({ fault: Id }),
   'fault.skipped': Open({ fault: Id, by: Actor, reason: Text(500) }),
   'fault.reverted': Open({ fault: Id, by: Actor, reason: Text(500) }),

@@ -23,7 +23,7 @@ export interface FaultSummary {
   detectMs: number | null;
   acknowledgeMs: number | null;
   recoverMs: number | null;
-  resolvedBy: 'incident' | 'grace' | null;
+  resolvedBy: 'incident' | 'grace' | 'sign_off' | null;
   points: number;
   max: number;
   categories: { recovery: number; detection: number; communication: number; review: number };
@@ -53,7 +53,7 @@ export interface Results {
 
 export function results(scenario: Scenario, events: readonly StoredEvent[]): Results {
   const board = score(scenario, events);
-  const facts = new Map<string, { injectedAt: number | null; detectedAt: number | null; acknowledgedAt: number | null; greenSince: number | null; resolvedBy: 'incident' | 'grace' | null }>();
+  const facts = new Map<string, { injectedAt: number | null; detectedAt: number | null; acknowledgedAt: number | null; greenSince: number | null; resolvedBy: 'incident' | 'grace' | 'sign_off' | null }>();
   const fact = (team: string, fault: string) => {
     const k = `${team}\0${fault}`;
     let f = facts.get(k);

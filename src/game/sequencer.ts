@@ -133,8 +133,9 @@ export function decide(scenario: Scenario, s: GameState, team: string, ctx: Deci
     const red = probes.find((p) => t.probes[p]?.up === false);
     if (red) {
       appends.push(ev(team, { type: 'fault.relapsed', key: key(`relapsed:${f.relapses + 1}`), data: { fault: f.id, probe: red } }));
-    } else if (mine.some((i) => i.state === 'resolved' && !i.resolvedWhileRed)) {
-      appends.push(ev(team, { type: 'fault.resolved', key: key('resolved'), data: { fault: f.id, by: 'incident' } }));
+    } else if (scenario.game.signOff ? f.signedOff !== null : mine.some((i) => i.state === 'resolved' && !i.resolvedWhileRed)) {
+      // With the sign-off on, the business side closes the fault (issue 15); an incident resolve does not.
+      appends.push(ev(team, { type: 'fault.resolved', key: key('resolved'), data: { fault: f.id, by: scenario.game.signOff ? 'sign_off' : 'incident' } }));
     } else if (running && f.recoveredAt !== null && ctx.now >= f.recoveredAt + spec.timing.graceMs) {
       appends.push(ev(team, { type: 'fault.resolved', key: key('resolved'), data: { fault: f.id, by: 'grace' } }));
     }

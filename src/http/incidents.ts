@@ -90,9 +90,10 @@ export default async function incidents(fastify: FastifyInstance) {
 
   app.post(
     '/api/team/incidents/:id/status-updates',
-    { ...team, schema: { params: Params, body: Type.Object({ message: Typed(4000) }, Strict), response: { 201: IncidentAnswer } } },
+    { ...team, schema: { params: Params, body: Type.Object({ message: Typed(4000), resolved: Type.Optional(Type.Boolean()), name: Type.Optional(Typed(100)) }, Strict), response: { 201: IncidentAnswer } } },
     async (req, reply) => {
-      const inc = await svc().publishStatusUpdate(teamId(req), req.params.id, req.body.message);
+      // A status update (issue 15: one concept): appended as status.published, linked to the incident.
+      const inc = await svc().publishStatusUpdate(teamId(req), req.params.id, req.body.message, { resolved: req.body.resolved ?? false, ...(req.body.name ? { name: req.body.name.trim() } : {}) });
       return reply.status(201).send({ incident: incidentView(inc) });
     },
   );

@@ -4,7 +4,9 @@ import type { Scenario } from '../scenario/types.js';
 /**
  * When to alert, as a pure fold of the log: a fault with `alerting: pagerduty` whose recovery
  * probes have been failing for `alertAfterMs` of game time is alerted once per outage (a relapse
- * alerts again), and the alert is resolved when the fault recovers or ends. Also the outbox's
+ * alerts again). With `game.autoResolveAlerts` the alert is resolved when the fault recovers or
+ * ends; without it (the default) only when the game or the organizers end the fault — the team
+ * resolves its incident, as an on-call engineer must. Also the outbox's
  * queue: which queued PagerDuty sends are still owed and when the next attempt is due.
  */
 
@@ -17,6 +19,8 @@ interface FaultTrack {
   injectedAt: number;
   open: boolean;
   recovered: boolean;
+  /** The fault ended by recovering (fault.resolved), not by the game or the organizers. */
+  resolved: boolean;
 }
 
 interface AlertTrack {
@@ -24,6 +28,8 @@ interface AlertTrack {
   n: number;
   /** A trigger is queued without a later resolve. */
   open: boolean;
+  /** The fault recovered since the latest trigger (without auto-resolve the alert stays open; a relapse alerts again). */
+  recoveredSince: boolean;
 }
 
 export interface QueuedAlert {
@@ -53,12 +59,14 @@ export class AlertFold {
     if (!team) return;
     switch (e.type) {
       case 'fault.injected':
-        this.faults.set(k(team, e.data.fault), { team, fault: e.data.fault, injectedAt: e.gameTime, open: true, recovered: false });
+        this.faults.set(k(team, e.data.fault), { team, fault: e.data.fault, injectedAt: e.gameTime, open: true, recovered: false, resolved: false });
         break;
       case 'fault.recovered':
       case 'fault.relapsed': {
         const f = this.faults.get(k(team, e.data.fault));
         if (f) f.recovered = e.type === 'fault.recovered';
+        const a = this.alerts.get(k(team, e.data.fault));
+        if (a?.open && e.type === 'fault.recovered') a.recoveredSince = true;
         break;
       }
       case 'fault.resolved':
@@ -67,7 +75,10 @@ export class AlertFold {
       case 'fault.reverted':
       case 'fault.voided': {
         const f = this.faults.get(k(team, e.data.fault));
-        if (f) f.open = false;
+        if (f) {
+          f.open = false;
+          f.resolved = e.type === 'fault.resolved';
+        }
         break;
       }
       case 'probe.failed':
@@ -81,6 +92,7 @@ export class AlertFold {
         if (e.data.action === 'trigger') {
           a.n = Math.max(a.n, e.data.n);
           a.open = true;
+          a.recoveredSince = false;
         } else a.open = false;
         if (e.data.via === 'pagerduty') this.queue.set(e.seq, { seq: e.seq, team, data: e.data, attempts: 0, nextAtWall: 0, done: false });
         break;
@@ -99,7 +111,7 @@ export class AlertFold {
 
   private alert(team: string, fault: string): AlertTrack {
     let a = this.alerts.get(k(team, fault));
-    if (!a) this.alerts.set(k(team, fault), (a = { n: 0, open: false }));
+    if (!a) this.alerts.set(k(team, fault), (a = { n: 0, open: false, recoveredSince: false }));
     return a;
   }
 
@@ -114,10 +126,15 @@ export class AlertFold {
       if (!def || def.alerting !== 'pagerduty') continue;
       const info = teamInfo(f.team);
       if (!info) continue;
-      const a = this.alerts.get(k(f.team, f.fault)) ?? { n: 0, open: false };
+      const a = this.alerts.get(k(f.team, f.fault)) ?? { n: 0, open: false, recoveredSince: false };
       const active = f.open && !f.recovered;
       const dedupKey = alertDedupKey(f.team, def.index);
-      if (active && !a.open) {
+      // Without auto-resolve (the default) the team resolves its incident: the system resolves an
+      // alert only when the game or the organizers ended the fault (timed out, skipped, reverted,
+      // voided), and a relapse after a recovery alerts again.
+      const auto = scenario.game.autoResolveAlerts;
+      const stale = !auto && a.open && a.recoveredSince;
+      if (active && (!a.open || stale)) {
         const failing = def.recoveredWhen
           .map((p) => ({ probe: p, f: this.failing.get(k(f.team, p)) }))
           .filter((x): x is { probe: string; f: NonNullable<typeof x.f> } => !!x.f);
@@ -145,7 +162,7 @@ export class AlertFold {
             },
           },
         });
-      } else if (a.open && !active) {
+      } else if (a.open && !active && (auto || (!f.open && !f.resolved))) {
         out.push({
           type: 'alert.queued',
           team: f.team,

@@ -85,9 +85,13 @@ export class IncidentBoard {
     return inc;
   }
 
-  async publishStatusUpdate(team: string, id: string, message: string): Promise<Incident> {
+  /**
+   * A status update written on the board is a status update (issue 15: one concept): the scored
+   * `status.published`, linked to the incident; its free text is read for the fields.
+   */
+  async publishStatusUpdate(team: string, id: string, message: string, opts: { resolved?: boolean; name?: string } = {}): Promise<Incident> {
     const inc = this.board(team, id);
-    await this.append(team, { type: 'incident.status_update_published', data: { incident: id, via: 'board', message, occurredAtWall: this.now() } });
+    await this.append(team, { type: 'status.published', data: { text: message, resolved: opts.resolved ?? false, by: { kind: 'team', name: opts.name ?? team }, incident: id } });
     return inc;
   }
 }

@@ -45,7 +45,7 @@ export class IncidentFold {
   private readonly teamOf = new Map<string, string>();
 
   apply(e: StoredEvent): void {
-    if (!e.type.startsWith('incident.') || !e.team) return;
+    if ((!e.type.startsWith('incident.') && e.type !== 'status.published') || !e.team) return;
     const team = e.team;
     if (e.type === 'incident.triggered') {
       const d = e.data;
@@ -114,6 +114,10 @@ export class IncidentFold {
         break;
       case 'incident.status_update_published':
         inc.statusUpdates.push({ message: e.data.message, atWall: e.data.occurredAtWall, seq: e.seq });
+        break;
+      case 'status.published':
+        // The board's status updates (linked to their incident).
+        inc.statusUpdates.push({ message: e.data.text, atWall: e.at, seq: e.seq });
         break;
       default:
     }

@@ -61,6 +61,11 @@ export class AlertOutbox {
     const id = `alert-${(fault?.index ?? 0) + 1}-${decision.data.n}`;
     const now = this.o.clock.now();
     if (decision.data.action === 'trigger') {
+      // A relapse while the team's incident of an earlier trigger is still open: that incident covers it.
+      for (let n = 1; n < decision.data.n; n++) {
+        const prev = this.o.incidents.get(team, `alert-${(fault?.index ?? 0) + 1}-${n}`);
+        if (prev && prev.status !== 'resolved') return [decision];
+      }
       return [
         decision,
         {

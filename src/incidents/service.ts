@@ -116,8 +116,8 @@ export class IncidentsService {
   setSeverity(team: string, id: string, severity: string): Promise<Incident> {
     return this.board.setSeverity(team, id, severity);
   }
-  publishStatusUpdate(team: string, id: string, message: string): Promise<Incident> {
-    return this.board.publishStatusUpdate(team, id, message);
+  publishStatusUpdate(team: string, id: string, message: string, opts: { resolved?: boolean; name?: string } = {}): Promise<Incident> {
+    return this.board.publishStatusUpdate(team, id, message, opts);
   }
 
   /**

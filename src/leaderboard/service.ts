@@ -157,7 +157,9 @@ export class Leaderboard {
         if (!this.freeze.frozen) this.publicBoard.commit([row], order, game, false, true);
       }
     }
-    if (e.team && t && (items.length || teamChanged)) this.sendTeam(e.team, items, undefined);
+    // A channel line changes no score when it is no question (or no fault is current), yet the war room
+    // must hear it (its unread count reloads the channel on each frame): it gets a frame too.
+    if (e.team && t && (items.length || teamChanged || e.type === 'message.posted')) this.sendTeam(e.team, items, undefined);
     // A game-phase change reaches every team's own stream too (the war room must learn the game finished).
     if (phaseChanged && boardChanged) {
       const game = this.gameBlock();

@@ -15,6 +15,7 @@ const FAULT_MOMENTS: Partial<Record<StoredEvent['type'], FaultMoment>> = {
   'fault.premature_resolve': 'premature_resolve',
   'fault.recovered': 'recovered',
   'fault.relapsed': 'relapsed',
+  'fault.signed_off': 'signed_off',
   'fault.resolved': 'resolved',
   'fault.timed_out': 'timed_out',
   'fault.skipped': 'skipped',

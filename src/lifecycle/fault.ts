@@ -70,7 +70,12 @@ export interface FaultRun {
   recoveredSeq: number | null;
   recoveries: number;
   relapses: number;
-  resolvedBy: 'incident' | 'grace' | null;
+  resolvedBy: 'incident' | 'grace' | 'sign_off' | null;
+  /**
+   * The business side confirmed the fix (fault.signed_off) while the fault was recovered: the
+   * resolution notice it confirmed and the event's seq. A relapse undoes it (users are hit again).
+   */
+  signedOff: { notice: number; seq: number; at: number } | null;
   endedAt: number | null;
   /** seq of the event that ended the fault (resolved, timed_out, skipped, reverted, voided). */
   endedSeq: number | null;
@@ -111,6 +116,7 @@ export function newRun(f: Pick<Fault, 'id' | 'index'>): FaultRun {
     recoveries: 0,
     relapses: 0,
     resolvedBy: null,
+    signedOff: null,
     endedAt: null,
     endedSeq: null,
     stateSeqs: [],

@@ -196,8 +196,13 @@ export function reduce(scenario: Scenario, s: GameState, e: StoredEvent): GameSt
         run.recoveredAt = null;
         run.greenSince = null;
         run.recoveredSeq = null;
+        run.signedOff = null;
         run.relapses++;
       }
+      break;
+    case 'fault.signed_off':
+      // Only a recovered fault can be signed off; the first sign-off of a recovery stands.
+      if (run && run.state === 'recovered' && !run.signedOff) run.signedOff = { notice: e.data.notice, seq: e.seq, at: e.gameTime };
       break;
     case 'fault.resolved':
       if (run && run.state === 'recovered') {

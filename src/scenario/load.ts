@@ -45,7 +45,7 @@ const t = (en: string, ja: string): Text => ({ en, ja });
 export const DEFAULTS = {
   probe: { interval: '5s', timeout: '2s', jitter: '1s', successThreshold: 2, failureThreshold: 2, holdFor: '20s' },
   fault: { weight: 1, alertAfter: '1m', targetRecovery: '20m', grace: '3m', verifyWithin: '60s' },
-  game: { duration: '90m', maxInjectAttempts: 2 },
+  game: { duration: '90m', maxInjectAttempts: 2, signOff: true, autoResolveAlerts: false },
   symptom: t('Something is wrong with the service', 'サービスに何らかの問題が発生しています'),
 };
 
@@ -65,6 +65,7 @@ export function defaultScoring(): ScoringRules {
       ctoAnswer: { fullWithinMs: 2 * 60_000, zeroAtMs: 8 * 60_000 },
       cadenceToleranceMs: 2 * 60_000,
       requiredFields: ['impact', 'currentAction', 'nextUpdateAt'],
+      weights: { firstUpdate: 1, cadence: 1, ctoAnswer: 1, requiredFields: 1, resolutionNotice: 1, signOff: 1 },
       rubric: [
         { id: 'accuracy', title: t('Accuracy', '正確さ'), description: t('Updates say what is known, what is not, and are true.', '分かっていること・分かっていないことを正確に伝えている。') },
         { id: 'audience', title: t('Audience fit', '相手に合わせた説明'), description: t('Stakeholders get impact and plans, not jargon.', '関係者には専門用語でなく影響と見通しを伝えている。') },
@@ -208,6 +209,15 @@ function semanticProblems(f: ScenarioFile): Problem[] {
     if (c.recovery + c.detection + c.communication + c.review <= 0) push(['scoring', 'categories'], 'at least one category must weigh more than 0');
   }
   positive(f.game?.duration, ['game', 'duration']);
+  const signer = f.game?.signOffPersona;
+  if (signer !== undefined && !personaIds.includes(signer)) push(['game', 'signOffPersona'], unknown('persona', signer, personaIds));
+  if (signer !== undefined && f.game?.signOff === false) push(['game', 'signOffPersona'], 'is only for the sign-off (game.signOff is false)');
+  const w = sc?.communication?.weights;
+  if (w) {
+    const all = { ...defaultScoring().communication.weights, ...w };
+    if (Object.values(all).every((x) => x <= 0)) push(['scoring', 'communication', 'weights'], 'at least one measure must weigh more than 0');
+    if (f.game?.signOff === false && w.signOff !== undefined && w.signOff > 0) push(['scoring', 'communication', 'weights', 'signOff'], 'weighs a sign-off that is off (game.signOff is false)');
+  }
   return out;
 }
 
@@ -410,6 +420,7 @@ function normalize(f: ScenarioFile, text: string, file: string): Scenario {
       cadenceToleranceMs: s.communication?.cadenceTolerance ? ms(s.communication.cadenceTolerance) : d.communication.cadenceToleranceMs,
       requiredFields: s.communication?.requiredFields ?? d.communication.requiredFields,
       rubric: s.communication?.rubric ?? d.communication.rubric,
+      weights: { ...d.communication.weights, ...s.communication?.weights },
     },
     review: { rubric: s.review?.rubric ?? d.review.rubric },
     availability: {
@@ -428,7 +439,13 @@ function normalize(f: ScenarioFile, text: string, file: string): Scenario {
       // Resolved against the scenario's folder, so readers need not know where the file was.
       ...(f.service.platform !== undefined ? { platform: isAbsolute(f.service.platform) ? f.service.platform : resolve(dirname(abs), f.service.platform) } : {}),
     },
-    game: { durationMs: ms(game.duration ?? DEFAULTS.game.duration), maxInjectAttempts: game.maxInjectAttempts ?? DEFAULTS.game.maxInjectAttempts },
+    game: {
+      durationMs: ms(game.duration ?? DEFAULTS.game.duration),
+      maxInjectAttempts: game.maxInjectAttempts ?? DEFAULTS.game.maxInjectAttempts,
+      signOff: game.signOff ?? DEFAULTS.game.signOff,
+      signOffPersona: game.signOffPersona ?? null,
+      autoResolveAlerts: game.autoResolveAlerts ?? DEFAULTS.game.autoResolveAlerts,
+    },
     probes: f.probes.map((p) => normalizeProbe(p, f.probeDefaults)),
     personas: f.personas.map((p) => ({ id: p.id, name: p.name, role: p.role, ...(p.style ? { style: p.style } : {}) })),
     faults,

@@ -342,6 +342,19 @@ export const Scoring = Obj({
       cadenceTolerance: Type.Optional(Duration),
       requiredFields: Type.Optional(Type.Array(Type.Union([Type.Literal('impact'), Type.Literal('currentAction'), Type.Literal('nextUpdateAt')]))),
       rubric: Type.Optional(Type.Array(RubricItem, { minItems: 1 })),
+      weights: Type.Optional(
+        Obj(
+          {
+            firstUpdate: Type.Optional(Type.Number({ minimum: 0 })),
+            cadence: Type.Optional(Type.Number({ minimum: 0 })),
+            ctoAnswer: Type.Optional(Type.Number({ minimum: 0 })),
+            requiredFields: Type.Optional(Type.Number({ minimum: 0 })),
+            resolutionNotice: Type.Optional(Type.Number({ minimum: 0 })),
+            signOff: Type.Optional(Type.Number({ minimum: 0 })),
+          },
+          'relative weights of the automatic communication measures (default 1 each)',
+        ),
+      ),
     }),
   ),
   review: Type.Optional(Obj({ rubric: Type.Optional(Type.Array(RubricItem, { minItems: 1 })) })),
@@ -360,7 +373,19 @@ export const ScenarioFile = Obj({
   title: Text,
   description: Text,
   service: Obj({ description: Text, platform: Type.Optional(Type.String({ description: 'a manifest file, relative to the scenario' })) }),
-  game: Type.Optional(Obj({ duration: Type.Optional(Duration), grace: Type.Optional(Duration), verifyWithin: Type.Optional(Duration), maxInjectAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })) })),
+  game: Type.Optional(
+    Obj({
+      duration: Type.Optional(Duration),
+      grace: Type.Optional(Duration),
+      verifyWithin: Type.Optional(Duration),
+      maxInjectAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+      signOff: Type.Optional(
+        Type.Boolean({ description: 'after recovery the customer-support persona confirms once the team has sent a resolution notice to #stakeholders; that resolves the fault (default true; false: an incident resolve does)' }),
+      ),
+      signOffPersona: Type.Optional(Type.String({ minLength: 1, description: 'the persona who signs off (default: the customer-support persona)' })),
+      autoResolveAlerts: Type.Optional(Type.Boolean({ description: 'alert incidents resolve themselves when the fault recovers (default false: the team resolves them)' })),
+    }),
+  ),
   probeDefaults: Type.Optional(Obj(ProbeTiming)),
   probes: Type.Array(Probe, { minItems: 1, description: 'health probes run against every team all game long' }),
   personas: Type.Array(Persona),

@@ -81,6 +81,15 @@ export interface Fault {
   personas: PersonaLine[];
 }
 
+export interface CommunicationWeights {
+  firstUpdate: number;
+  cadence: number;
+  ctoAnswer: number;
+  requiredFields: number;
+  resolutionNotice: number;
+  signOff: number;
+}
+
 export interface Range {
   fullWithinMs: number;
   zeroAtMs: number;
@@ -98,6 +107,8 @@ export interface ScoringRules {
     cadenceToleranceMs: number;
     requiredFields: Array<'impact' | 'currentAction' | 'nextUpdateAt'>;
     rubric: Array<{ id: string; title: TextT; description?: TextT }>;
+    /** Relative weights of the automatic measures (default 1 each); a measure that does not apply (null) is left out. */
+    weights: CommunicationWeights;
   };
   review: { rubric: Array<{ id: string; title: TextT; description?: TextT }> };
   /** userWeight: the share measured by spectators' requests (the rest by probes); slowMs: a user request slower than this counts as slow (bad). */
@@ -109,7 +120,16 @@ export interface Scenario {
   title: TextT;
   description: TextT;
   service: { description: TextT; platform?: string };
-  game: { durationMs: number; maxInjectAttempts: number };
+  game: {
+    durationMs: number;
+    maxInjectAttempts: number;
+    /** The business-side sign-off resolves a recovered fault (issue 15); false: an incident resolve does. */
+    signOff: boolean;
+    /** The persona who signs off; null: the customer-support persona (src/comms/reactions.ts). */
+    signOffPersona: string | null;
+    /** Alert incidents resolve themselves on recovery (false: the team resolves them). */
+    autoResolveAlerts: boolean;
+  };
   probes: Probe[];
   personas: Array<{ id: string; name: TextT; role: TextT; style?: TextT }>;
   faults: Fault[];

@@ -246,6 +246,7 @@ const FAULT_SCOPED = new Set([
   'fault.recovered',
   'fault.relapsed',
   'fault.resolved',
+  'fault.signed_off',
   'fault.timed_out',
   'fault.reverted',
   'fault.skipped',
@@ -357,6 +358,7 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
     case 'fault.recovered':
     case 'fault.relapsed':
     case 'fault.resolved':
+    case 'fault.signed_off':
     case 'fault.timed_out':
     case 'fault.reverted':
     case 'fault.skipped':
@@ -367,6 +369,12 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
       const f = t.current ? track(t.current) : undefined;
       if (!f) return false;
       const d = e.data;
+      if (d.incident !== undefined && d.impact === undefined && d.currentAction === undefined && d.nextUpdateAt === undefined) {
+        // Written on the incident board as free text: read for the fields, as a PagerDuty update is.
+        f.updates.push({ ...pagerDutyUpdate(e.seq, e.gameTime, d.text), resolved: d.resolved, via: 'board' });
+        touch(f, COMMS);
+        return true;
+      }
       const c = checkStatusUpdate({ gameTime: e.gameTime, text: d.text, ...(d.impact !== undefined ? { impact: d.impact } : {}), ...(d.currentAction !== undefined ? { currentAction: d.currentAction } : {}), ...(d.nextUpdateAt !== undefined ? { nextUpdateAt: d.nextUpdateAt } : {}) }, []);
       f.updates.push({ seq: e.seq, gameTime: e.gameTime, resolved: d.resolved, fields: c.fields, text: c.text, nextUpdateAt: d.nextUpdateAt ?? null, via: d.incident !== undefined ? 'board' : 'war_room' });
       touch(f, COMMS);
@@ -666,10 +674,20 @@ function automaticComms(s: ScoreState, t: TeamState, f: FaultTrack, max: number)
       ? { share: 0, evidence: [empty.seq], note: `resolution notice #${empty.seq} says nothing: ${empty.text.reason!.en}`, noteJa: `解決の連絡 #${empty.seq} に中身がない：${empty.text.reason!.ja}` }
       : { share: 0, evidence: [], note: green !== null ? 'no resolution notice since recovery' : 'not recovered yet', noteJa: green !== null ? '復旧後の解決の連絡なし' : '未復旧' };
 
-  const subs = [firstUpdate, cadence, ctoAnswer, requiredFields, resolutionNotice].filter((x) => x.share !== null);
-  const share = f.run.injectedAt === null || !subs.length ? 0 : subs.reduce((a, x) => a + x.share!, 0) / subs.length;
-  const ev = subs.flatMap((x) => x.evidence);
-  return { ...part(pts(max, share), max, ev), share, firstUpdate, cadence, ctoAnswer, requiredFields, resolutionNotice };
+  const so = f.run.signedOff;
+  const signOff: SubScore = !s.scenario.game.signOff
+    ? { share: null, evidence: [], note: 'no sign-off in this scenario', noteJa: 'サインオフなし' }
+    : so
+      ? { share: 1, evidence: [so.notice, so.seq], note: `signed off after resolution notice #${so.notice}`, noteJa: `解決の連絡 #${so.notice} を受けてサインオフ` }
+      : { share: 0, evidence: [], note: f.run.resolvedBy === 'grace' ? 'no sign-off: resolved at the grace period without a resolution notice' : 'not signed off yet', noteJa: f.run.resolvedBy === 'grace' ? 'サインオフなし：解決の連絡がないまま猶予期間で解決' : '未サインオフ' };
+
+  // A weighted mean of the measures that apply (scoring.communication.weights, 1 each by default).
+  const w = rules.weights;
+  const subs = ([[firstUpdate, w.firstUpdate], [cadence, w.cadence], [ctoAnswer, w.ctoAnswer], [requiredFields, w.requiredFields], [resolutionNotice, w.resolutionNotice], [signOff, w.signOff]] as const).filter(([x]) => x.share !== null);
+  const weight = subs.reduce((a, [, k]) => a + k, 0);
+  const share = f.run.injectedAt === null || !weight ? 0 : subs.reduce((a, [x, k]) => a + x.share! * k, 0) / weight;
+  const ev = subs.flatMap(([x]) => x.evidence);
+  return { ...part(pts(max, share), max, ev), share, firstUpdate, cadence, ctoAnswer, requiredFields, resolutionNotice, signOff };
 }
 
 /** Skipped and voided faults count for nothing either way. */

@@ -66,6 +66,8 @@ export interface FaultScore {
       ctoAnswer: SubScore;
       requiredFields: SubScore;
       resolutionNotice: SubScore;
+      /** The business side confirmed the fix after the team's resolution notice (null when the scenario's sign-off is off). */
+      signOff: SubScore;
     };
     judged: Part & { share: number; criteria: CriterionScore[] };
   };

@@ -65,4 +65,23 @@ describe('demo mode', () => {
     // Bots hold team tokens only: every change they made is authored as a team member.
     expect(events.some((e) => e.type === 'fault.reverted')).toBe(false);
   });
+
+  // Issue 15: the bots communicate in three styles (src/demo/bots.ts): alpha well, bravo late,
+  // charlie sloppily ("." once, "x" updates, "ok" as its notice). Same operations, so the
+  // communication category shows the difference; alpha's notice is signed off, charlie's is not.
+  it('bot teams communicate differently, and the board shows it', { timeout: 200_000 }, async () => {
+    const ended = (ev: StoredEvent[], team: string) => ev.some((e) => e.team === team && e.type === 'fault.resolved');
+    const events = await server!.waitFor((ev) => ended(ev, 'bot-alpha') && ended(ev, 'bot-charlie') && ended(ev, 'bot-bravo'), 'a fault resolved for every bot team', 180_000);
+    const of = (team: string, type: string) => events.filter((e) => e.team === team && e.type === type);
+    // alpha answered in threads, was signed off; charlie answered ".", got no sign-off.
+    const replies = of('bot-alpha', 'message.posted').filter((e) => e.type === 'message.posted' && e.data.author.kind === 'team' && e.data.replyTo !== undefined);
+    expect(replies.length).toBeGreaterThan(0);
+    expect(of('bot-alpha', 'fault.signed_off').length).toBeGreaterThan(0);
+    expect(of('bot-charlie', 'fault.signed_off')).toEqual([]);
+    expect(of('bot-charlie', 'message.posted').some((e) => e.type === 'message.posted' && e.data.author.kind === 'team' && e.data.text === '.')).toBe(true);
+    const board = await server!.api<{ teams: Array<{ id: string; breakdown: { categories: { communication: number } } }> }>('GET', '/api/leaderboard');
+    const comm = (id: string) => board.teams.find((t) => t.id === id)!.breakdown.categories.communication;
+    expect(comm('bot-alpha')).toBeGreaterThan(comm('bot-charlie'));
+    expect(comm('bot-bravo')).toBeGreaterThan(comm('bot-charlie'));
+  });
 });

@@ -271,6 +271,17 @@ export class FakePagerDuty {
     return this.change(id, 'resolved', 'incident.resolved', 'resolve_log_entry', by);
   }
 
+  /** A status update published on the incident (v3 `incident.status_update_published`: data is the status update, with its incident reference and sender). */
+  publishStatusUpdate(id: string, by: string, message: string): WebhookEnvelope {
+    const inc = this.incidents.find((i) => i.id === id)!;
+    this.log(inc, 'status_update_log_entry', user(by), { type: 'website' });
+    return this.webhook(
+      'incident.status_update_published',
+      { id: `PSU${++this.n}`, incident: { id, type: 'incident_reference', summary: inc.title, self: inc.self, html_url: inc.html_url }, message, sender: user(by), type: 'status_update' },
+      user(by),
+    );
+  }
+
   annotate(id: string, by: string, content: string): WebhookEnvelope {
     const inc = this.incidents.find((i) => i.id === id)!;
     this.log(inc, 'annotate_log_entry', user(by), { type: 'note', summary: content });

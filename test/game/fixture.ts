@@ -34,7 +34,8 @@ export function testScenario(): Scenario {
     title: text('Test drill'),
     description: text('d'),
     service: { description: text('s') },
-    game: { durationMs: 90 * 60_000, maxInjectAttempts: 2 },
+    // The sign-off has its own tests (test/game/signoff.test.ts); these resolve by incident as before.
+    game: { durationMs: 90 * 60_000, maxInjectAttempts: 2, signOff: false, signOffPersona: null, autoResolveAlerts: false },
     probes,
     personas: [],
     faults: [fault(0, 'route', ['page']), fault(1, 'db', ['api'])],

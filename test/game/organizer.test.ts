@@ -301,7 +301,17 @@ describe('the game through organizer controls', () => {
     await s.app.inject({ method: 'POST', url: `/api/team/incidents/${id}/reopen`, headers: team, payload: {} });
     await s.app.inject({ method: 'POST', url: `/api/team/incidents/${id}/resolve`, headers: team, payload: { name: 'Yui' } });
     await s.game.tick();
-    expect((await s.events('fault.resolved'))[0]!.data).toEqual({ fault: 'site-unreachable', by: 'incident' });
+    // The sign-off is on by default: the incident resolve alone does not resolve the fault; the
+    // support persona asks, and the team's resolution notice in #stakeholders closes it.
+    expect(await s.events('fault.resolved')).toHaveLength(0);
+    await s.services.comms.tick();
+    expect((await s.events('message.posted')).some((e) => e.key === 'persona:red:site-unreachable:signoff:ask')).toBe(true);
+    const notice = await s.app.inject({ method: 'POST', url: '/api/team/messages', headers: team, payload: { channel: 'stakeholders', clientId: 'notice-1', text: 'The site works again for all users; the route was restored.' } });
+    expect(notice.statusCode, notice.body).toBe(201);
+    await s.services.comms.tick();
+    await s.game.tick();
+    expect((await s.events('fault.signed_off'))[0]!.data).toMatchObject({ fault: 'site-unreachable', notice: notice.json().message.seq });
+    expect((await s.events('fault.resolved'))[0]!.data).toEqual({ fault: 'site-unreachable', by: 'sign_off' });
   });
 
   it('the kill switch reverts every injected fault of every team and pauses the game', async () => {

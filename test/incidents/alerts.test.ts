@@ -24,12 +24,16 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const scenario = scenarioWith([
-  { id: 'ingress-port', alerting: 'pagerduty', alertAfterMs: 60_000, recoveredWhen: ['page', 'api'] },
-  { id: 'garbled-release', alerting: 'silent', recoveredWhen: ['api'] },
-]);
+const faults = [
+  { id: 'ingress-port', alerting: 'pagerduty' as const, alertAfterMs: 60_000, recoveredWhen: ['page', 'api'] },
+  { id: 'garbled-release', alerting: 'silent' as const, recoveredWhen: ['api'] },
+];
+/** The default: the team resolves its alert incidents. */
+const scenario = scenarioWith(faults);
+/** `game.autoResolveAlerts: true`: alerts resolve themselves on recovery. */
+const autoResolving = scenarioWith(faults, { autoResolveAlerts: true });
 
-async function setup(opts: { pagerduty?: boolean; speed?: number } = {}) {
+async function setup(opts: { pagerduty?: boolean; speed?: number; autoResolve?: boolean } = {}) {
   let fake: FakePagerDuty | undefined;
   let client: PdjsClient | undefined;
   if (opts.pagerduty !== false) {
@@ -46,7 +50,7 @@ async function setup(opts: { pagerduty?: boolean; speed?: number } = {}) {
     client ? { pagerduty: client } : {},
   );
   cleanups.push(() => a.close());
-  a.setScenario(scenario);
+  a.setScenario(opts.autoResolve ? autoResolving : scenario);
   await a.addTeam('red');
   await a.startGame();
   const append = (e: Omit<NewEvent, 'team' | 'source'>) => a.services.store.append({ ...e, team: 'red', source: 'test' } as NewEvent);
@@ -59,8 +63,8 @@ async function setup(opts: { pagerduty?: boolean; speed?: number } = {}) {
 }
 
 describe('alerts for alerting faults', () => {
-  it('triggers in PagerDuty once probes fail for alertAfter (game time), then resolves on recovery', async () => {
-    const { fake, a, append, tick } = await setup();
+  it('triggers in PagerDuty once probes fail for alertAfter (game time), then resolves on recovery (autoResolveAlerts)', async () => {
+    const { fake, a, append, tick } = await setup({ autoResolve: true });
     await append({ type: 'fault.injected', data: { fault: 'ingress-port', attempt: 1, deadlineAt: 3_600_000 } });
     await append({ type: 'probe.failed', data: { probe: 'page', evidence } });
     a.clock.advance(59_000);
@@ -90,7 +94,7 @@ describe('alerts for alerting faults', () => {
   });
 
   it('retries 429s with backoff off the tick, and never retries a 400', async () => {
-    const { fake, a, append, tick } = await setup();
+    const { fake, a, append, tick } = await setup({ autoResolve: true });
     // pdjs itself retries a 429 three times; the fourth 429 ends our first attempt.
     fake!.scriptedEventStatuses.push(429, 429, 429, 429, 503);
     await append({ type: 'fault.injected', data: { fault: 'ingress-port', attempt: 1, deadlineAt: 3_600_000 } });
@@ -223,8 +227,8 @@ describe('alerts for alerting faults', () => {
     expect(fake!.enqueued).toHaveLength(1);
   });
 
-  it('without PagerDuty, opens a board incident (channel alert) and resolves it on recovery', async () => {
-    const { a, append, tick } = await setup({ pagerduty: false });
+  it('without PagerDuty, opens a board incident (channel alert) and resolves it on recovery (autoResolveAlerts)', async () => {
+    const { a, append, tick } = await setup({ pagerduty: false, autoResolve: true });
     await append({ type: 'fault.injected', data: { fault: 'ingress-port', attempt: 1, deadlineAt: 3_600_000 } });
     await append({ type: 'probe.failed', data: { probe: 'page', evidence } });
     a.clock.advance(60_000);
@@ -239,6 +243,61 @@ describe('alerts for alerting faults', () => {
     await tick();
     expect(a.incidents.list('red')[0]).toMatchObject({ status: 'resolved', resolvedBy: 'alert (auto-resolve)' });
     // A relapse alerts again, as a new incident.
+    await append({ type: 'fault.relapsed', data: { fault: 'ingress-port', probe: 'page' } });
+    a.clock.advance(60_000);
+    await tick();
+    expect(a.incidents.list('red').map((i) => i.status)).toEqual(['resolved', 'triggered']);
+  });
+});
+
+describe('alerts without auto-resolve (the default): the team resolves its incident', () => {
+  it('PagerDuty: nothing is resolved on recovery nor on the fault resolving; a timeout resolves it', async () => {
+    const { fake, a, append, tick } = await setup();
+    await append({ type: 'fault.injected', data: { fault: 'ingress-port', attempt: 1, deadlineAt: 3_600_000 } });
+    await append({ type: 'probe.failed', data: { probe: 'page', evidence } });
+    a.clock.advance(60_000);
+    await tick();
+    await append({ type: 'probe.recovered', data: { probe: 'page', evidence: { status: 200 } } });
+    await append({ type: 'fault.recovered', data: { fault: 'ingress-port', greenSince: 70_000 } });
+    await tick();
+    await append({ type: 'fault.resolved', data: { fault: 'ingress-port', by: 'sign_off' } });
+    await tick();
+    expect(fake!.enqueued.map((e) => (e.body as { event_action: string }).event_action)).toEqual(['trigger']);
+    expect(fake!.incidents[0]!.status).toBe('triggered');
+  });
+
+  it('the game ending the fault (timed out) resolves the alert', async () => {
+    const { fake, append, tick, a } = await setup();
+    await append({ type: 'fault.injected', data: { fault: 'ingress-port', attempt: 1, deadlineAt: 3_600_000 } });
+    await append({ type: 'probe.failed', data: { probe: 'page', evidence } });
+    a.clock.advance(60_000);
+    await tick();
+    await append({ type: 'fault.timed_out', data: { fault: 'ingress-port' } });
+    await tick();
+    expect(fake!.enqueued.map((e) => (e.body as { event_action: string }).event_action)).toEqual(['trigger', 'resolve']);
+  });
+
+  it('board: the incident stays open on recovery, the team resolves it; a relapse while it is open opens no second one, after a resolve it does', async () => {
+    const { a, append, tick } = await setup({ pagerduty: false });
+    await append({ type: 'fault.injected', data: { fault: 'ingress-port', attempt: 1, deadlineAt: 3_600_000 } });
+    await append({ type: 'probe.failed', data: { probe: 'page', evidence } });
+    a.clock.advance(60_000);
+    await tick();
+    const id = a.incidents.list('red')[0]!.id;
+    await append({ type: 'fault.recovered', data: { fault: 'ingress-port', greenSince: 70_000 } });
+    await tick();
+    expect(a.incidents.list('red').map((i) => i.status)).toEqual(['triggered']);
+    expect((await a.events('incident.resolved')).length).toBe(0);
+    // Relapse with the incident still open: it covers the relapse.
+    await append({ type: 'fault.relapsed', data: { fault: 'ingress-port', probe: 'page' } });
+    a.clock.advance(60_000);
+    await tick();
+    expect(a.incidents.list('red').map((i) => i.status)).toEqual(['triggered']);
+    // Recovered again; the team resolves; a second relapse opens a new incident.
+    await append({ type: 'fault.recovered', data: { fault: 'ingress-port', greenSince: 200_000 } });
+    await tick();
+    await a.incidents.resolve('red', id, 'Ada');
+    expect(a.incidents.list('red')[0]).toMatchObject({ status: 'resolved', resolvedBy: 'Ada' });
     await append({ type: 'fault.relapsed', data: { fault: 'ingress-port', probe: 'page' } });
     a.clock.advance(60_000);
     await tick();

@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { T0 } from '../helpers.js';
 import { incidentsApp } from './setup.js';
+import { score } from '../../src/scoring/index.js';
+import { buildScenario } from '../scoring/fixture.js';
 
 type App = Awaited<ReturnType<typeof incidentsApp>>;
 const open: App[] = [];
@@ -66,6 +68,33 @@ describe('built-in incident board (no PagerDuty)', () => {
     const inc = re.json().incident;
     expect(inc).toMatchObject({ status: 'triggered', severity: 'SEV2', resolvedAtWall: null, notes: [{ text: note, agent: 'Ada' }], statusUpdates: [{ message: 'Investigating' }] });
     expect(re.headers['content-type']).toMatch(/application\/json/);
+  });
+
+  it('a status update on the board is a status update (status.published, linked to the incident), scored like the war room’s', async () => {
+    const a = await boardApp();
+    const team = await a.addTeam('red');
+    await a.services.store.append({ type: 'fault.injected', team: 'red', source: 'test', data: { fault: 'ingress-port', attempt: 1, deadlineAt: 3_600_000 } });
+    const id = (await a.app.inject({ method: 'POST', url: '/api/team/incidents', headers: team, payload: { title: 'Chat down', name: 'Ada' } })).json().incident.id;
+    const text = 'All users cannot load the chat. We are rolling back the ingress change. Next update in 15 minutes.';
+    const r = await a.app.inject({ method: 'POST', url: `/api/team/incidents/${id}/status-updates`, headers: team, payload: { message: text, name: 'Ada' } });
+    expect(r.statusCode).toBe(201);
+    expect(r.json().incident.statusUpdates).toMatchObject([{ message: text }]);
+    const done = await a.app.inject({ method: 'POST', url: `/api/team/incidents/${id}/status-updates`, headers: team, payload: { message: 'Chat works again for all users; the ingress was restored.', resolved: true } });
+    expect(done.statusCode).toBe(201);
+    const pubs = await a.events('status.published');
+    expect(pubs.map((e) => e.data)).toEqual([
+      { text, resolved: false, by: { kind: 'team', name: 'Ada' }, incident: id },
+      { text: 'Chat works again for all users; the ingress was restored.', resolved: true, by: { kind: 'team', name: 'red' }, incident: id },
+    ]);
+    expect(await a.events('incident.status_update_published')).toEqual([]);
+    const fs = score(buildScenario({ faults: [{ id: 'ingress-port' }] }), await a.events()).teams.find((t) => t.team === 'red')!.breakdown.faults[0]!;
+    expect(fs.statusUpdates).toEqual(pubs.map((e) => e.seq));
+    expect(fs.communication.automatic.firstUpdate).toMatchObject({ share: 1, evidence: [pubs[0]!.seq] });
+    expect(fs.communication.automatic.requiredFields.share).toBe(1);
+    // A bad body writes nothing.
+    const bad = await a.app.inject({ method: 'POST', url: `/api/team/incidents/${id}/status-updates`, headers: team, payload: { message: 'x', resolved: 'yes' } });
+    expect(bad.statusCode).toBe(400);
+    expect(await a.events('status.published')).toHaveLength(2);
   });
 
   it('answers bad input with a 400 and writes nothing', async () => {

@@ -2,6 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PdjsClient } from '../../src/incidents/client.js';
 import { FakePagerDuty, makeTestCa, signedDelivery, type TestCa, type WebhookEnvelope } from '../fakes/pagerduty.js';
 import { incidentsApp } from './setup.js';
+import { score } from '../../src/scoring/index.js';
+import { buildScenario } from '../scoring/fixture.js';
 
 const SECRET = 'whsec-current-0123456789';
 const OLD_SECRET = 'whsec-previous-0123456789';
@@ -191,6 +193,21 @@ describe('PagerDuty webhooks v3', () => {
     await deliver(a, webhook);
     await deliver(a, fake.annotate(incident.id, 'Ada', 'rolled back to v41'));
     expect(a.incidents.list('red')[0]!.notes).toMatchObject([{ text: 'rolled back to v41', agent: 'Ada' }]);
+  });
+
+  it('a status update published in PagerDuty (signed v3 delivery through POST /hooks/pagerduty) counts as the team’s status update', async () => {
+    const { fake, a } = await setup();
+    await a.services.store.append({ type: 'fault.injected', team: 'red', source: 'test', data: { fault: 'ingress-port', attempt: 1, deadlineAt: 3_600_000 } });
+    const { incident, webhook } = fake.createIncident({ service: 'PRED', title: 'Chat returns 502', by: 'Ada' });
+    await deliver(a, webhook);
+    const text = 'All users cannot load the chat. We are rolling back the ingress change. Next update in 15 minutes.';
+    expect((await deliver(a, fake.publishStatusUpdate(incident.id, 'Ada', text))).statusCode).toBe(202);
+    const [pub] = await a.events('incident.status_update_published');
+    expect(pub).toMatchObject({ team: 'red', data: { incident: incident.id, via: 'pagerduty', message: text } });
+    const fs = score(buildScenario({ faults: [{ id: 'ingress-port' }] }), await a.events()).teams.find((t) => t.team === 'red')!.breakdown.faults[0]!;
+    expect(fs.statusUpdates).toEqual([pub!.seq]);
+    expect(fs.communication.automatic.firstUpdate).toMatchObject({ share: 1, evidence: [pub!.seq] });
+    expect(fs.communication.automatic.requiredFields.share).toBe(1);
   });
 
   it('answers 404 when PagerDuty is not configured', async () => {

@@ -55,9 +55,10 @@ export async function incidentsApp(overrides: Partial<Config> = {}, opts: { page
 }
 
 /** A scenario with just what alerting reads: faults with their alerting rules and recovery probes. */
-export function scenarioWith(faults: Array<Partial<Fault> & { id: string }>): Scenario {
+export function scenarioWith(faults: Array<Partial<Fault> & { id: string }>, game: Partial<Scenario['game']> = {}): Scenario {
   return {
     name: 'test',
+    game: { durationMs: 90 * 60_000, maxInjectAttempts: 2, signOff: true, signOffPersona: null, autoResolveAlerts: false, ...game },
     faults: faults.map((f, index) => ({
       index,
       title: `Fault ${f.id}`,

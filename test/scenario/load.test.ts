@@ -185,7 +185,8 @@ describe('normalization', () => {
       answerWithinMs: 480_000,
       followUps: { max: 0, lines: [] },
     });
-    expect(s.game).toEqual({ durationMs: 90 * 60_000, maxInjectAttempts: 2 });
+    // Issue 15: the business-side sign-off is on, alerts do not resolve themselves.
+    expect(s.game).toEqual({ durationMs: 90 * 60_000, maxInjectAttempts: 2, signOff: true, signOffPersona: null, autoResolveAlerts: false });
   });
 
   it('fills the scoring defaults of design.md', () => {

@@ -46,12 +46,17 @@ export interface ScoringInput {
     cadenceTolerance: string;
     requiredFields: ScoringRules['communication']['requiredFields'];
     rubric: string[];
+    weights?: Partial<ScoringRules['communication']['weights']>;
   };
   review?: { rubric: string[] };
   availability?: { points: number; userWeight?: number; slowMs?: number };
 }
 
-export function buildScenario(input: { faults: FaultInput[]; scoring?: ScoringInput }): Scenario {
+/**
+ * `game.signOff` is off unless the fixture asks for it: the fixtures written before the business
+ * sign-off (issue 15) pin the formula without that measure.
+ */
+export function buildScenario(input: { faults: FaultInput[]; scoring?: ScoringInput; game?: { signOff?: boolean } }): Scenario {
   const sc = input.scoring ?? {};
   const comm = sc.communication ?? {
     automaticShare: 0.55,
@@ -74,6 +79,7 @@ export function buildScenario(input: { faults: FaultInput[]; scoring?: ScoringIn
       cadenceToleranceMs: ms(comm.cadenceTolerance),
       requiredFields: [...comm.requiredFields],
       rubric: comm.rubric.map((id) => ({ id, title: text(id) })),
+      weights: { firstUpdate: 1, cadence: 1, ctoAnswer: 1, requiredFields: 1, resolutionNotice: 1, signOff: 1, ...comm.weights },
     },
     review: { rubric: (sc.review?.rubric ?? ['timeline', 'impact', 'root_cause', 'reflection', 'action_items']).map((id) => ({ id, title: text(id) })) },
     availability: { points: sc.availability?.points ?? 500, userWeight: sc.availability?.userWeight ?? 0.5, slowMs: sc.availability?.slowMs ?? 2000 },
@@ -105,7 +111,7 @@ export function buildScenario(input: { faults: FaultInput[]; scoring?: ScoringIn
     title: text('golden'),
     description: text('golden'),
     service: { description: text('svc') },
-    game: { durationMs: 5_400_000, maxInjectAttempts: 3 },
+    game: { durationMs: 5_400_000, maxInjectAttempts: 3, signOff: input.game?.signOff ?? false, signOffPersona: null, autoResolveAlerts: false },
     probes: [],
     personas: [],
     faults,

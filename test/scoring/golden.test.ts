@@ -13,7 +13,7 @@ import { buildEvents, buildScenario, type EventInput, type FaultInput, type Scor
 
 interface Golden {
   title: string;
-  scenario: { faults: FaultInput[]; scoring?: ScoringInput };
+  scenario: { faults: FaultInput[]; scoring?: ScoringInput; game?: { signOff?: boolean } };
   teams: string[];
   events: EventInput[];
   expect: Record<string, { rank?: number; total?: number; categories?: Record<string, number>; faults?: Record<string, Record<string, number | string>> }>;
