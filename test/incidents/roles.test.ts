@@ -102,4 +102,41 @@ describe('POST /api/team/incidents/:id/roles (issue 15)', () => {
     const list = (await b.app.inject({ url: '/api/team/incidents', headers: team })).json();
     expect(list.incidents).toMatchObject([{ id, roles: { commander: 'Ada', communications: 'Linus', ops: 'Ada', setBy: 'Ada', setAtWall: T0 } }]);
   });
+
+  it('the facts reach the team breakdown and the judging queue (evidence for the roles criterion)', async () => {
+    const a = await boardApp();
+    const { team, id, url } = await withIncident(a);
+    const fault = a.services.scenario.faults[0]!.id;
+    await a.services.store.append({ type: 'fault.injected', team: 'red', source: 'game', data: { fault, attempt: 1, deadlineAt: 3_600_000 } });
+    await a.services.store.append({ type: 'fault.detected', team: 'red', source: 'game', data: { fault, incident: id, via: 'board', at: 0 } });
+    expect((await a.app.inject({ method: 'POST', url, headers: team, payload: { commander: 'Ada', communications: 'Linus', ops: 'Ada', name: 'Ada' } })).statusCode).toBe(200);
+    const st = await a.app.inject({ method: 'POST', url: '/api/team/status', headers: team, payload: { text: 'Chat is down for all users', impact: 'All users', currentAction: 'Rolling back', nextUpdateInMinutes: 10, name: 'Ada' } });
+    expect(st.statusCode, st.body).toBe(201);
+
+    const score = (await a.app.inject({ url: '/api/teams/red/score' })).json();
+    const roles = JSON.stringify(score).includes('"roles"') ? findRoles(score) : undefined;
+    expect(roles, 'the breakdown carries the roles measure').toBeDefined();
+    expect(roles!.roles.map((f: { fact: string; share: number | null }) => [f.fact, f.share])).toEqual([
+      ['named', 1],
+      ['commsLead', 0],
+    ]);
+    expect(roles!.note).toMatch(/0 of 1 updates and answers written by the Communications Lead; by others: #\d+ Ada/);
+
+    const queue = (await a.app.inject({ url: '/api/admin/judging', headers: a.admin })).json();
+    const item = queue.items.find((i: { team: string; fault: string }) => i.team === 'red' && i.fault === fault);
+    expect(item.roles).toMatchObject({ share: 0.5, facts: [{ fact: 'named', share: 1 }, { fact: 'commsLead', share: 0 }] });
+    expect(queue.rubric.communication.map((r: { id: string }) => r.id)).toContain('roles');
+  });
 });
+
+/** The first fault's roles measure in a score answer (wherever the breakdown sits in it). */
+function findRoles(x: unknown): { roles: Array<{ fact: string; share: number | null }>; note: string } | undefined {
+  if (!x || typeof x !== 'object') return undefined;
+  const o = x as Record<string, unknown>;
+  if (o.automatic && typeof o.automatic === 'object' && 'roles' in o.automatic) return (o.automatic as { roles: never }).roles;
+  for (const v of Object.values(o)) {
+    const r = findRoles(v);
+    if (r) return r;
+  }
+  return undefined;
+}

@@ -191,7 +191,9 @@ function normScoringBreakdown(b: J): Evidence[] {
     lines.push(part('detection', fo.detection, title));
     const com = obj(fo.communication);
     const auto = obj(com.automatic);
-    const notes = ['firstUpdate', 'cadence', 'ctoAnswer', 'requiredFields', 'resolutionNotice']
+    const notes = ['firstUpdate', 'cadence', 'ctoAnswer', 'requiredFields', 'resolutionNotice', 'roles']
+      // Roles: only when the scenario scores them (share null otherwise).
+      .filter((k) => k !== 'roles' || obj(auto[k]).share !== null)
       .map((k) => str(obj(auto[k]).note))
       .filter((n): n is string => Boolean(n));
     lines.push(part('communication', com, title, notes.join(' · ') || undefined));
