@@ -1,5 +1,6 @@
 import { BadRequest } from '../errors.js';
-import type { IncidentRoles } from './fold.js';
+import type { NewEvent, NewEventOf } from '../events/types.js';
+import type { Incident, IncidentRoles } from './fold.js';
 
 /**
  * Incident roles (issue 15): Incident Commander, Communications Lead, Ops Lead, named from the
@@ -75,4 +76,32 @@ export function parseRolesNote(note: string): NoteRoles | null {
     out[key] = value === '' || NOBODY.has(value.toLowerCase()) ? null : value;
   }
   return Object.keys(out).length ? out : null;
+}
+
+/**
+ * The incident.roles_set a PagerDuty note asks for (appended with the note, keyed after it), or
+ * null: not about roles, the incident unknown or resolved, or a name that is not a member (the
+ * note stays a note). Roles the note does not mention keep their holders.
+ */
+export function rolesFromNote(inc: Incident | undefined, members: ReadonlyArray<{ name: string }>, note: NewEventOf<'incident.annotated'>): NewEvent | null {
+  const said = parseRolesNote(note.data.note);
+  if (!said || !inc || inc.status === 'resolved') return null;
+  const holders = holdersOf(inc.roles);
+  for (const k of ROLE_KEYS) {
+    const v = said[k];
+    if (v === undefined) continue;
+    if (v === null) holders[k] = null;
+    else {
+      const name = memberName(members, v);
+      if (!name) return null;
+      holders[k] = name;
+    }
+  }
+  return {
+    type: 'incident.roles_set',
+    team: note.team ?? null,
+    source: note.source,
+    key: note.key ? `${note.key}:roles` : null,
+    data: { incident: inc.id, via: inc.via, ...holders, by: { kind: 'team', name: note.data.agent ?? 'PagerDuty' }, occurredAtWall: note.data.occurredAtWall },
+  };
 }

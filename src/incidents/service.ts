@@ -55,8 +55,9 @@ export class IncidentsService {
     const closed = () => this.closed;
     const { incidents, alerts } = this;
     this.jobs = new Jobs(deps.log);
-    const facts = new FactRecorder({ incidents, store: deps.store, settings, closed });
-    this.board = new IncidentBoard({ incidents, store: deps.store, clock: deps.clock, usesPagerDuty: () => !!settings, members: (t) => deps.teams.get(t)?.members ?? [] });
+    const members = (t: string) => deps.teams.get(t)?.members ?? [];
+    const facts = new FactRecorder({ incidents, store: deps.store, settings, closed, members });
+    this.board = new IncidentBoard({ incidents, store: deps.store, clock: deps.clock, usesPagerDuty: () => !!settings, members });
     this.outbox = new AlertOutbox({
       alerts,
       incidents,
