@@ -1,4 +1,5 @@
 import Type, { type Static, type TSchema } from 'typebox';
+import { IncidentRolesView } from './roles.js';
 
 const Closed = { additionalProperties: false } as const;
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -34,6 +35,8 @@ export const IncidentFields = {
   resolvedBy: Nullable(Type.String()),
   notes: Type.Array(Type.Object({ text: Type.String(), agent: Nullable(Type.String()), atWall: Type.Number() }, Closed)),
   statusUpdates: Type.Array(Type.Object({ message: Type.String(), atWall: Type.Number() }, Closed)),
+  /** Incident Commander, Communications Lead, Ops Lead (issue 15); null before any are named. */
+  roles: Nullable(IncidentRolesView),
 };
 export const Incident = Type.Object(IncidentFields, Closed);
 export type Incident = Static<typeof Incident>;

@@ -42,6 +42,15 @@ export const SubScore = Type.Object(
         ),
       ),
     ),
+    /** roles: each fact (named in time, written by the Communications Lead, rotation) with its evidence. */
+    roles: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { fact: Type.Union([Type.Literal('named'), Type.Literal('commsLead'), Type.Literal('rotation')]), share: Type.Union([Type.Number(), Type.Null()]), evidence: Seqs, note: Explained },
+          Closed,
+        ),
+      ),
+    ),
   },
   Closed,
 );
@@ -63,7 +72,7 @@ const FaultScoreFields = {
   recovery: Part({ share: Type.Number(), ttrMs: MsOrNull }),
   detection: Part({ share: Type.Number(), kind: Type.Union([Type.Literal('acknowledge'), Type.Literal('open_incident')]), state: Detection, ms: MsOrNull, premature: Type.Boolean() }),
   communication: Part({
-    automatic: Part({ share: Type.Number(), firstUpdate: SubScore, cadence: SubScore, ctoAnswer: SubScore, requiredFields: SubScore, resolutionNotice: SubScore, signOff: SubScore }),
+    automatic: Part({ share: Type.Number(), firstUpdate: SubScore, cadence: SubScore, ctoAnswer: SubScore, requiredFields: SubScore, resolutionNotice: SubScore, signOff: SubScore, roles: SubScore }),
     judged: Part({ share: Type.Number(), criteria: Criteria }),
   }),
   review: Part({ share: Type.Number(), submitted: Type.Boolean(), criteria: Criteria }),

@@ -164,6 +164,19 @@ export const eventSchemas = {
   'incident.annotated': Open({ incident: Id, via: IncidentVia, note: Text(4000), agent: Type.Optional(Text(200)), occurredAtWall: Ms }),
   'incident.severity_set': Open({ incident: Id, via: IncidentVia, severity: Text(20), occurredAtWall: Ms }),
   'incident.status_update_published': Open({ incident: Id, via: IncidentVia, message: Text(4000), occurredAtWall: Ms }),
+  /**
+   * Who holds which role on the incident (issue 15): member names, null = nobody. Each event names
+   * all three (a later one replaces the earlier); `by` is who named them.
+   */
+  'incident.roles_set': Open({
+    incident: Id,
+    via: IncidentVia,
+    commander: Type.Union([Text(100), Type.Null()]),
+    communications: Type.Union([Text(100), Type.Null()]),
+    ops: Type.Union([Text(100), Type.Null()]),
+    by: Actor,
+    occurredAtWall: Ms,
+  }),
   'webhook.received': Open({ deliveryId: Id, eventId: Id, eventType: Text(100), body: Text(200_000) }),
   'webhook.rejected': Open({ reason: Text(500), remote: Text(100) }),
 

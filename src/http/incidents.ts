@@ -5,6 +5,7 @@ import { BadRequest, Conflict } from '../errors.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Incident } from '../incidents/fold.js';
 import { IncidentAnswer, OrganizerIncidents, TeamIncidents } from '../contract/incidents.js';
+import { RolesSet, SetRolesBody } from '../contract/roles.js';
 
 /** Text a person typed: at least one visible character. */
 const Typed = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
@@ -33,8 +34,12 @@ export function incidentView(i: Incident) {
     resolvedBy: i.resolvedBy ?? null,
     notes: i.notes.map((n) => ({ text: n.text, agent: n.agent ?? null, atWall: n.atWall })),
     statusUpdates: i.statusUpdates.map((u) => ({ message: u.message, atWall: u.atWall })),
+    roles: rolesView(i),
   };
 }
+
+/** The incident's roles (src/contract/roles.ts IncidentRolesView), null before any are named. */
+const rolesView = (i: Incident) => (i.roles ? { commander: i.roles.commander, communications: i.roles.communications, ops: i.roles.ops, setBy: i.roles.setBy, setAtWall: i.roles.setAtWall } : null);
 
 /**
  * The built-in incident board (team token) and the organizers' view of every team's incidents.
@@ -95,6 +100,17 @@ export default async function incidents(fastify: FastifyInstance) {
       // A status update (issue 15: one concept): appended as status.published, linked to the incident.
       const inc = await svc().publishStatusUpdate(teamId(req), req.params.id, req.body.message, { resolved: req.body.resolved ?? false, ...(req.body.name ? { name: req.body.name.trim() } : {}) });
       return reply.status(201).send({ incident: incidentView(inc) });
+    },
+  );
+
+  // Issue 15: name the incident's roles from the team's members (400 for anyone else).
+  app.post(
+    '/api/team/incidents/:id/roles',
+    { ...team, schema: { params: Params, body: SetRolesBody, response: { 200: RolesSet } } },
+    async (req) => {
+      const { name, ...roles } = req.body;
+      const inc = await svc().setRoles(teamId(req), req.params.id, roles, { kind: 'team', name: name?.trim() || req.team!.name });
+      return { incident: inc.id, roles: rolesView(inc)! };
     },
   );
 

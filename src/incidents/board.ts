@@ -1,8 +1,9 @@
 import type { Clock } from '../clock.js';
 import { Conflict, NotFound } from '../errors.js';
-import type { NewEvent } from '../events/types.js';
+import type { Actor, NewEvent } from '../events/types.js';
 import type { Incident, IncidentFold } from './fold.js';
 import type { IncidentsStore } from './ports.js';
+import { checkHolders, type RoleKey } from './roles.js';
 
 /** The built-in incident board's commands (when no PagerDuty is configured): checked, then appended. */
 export class IncidentBoard {
@@ -13,6 +14,8 @@ export class IncidentBoard {
       clock: Clock;
       /** With PagerDuty, teams work their incidents in PagerDuty and the board is closed. */
       usesPagerDuty: () => boolean;
+      /** The team's members (roles are named from them). */
+      members: (team: string) => ReadonlyArray<{ name: string }>;
     },
   ) {}
 
@@ -92,6 +95,20 @@ export class IncidentBoard {
   async publishStatusUpdate(team: string, id: string, message: string, opts: { resolved?: boolean; name?: string } = {}): Promise<Incident> {
     const inc = this.board(team, id);
     await this.append(team, { type: 'status.published', data: { text: message, resolved: opts.resolved ?? false, by: { kind: 'team', name: opts.name ?? team }, incident: id } });
+    return inc;
+  }
+
+  /**
+   * Name the incident's roles from the team's members (issue 15); roles not given are nobody's.
+   * Open in PagerDuty games too (PagerDuty has no such roles). A resolved incident's roles stay
+   * as they were: rotation is scored from them.
+   */
+  async setRoles(team: string, id: string, given: Partial<Record<RoleKey, string | null>>, by: Actor): Promise<Incident> {
+    const inc = this.o.incidents.get(team, id);
+    if (!inc) throw new NotFound(`no incident '${id}' on your board`);
+    if (inc.status === 'resolved') throw new Conflict(`incident ${id} is resolved: its roles can no longer change`);
+    const holders = checkHolders(this.o.members(team), given);
+    await this.append(team, { type: 'incident.roles_set', data: { incident: id, via: inc.via, ...holders, by, occurredAtWall: this.now() } });
     return inc;
   }
 }

@@ -31,6 +31,18 @@ export interface Incident {
   counts: Record<StateKind, number>;
   notes: Array<{ text: string; agent?: string; atWall: number; seq: number }>;
   statusUpdates: Array<{ message: string; atWall: number; seq: number }>;
+  /** Who holds which role now (the newest incident.roles_set); null until roles are named. */
+  roles: IncidentRoles | null;
+}
+
+/** The three roles of an incident (issue 15): member names, null = nobody. */
+export interface IncidentRoles {
+  commander: string | null;
+  communications: string | null;
+  ops: string | null;
+  setBy: string;
+  setAtWall: number;
+  seq: number;
 }
 
 const zeroCounts = (): Record<StateKind, number> => ({ triggered: 0, acknowledged: 0, unacknowledged: 0, resolved: 0, reopened: 0 });
@@ -71,6 +83,7 @@ export class IncidentFold {
         counts: { ...zeroCounts(), triggered: 1 },
         notes: [],
         statusUpdates: [],
+        roles: null,
       });
       this.teamOf.set(d.incident, team);
       return;
@@ -119,6 +132,11 @@ export class IncidentFold {
         // The board's status updates (linked to their incident).
         inc.statusUpdates.push({ message: e.data.text, atWall: e.at, seq: e.seq });
         break;
+      case 'incident.roles_set': {
+        const d = e.data;
+        inc.roles = { commander: d.commander, communications: d.communications, ops: d.ops, setBy: d.by.name, setAtWall: d.occurredAtWall, seq: e.seq };
+        break;
+      }
       default:
     }
   }

@@ -15,7 +15,7 @@ export interface GameTime {
 
 /** The team registry, as far as alerts need it (the game's TeamRegistry satisfies it). */
 export interface TeamNames {
-  get(team: string): { name: string } | undefined;
+  get(team: string): { name: string; members?: ReadonlyArray<{ name: string }> } | undefined;
 }
 
 /** The event log: the part appends its facts and reads stored deliveries again after a restart. */

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { StoredEvent } from '../events/types.js';
+import type { Actor, StoredEvent } from '../events/types.js';
 import type { Scenario } from '../scenario/types.js';
 import { AlertFold } from './alerts.js';
 import { IncidentBoard } from './board.js';
@@ -9,6 +9,7 @@ import { IncidentFold, type Incident } from './fold.js';
 import { Jobs } from './jobs.js';
 import { AlertOutbox } from './outbox.js';
 import { Reconciler } from './poll.js';
+import type { RoleKey } from './roles.js';
 import type { GameTime, IncidentsLogger, IncidentsStore, PagerDutySettings, TeamNames } from './ports.js';
 import { WebhookIntake, type WebhookOutcome } from './webhooks.js';
 
@@ -54,8 +55,9 @@ export class IncidentsService {
     const closed = () => this.closed;
     const { incidents, alerts } = this;
     this.jobs = new Jobs(deps.log);
-    const facts = new FactRecorder({ incidents, store: deps.store, settings, closed });
-    this.board = new IncidentBoard({ incidents, store: deps.store, clock: deps.clock, usesPagerDuty: () => !!settings });
+    const members = (t: string) => deps.teams.get(t)?.members ?? [];
+    const facts = new FactRecorder({ incidents, store: deps.store, settings, closed, members });
+    this.board = new IncidentBoard({ incidents, store: deps.store, clock: deps.clock, usesPagerDuty: () => !!settings, members });
     this.outbox = new AlertOutbox({
       alerts,
       incidents,
@@ -118,6 +120,9 @@ export class IncidentsService {
   }
   publishStatusUpdate(team: string, id: string, message: string, opts: { resolved?: boolean; name?: string } = {}): Promise<Incident> {
     return this.board.publishStatusUpdate(team, id, message, opts);
+  }
+  setRoles(team: string, id: string, roles: Partial<Record<RoleKey, string | null>>, by: Actor): Promise<Incident> {
+    return this.board.setRoles(team, id, roles, by);
   }
 
   /**

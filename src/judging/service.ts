@@ -2,8 +2,13 @@ import { BadRequest, Conflict } from '../errors.js';
 import type { EventStore } from '../events/store.js';
 import type { Actor } from '../events/types.js';
 import type { Scenario } from '../scenario/types.js';
-import type { CriterionScore, Standing } from '../scoring/types.js';
+import type { CriterionScore, RoleFactScore, Standing, SubScore } from '../scoring/types.js';
 import { checkAdjustment, checkJudgement, unjudged, waitingFor, type AdjustmentInput, type JudgementInput } from './rules.js';
+
+/** The roles measure as judges read it; null when the scenario does not score roles. */
+export function rolesEvidence(m: SubScore): { share: number; facts: RoleFactScore[] } | null {
+  return m.share === null && !m.roles?.length ? null : { share: m.share ?? 0, facts: m.roles ?? [] };
+}
 
 /** What judging reads from the boards (the Leaderboard provides it). */
 export interface JudgingReads {
@@ -88,6 +93,8 @@ export class Judging {
           answers: f.communication.automatic.ctoAnswer.questions ?? [],
           flagged: (f.communication.automatic.ctoAnswer.escalations ?? []).length > 0,
           escalations: f.communication.automatic.ctoAnswer.escalations ?? [],
+          // Issue 15: the roles facts (named in time, written by the Communications Lead, rotation), the evidence for the `roles` criterion.
+          roles: rolesEvidence(f.communication.automatic.roles),
           review: { criteria: withNotes(f.review.criteria), missing: pm ? unjudged(f.review.criteria) : [] },
           waiting: waitingFor(f),
         });

@@ -84,6 +84,7 @@ export function defaultScoring(): ScoringRules {
       ],
     },
     availability: { points: 500, userWeight: 0.5, slowMs: 2_000 },
+    roles: { withinMs: 5 * 60_000, rotation: false, weight: 1, weights: { named: 1, commsLead: 1, rotation: 1 } },
   };
 }
 
@@ -218,6 +219,8 @@ function semanticProblems(f: ScenarioFile): Problem[] {
     if (Object.values(all).every((x) => x <= 0)) push(['scoring', 'communication', 'weights'], 'at least one measure must weigh more than 0');
     if (f.game?.signOff === false && w.signOff !== undefined && w.signOff > 0) push(['scoring', 'communication', 'weights', 'signOff'], 'weighs a sign-off that is off (game.signOff is false)');
   }
+  positive(sc?.roles?.within, ['scoring', 'roles', 'within']);
+  if (sc?.roles?.weights && Object.values(sc.roles.weights).every((w) => w === 0)) push(['scoring', 'roles', 'weights'], 'at least one roles fact must weigh more than 0 (set scoring.roles.weight: 0 to turn roles off)');
   return out;
 }
 
@@ -423,6 +426,12 @@ function normalize(f: ScenarioFile, text: string, file: string): Scenario {
       weights: { ...d.communication.weights, ...s.communication?.weights },
     },
     review: { rubric: s.review?.rubric ?? d.review.rubric },
+    roles: {
+      withinMs: s.roles?.within ? ms(s.roles.within) : d.roles!.withinMs,
+      rotation: s.roles?.rotation ?? d.roles!.rotation,
+      weight: s.roles?.weight ?? d.roles!.weight,
+      weights: { ...d.roles!.weights, ...s.roles?.weights },
+    },
     availability: {
       points: s.availability?.points ?? d.availability.points,
       userWeight: s.availability?.userWeight ?? d.availability.userWeight,

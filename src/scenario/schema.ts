@@ -358,6 +358,22 @@ export const Scoring = Obj({
     }),
   ),
   review: Type.Optional(Obj({ rubric: Type.Optional(Type.Array(RubricItem, { minItems: 1 })) })),
+  roles: Type.Optional(
+    Obj(
+      {
+        within: Type.Optional(Duration),
+        rotation: Type.Optional(Type.Boolean({ description: 'nobody holds the same role twice before every member has held it (default false)' })),
+        weight: Type.Optional(Type.Number({ minimum: 0, description: 'weight of the roles measure among the automatic communication measures, each of which weighs 1 (default 1; 0 turns it off)' })),
+        weights: Type.Optional(
+          Obj(
+            { named: Type.Optional(Type.Number({ minimum: 0 })), commsLead: Type.Optional(Type.Number({ minimum: 0 })), rotation: Type.Optional(Type.Number({ minimum: 0 })) },
+            'relative weights of the three roles facts (default 1 each)',
+          ),
+        ),
+      },
+      'Incident Commander, Communications Lead and Ops Lead (issue 15; docs/scoring.md, "Roles"): named within `within` of detection (default 5m), stakeholder updates and answers by the Communications Lead, rotation',
+    ),
+  ),
   availability: Type.Optional(
     Obj({
       points: Type.Optional(Type.Integer({ minimum: 0, description: 'points for 100% availability over the game (default 500)' })),

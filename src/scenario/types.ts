@@ -111,6 +111,8 @@ export interface ScoringRules {
     weights: CommunicationWeights;
   };
   review: { rubric: Array<{ id: string; title: TextT; description?: TextT }> };
+  /** Incident roles (docs/scoring.md, "Roles"); absent = not scored (hand-built scenarios in tests). */
+  roles?: RolesRules;
   /** userWeight: the share measured by spectators' requests (the rest by probes); slowMs: a user request slower than this counts as slow (bad). */
   availability: { points: number; userWeight: number; slowMs: number };
 }
@@ -138,4 +140,16 @@ export interface Scenario {
   hash: string;
   /** Absolute path of the file it came from. */
   file: string;
+}
+
+/** How incident roles are scored (issue 15): a measure of automatic communication. */
+export interface RolesRules {
+  /** All three roles named within this long after detection (game ms; default 5 minutes). */
+  withinMs: number;
+  /** Nobody holds the same role twice before every member has held it. */
+  rotation: boolean;
+  /** Weight of the roles measure among the automatic measures (each weighs 1); 0 = off. */
+  weight: number;
+  /** Relative weights of the facts inside the measure. */
+  weights: { named: number; commsLead: number; rotation: number };
 }

@@ -5,6 +5,7 @@ import { detectExpects } from '../comms/rules/expects.js';
 import { checkStatusUpdate, questionShare, type FieldCheck, type QuestionScore, type StatusField } from '../comms/rules/share.js';
 import { substance } from '../comms/rules/substance.js';
 import { threadAnswers, type OtherMessage, type ThreadMessage, type ThreadQuestion, type ThreadResult } from '../comms/rules/threading.js';
+import { commsLeadShare, currentHolders, namedInTime, rolesShare, rotationFacts, type RoleFact, type RoleNaming, type Written } from '../comms/rules/roles.js';
 import {
   type CriterionScore,
   type CurrentFault,
@@ -36,6 +37,8 @@ interface Update {
   nextUpdateAt: number | null;
   /** 'pagerduty': an incident.status_update_published, its free text read with detectExpects. */
   via: 'war_room' | 'board' | 'pagerduty';
+  /** Who wrote it (the Communications Lead fact); unknown for PagerDuty's. */
+  author?: string;
 }
 
 /** A persona question of a fault; its thread lives in the team's channel book. */
@@ -54,6 +57,8 @@ interface ChannelBook {
   messages: ThreadMessage[];
   others: OtherMessage[];
   texts: Map<number, string>;
+  /** Who wrote each team message (the Communications Lead fact). */
+  authors: Map<number, string>;
   threads: ThreadResult | null;
 }
 
@@ -123,6 +128,12 @@ interface TeamState {
   adjustMilli: number;
   /** Per channel: questions, messages and their threading (memoised). */
   channels: Map<string, ChannelBook>;
+  /** The team's member names (rotation: a round ends when each has held the role). */
+  members: string[];
+  /** Each incident's role namings in log order (incident.roles_set). */
+  roles: Map<string, RoleNaming[]>;
+  /** Each fault's rotation fact, for the whole team at once; null when a naming, a detection or the members changed since. */
+  rotation: Map<string, RoleFact> | null;
   /** Game time of the team's last event that changed its score: the `now` of open vs unanswered. */
   now: number;
   total: number;
@@ -184,6 +195,9 @@ function team(s: ScoreState, id: string, seq: number, gameTime: number): TeamSta
       hintMilli: 0,
       adjustMilli: 0,
       channels: new Map(),
+      members: [],
+      roles: new Map(),
+      rotation: null,
       now: gameTime,
       total: 0,
       reachedSeq: seq,
@@ -205,6 +219,7 @@ export function apply(s: ScoreState, e: StoredEvent): ScoreState {
     reduce(s.scenario, s.life, e);
     const t = team(s, e.data.id, e.seq, e.gameTime);
     t.name = e.data.name;
+    t.members = e.data.members.map((m) => m.name);
     return s;
   }
   if (!e.team) {
@@ -212,7 +227,13 @@ export function apply(s: ScoreState, e: StoredEvent): ScoreState {
     return s;
   }
   if (e.type === 'team.updated') {
-    if (e.data.name !== undefined) team(s, e.team, e.seq, e.gameTime).name = e.data.name;
+    const t = team(s, e.team, e.seq, e.gameTime);
+    if (e.data.name !== undefined) t.name = e.data.name;
+    // Members end rotation rounds: with rotation scored, every fault's roles measure may change.
+    if (e.data.members !== undefined) {
+      t.members = e.data.members.map((m) => m.name);
+      if (s.scenario.scoring.roles?.rotation && t.roles.size) rolesChanged(s, t, e.seq);
+    }
     return s;
   }
   const t = team(s, e.team, e.seq, e.gameTime);
@@ -257,7 +278,20 @@ const FAULT_SCOPED = new Set([
 /** Events that change only a running sum (availability, hints, adjustments), no fault's score. */
 const TEAM_SCOPED = new Set(['sli.minute', 'traffic.minute', 'hint.taken', 'score.adjusted']);
 /** Events whose case in applyTeamEvent marks the faults it changed itself (`touch(f, COMMS)`). */
-const SELF_MARKED = new Set(['status.published', 'message.posted']);
+const SELF_MARKED = new Set(['status.published', 'message.posted', 'incident.roles_set']);
+
+/** A naming or the members changed: the roles facts of every fault (rotation crosses faults) are recomputed. */
+function rolesChanged(s: ScoreState, t: TeamState, seq: number): void {
+  t.rotation = null;
+  t.cachedBreakdown = null;
+  for (const f of t.faults.values()) touch(f, COMMS);
+  t.version++;
+  const total = totalOf(s, t);
+  if (total !== t.total) {
+    t.total = total;
+    t.reachedSeq = seq;
+  }
+}
 
 /**
  * Mark what an applied event may have changed. Status updates and messages mark the faults they
@@ -348,11 +382,19 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
       // Status updates and messages are attributed to the fault most recently injected.
       if (track(e.data.fault)) t.current = e.data.fault;
       return true;
+    case 'fault.detected':
+      // The fault's incident is known: the roles named on it count for this fault, and rotation
+      // (which reads the faults' roles in order) is recomputed for every fault.
+      if (!track(e.data.fault)) return false;
+      if (s.scenario.scoring.roles && t.roles.size) {
+        t.rotation = null;
+        for (const f of t.faults.values()) touch(f, COMMS);
+      }
+      return true;
     case 'fault.armed':
     case 'fault.injecting':
     case 'fault.injection_failed':
     case 'fault.deadline_extended':
-    case 'fault.detected':
     case 'fault.acknowledged':
     case 'fault.premature_resolve':
     case 'fault.recovered':
@@ -371,12 +413,12 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
       const d = e.data;
       if (d.incident !== undefined && d.impact === undefined && d.currentAction === undefined && d.nextUpdateAt === undefined) {
         // Written on the incident board as free text: read for the fields, as a PagerDuty update is.
-        f.updates.push({ ...pagerDutyUpdate(e.seq, e.gameTime, d.text), resolved: d.resolved, via: 'board' });
+        f.updates.push({ ...pagerDutyUpdate(e.seq, e.gameTime, d.text), resolved: d.resolved, via: 'board', author: d.by.name });
         touch(f, COMMS);
         return true;
       }
       const c = checkStatusUpdate({ gameTime: e.gameTime, text: d.text, ...(d.impact !== undefined ? { impact: d.impact } : {}), ...(d.currentAction !== undefined ? { currentAction: d.currentAction } : {}), ...(d.nextUpdateAt !== undefined ? { nextUpdateAt: d.nextUpdateAt } : {}) }, []);
-      f.updates.push({ seq: e.seq, gameTime: e.gameTime, resolved: d.resolved, fields: c.fields, text: c.text, nextUpdateAt: d.nextUpdateAt ?? null, via: d.incident !== undefined ? 'board' : 'war_room' });
+      f.updates.push({ seq: e.seq, gameTime: e.gameTime, resolved: d.resolved, fields: c.fields, text: c.text, nextUpdateAt: d.nextUpdateAt ?? null, via: d.incident !== undefined ? 'board' : 'war_room', author: d.by.name });
       touch(f, COMMS);
       return true;
     }
@@ -413,8 +455,19 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
       }
       book.messages.push({ seq: e.seq, gameTime: e.gameTime, channel: d.channel, text: d.text, ...(d.replyTo !== undefined ? { replyTo: d.replyTo } : {}) });
       book.texts.set(e.seq, d.text);
+      book.authors.set(e.seq, d.author.name);
       book.threads = null;
       return book.questions.length > 0;
+    }
+    case 'incident.roles_set': {
+      const d = e.data;
+      let list = t.roles.get(d.incident);
+      if (!list) t.roles.set(d.incident, (list = []));
+      list.push({ seq: e.seq, gameTime: e.gameTime, commander: d.commander, communications: d.communications, ops: d.ops });
+      if (!s.scenario.scoring.roles) return false;
+      t.rotation = null;
+      for (const f of t.faults.values()) touch(f, COMMS);
+      return true;
     }
     case 'judgement.recorded': {
       const f = track(e.data.fault);
@@ -476,7 +529,7 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
 
 function channel(t: TeamState, id: string): ChannelBook {
   let b = t.channels.get(id);
-  if (!b) t.channels.set(id, (b = { questions: [], messages: [], others: [], texts: new Map(), threads: null }));
+  if (!b) t.channels.set(id, (b = { questions: [], messages: [], others: [], texts: new Map(), authors: new Map(), threads: null }));
   return b;
 }
 
@@ -611,7 +664,59 @@ function questionShares(s: ScoreState, t: TeamState, f: FaultTrack): QuestionSco
   });
 }
 
-function automaticComms(s: ScoreState, t: TeamState, f: FaultTrack, max: number): FaultScore['communication']['automatic'] {
+/** The role namings on the fault's incident (the one that detected it). */
+function faultNamings(t: TeamState, f: FaultTrack): RoleNaming[] {
+  const inc = f.run.detected?.incident;
+  return (inc !== undefined && t.roles.get(inc)) || [];
+}
+
+/** Every fault's rotation fact, in detection order (cached per team; `fresh` recomputes without the cache). */
+function rotationOf(t: TeamState, fresh: boolean): Map<string, RoleFact> {
+  if (!fresh && t.rotation) return t.rotation;
+  const order = [...t.faults.values()].filter((f) => f.run.detected).sort((a, b) => a.run.detected!.seq - b.run.detected!.seq);
+  const facts = rotationFacts(
+    order.map((f) => {
+      const n = currentHolders(faultNamings(t, f)) as RoleNaming | null;
+      return { fault: f.fault.id, holders: n, seq: n?.seq ?? null };
+    }),
+    t.members,
+  );
+  if (!fresh) t.rotation = facts;
+  return facts;
+}
+
+/**
+ * The roles measure of a fault (src/comms/rules/roles.ts): roles named in time, stakeholder
+ * updates and answers by the Communications Lead, rotation. Null share when roles are not scored.
+ */
+function rolesMeasure(s: ScoreState, t: TeamState, f: FaultTrack, fresh: boolean): SubScore {
+  const rr = s.scenario.scoring.roles;
+  if (!rr || rr.weight <= 0) return { share: null, evidence: [], note: 'roles are not scored', noteJa: '役割は採点対象外' };
+  const namings = faultNamings(t, f);
+  const named = namedInTime(namings, f.run.detected?.at ?? null, rr.withinMs);
+  const written: Written[] = f.updates.filter((u) => u.via !== 'pagerduty').map((u) => ({ seq: u.seq, kind: 'update' as const, author: u.author }));
+  for (const q of f.questions) {
+    const b = t.channels.get(q.channel)!;
+    const a = threads(b).questions.find((x) => x.seq === q.seq)?.answer;
+    if (a) written.push({ seq: a.seq, kind: 'answer', author: b.authors.get(a.seq) });
+  }
+  const lead = commsLeadShare(namings, written);
+  const rotation = rr.rotation ? (rotationOf(t, fresh).get(f.fault.id) ?? { share: null, evidence: [], note: { en: 'no roles named', ja: '役割の指名なし' } }) : null;
+  const facts = [
+    { fact: 'named' as const, ...named, weight: rr.weights.named },
+    { fact: 'commsLead' as const, ...lead, weight: rr.weights.commsLead },
+    ...(rotation ? [{ fact: 'rotation' as const, ...rotation, weight: rr.weights.rotation }] : []),
+  ];
+  return {
+    share: rolesShare(facts.map((x) => ({ fact: x, weight: x.weight }))),
+    evidence: facts.flatMap((x) => x.evidence),
+    note: facts.map((x) => x.note.en).join('; '),
+    noteJa: facts.map((x) => x.note.ja).join('、'),
+    roles: facts.map((x) => ({ fact: x.fact, share: x.share, evidence: x.evidence, note: x.note })),
+  };
+}
+
+function automaticComms(s: ScoreState, t: TeamState, f: FaultTrack, max: number, fresh = false): FaultScore['communication']['automatic'] {
   const rules = s.scenario.scoring.communication;
   // An update that says nothing (no text, impact or current action with substance: "x / x / x")
   // is no update for the first-update and cadence measures.
@@ -680,21 +785,24 @@ function automaticComms(s: ScoreState, t: TeamState, f: FaultTrack, max: number)
     : so
       ? { share: 1, evidence: [so.notice, so.seq], note: `signed off after resolution notice #${so.notice}`, noteJa: `解決の連絡 #${so.notice} を受けてサインオフ` }
       : { share: 0, evidence: [], note: f.run.resolvedBy === 'grace' ? 'no sign-off: resolved at the grace period without a resolution notice' : 'not signed off yet', noteJa: f.run.resolvedBy === 'grace' ? 'サインオフなし：解決の連絡がないまま猶予期間で解決' : '未サインオフ' };
+  const roles = rolesMeasure(s, t, f, fresh);
 
-  // A weighted mean of the measures that apply (scoring.communication.weights, 1 each by default).
+  // A weighted mean of the measures that apply: scoring.communication.weights (1 each by default) and
+  // scoring.roles.weight for the roles measure; a measure that does not apply drops out.
   const w = rules.weights;
-  const subs = ([[firstUpdate, w.firstUpdate], [cadence, w.cadence], [ctoAnswer, w.ctoAnswer], [requiredFields, w.requiredFields], [resolutionNotice, w.resolutionNotice], [signOff, w.signOff]] as const).filter(([x]) => x.share !== null);
+  const subs = ([[firstUpdate, w.firstUpdate], [cadence, w.cadence], [ctoAnswer, w.ctoAnswer], [requiredFields, w.requiredFields], [resolutionNotice, w.resolutionNotice], [signOff, w.signOff], [roles, s.scenario.scoring.roles?.weight ?? 0]] as const)
+    .filter(([x, k]) => x.share !== null && k > 0);
   const weight = subs.reduce((a, [, k]) => a + k, 0);
   const share = f.run.injectedAt === null || !weight ? 0 : subs.reduce((a, [x, k]) => a + x.share! * k, 0) / weight;
   const ev = subs.flatMap(([x]) => x.evidence);
-  return { ...part(pts(max, share), max, ev), share, firstUpdate, cadence, ctoAnswer, requiredFields, resolutionNotice, signOff };
+  return { ...part(pts(max, share), max, ev), share, firstUpdate, cadence, ctoAnswer, requiredFields, resolutionNotice, signOff, roles };
 }
 
 /** Skipped and voided faults count for nothing either way. */
 const excluded = (f: FaultTrack): boolean => f.run.state === 'skipped' || f.run.state === 'voided';
 
-/** Every part of a fault's score from the folded facts. */
-function computeParts(s: ScoreState, t: TeamState, f: FaultTrack): Parts {
+/** Every part of a fault's score from the folded facts (`fresh`: without the team-wide rotation cache). */
+function computeParts(s: ScoreState, t: TeamState, f: FaultTrack, fresh = false): Parts {
   const counted = !excluded(f);
   const m = categoryMax(s, counted ? f.fault.weight : 0);
   const autoMax = Math.round(m.communication * s.scenario.scoring.communication.automaticShare);
@@ -703,7 +811,7 @@ function computeParts(s: ScoreState, t: TeamState, f: FaultTrack): Parts {
     autoMax,
     recovery: recoveryScore(s, f, m.recovery),
     detection: detectionScore(s, f, m.detection),
-    automatic: automaticComms(s, t, f, autoMax),
+    automatic: automaticComms(s, t, f, autoMax, fresh),
     ...judgedParts(s, f, m),
   };
 }
@@ -726,7 +834,7 @@ function judgedParts(s: ScoreState, f: FaultTrack, m: ReturnType<typeof category
 }
 
 function faultScore(s: ScoreState, t: TeamState, f: FaultTrack): FaultScore {
-  return assembleFault(s, f, computeParts(s, t, f));
+  return assembleFault(s, f, computeParts(s, t, f, true));
 }
 
 /** The fault's score from its parts (evidence merged and sorted here, only when read). */

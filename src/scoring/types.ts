@@ -30,6 +30,16 @@ export interface SubScore {
   /** ctoAnswer: seqs of persona escalations (unanswered questions), which flag the judging queue. */
   escalations?: number[];
   questions?: Array<{ seq: number; share: number; note: { en: string; ja: string }; findings?: Array<{ element: string; found: boolean; explanation: { en: string; ja: string } }> }>;
+  /** roles: each fact (named in time, written by the Communications Lead, rotation) with its evidence. */
+  roles?: RoleFactScore[];
+}
+
+/** One roles fact of a fault (docs/scoring.md, "Roles"); share null when it does not apply. */
+export interface RoleFactScore {
+  fact: 'named' | 'commsLead' | 'rotation';
+  share: number | null;
+  evidence: number[];
+  note: { en: string; ja: string };
 }
 
 export interface CriterionScore {
@@ -68,6 +78,8 @@ export interface FaultScore {
       resolutionNotice: SubScore;
       /** The business side confirmed the fix after the team's resolution notice (null when the scenario's sign-off is off). */
       signOff: SubScore;
+      /** Incident roles (issue 15); share null when the scenario does not score them. */
+      roles: SubScore;
     };
     judged: Part & { share: number; criteria: CriterionScore[] };
   };

@@ -75,6 +75,7 @@ const samples: { [T in EventType]: { team: string | null; data: (c: Ctx) => Even
   'incident.annotated': { team: 'golf', data: () => ({ incident: I, via: 'board', note: 'ingress route points at 8081', agent: 'Gina', occurredAtWall: wall + 5 }) },
   'incident.severity_set': { team: 'golf', data: () => ({ incident: I, via: 'board', severity: 'SEV2', occurredAtWall: wall + 6 }) },
   'incident.status_update_published': { team: 'golf', data: () => ({ incident: I, via: 'board', message: 'We are rolling back', occurredAtWall: wall + 7 }) },
+  'incident.roles_set': { team: 'golf', data: () => ({ incident: I, via: 'board', commander: 'Gina', communications: null, ops: 'Gina', by: member, occurredAtWall: wall + 8 }) },
   'webhook.received': { team: null, data: () => ({ deliveryId: 'delivery-1', eventId: 'event-1', eventType: 'pagey.ping', body: '{}' }) },
   'webhook.rejected': { team: null, data: () => ({ reason: 'bad signature', remote: '127.0.0.1' }) },
   'message.posted': {

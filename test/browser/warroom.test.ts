@@ -53,12 +53,20 @@ describeBrowser('the war room during a fault', () => {
     await inc.getByRole('button', { name: 'Add note' }).click();
     await inc.getByText('ingress route for / points at 8081').waitFor();
     await expect(inc.getByPlaceholder('What you found or did').inputValue()).resolves.toBe('');
+    // Issue 15: name the roles from the members; the incident shows who holds which, from the server.
+    await inc.locator('select[data-role=commander]').selectOption('Fumi');
+    await inc.locator('select[data-role=communications]').selectOption('Fumi');
+    await inc.getByRole('button', { name: 'Save roles' }).click();
+    await inc.getByTestId('roles-current').getByText('Incident Commander: Fumi · Communications Lead: Fumi').waitFor();
+    const named = (await srv.services.store.read()).filter((e) => e.type === 'incident.roles_set');
+    expect(named.map((e) => e.data)).toMatchObject([{ commander: 'Fumi', communications: 'Fumi', ops: null, by: { kind: 'team', name: 'Fumi' } }]);
     await shot(page, 'war-room-incident');
 
     await inc.getByRole('button', { name: 'Resolve' }).click();
     await inc.and(page.locator('[data-status=resolved]')).waitFor();
-    // A resolved incident has no more buttons.
+    // A resolved incident has no more buttons, and still shows its roles.
     await expect(inc.getByRole('button').count()).resolves.toBe(0);
+    await inc.getByTestId('roles-current').getByText('Incident Commander: Fumi').waitFor();
   });
 
   it('takes a hint after confirming its cost; the text appears and the score shows the cost', async () => {

@@ -50,6 +50,8 @@ export interface ScoringInput {
   };
   review?: { rubric: string[] };
   availability?: { points: number; userWeight?: number; slowMs?: number };
+  /** Incident roles (absent: not scored, as before issue 15's roles). */
+  roles?: { within?: string; rotation?: boolean; weight?: number; weights?: Partial<{ named: number; commsLead: number; rotation: number }> };
 }
 
 /**
@@ -83,6 +85,9 @@ export function buildScenario(input: { faults: FaultInput[]; scoring?: ScoringIn
     },
     review: { rubric: (sc.review?.rubric ?? ['timeline', 'impact', 'root_cause', 'reflection', 'action_items']).map((id) => ({ id, title: text(id) })) },
     availability: { points: sc.availability?.points ?? 500, userWeight: sc.availability?.userWeight ?? 0.5, slowMs: sc.availability?.slowMs ?? 2000 },
+    ...(sc.roles
+      ? { roles: { withinMs: ms(sc.roles.within ?? '5m'), rotation: sc.roles.rotation ?? false, weight: sc.roles.weight ?? 1, weights: { named: 1, commsLead: 1, rotation: 1, ...sc.roles.weights } } }
+      : {}),
   };
   const faults: Fault[] = input.faults.map((f, index) => ({
     id: f.id,
@@ -165,6 +170,11 @@ function defaults(type: string, team: string | undefined, gameTime: number, d: R
       const author = persona ? { kind: 'persona', name: persona } : teamActor;
       return { channel: 'stakeholders', text: persona ? 'What is going on?' : 'We are on it.', author, ...(persona ? { persona } : {}), ...rest };
     }
+    case 'incident.roles_set': {
+      // `by`: the member who named them, as a plain name (default: the team).
+      const { by, ...rest } = d as { by?: string };
+      return { incident: 'inc-1', via: 'board', commander: null, communications: null, ops: null, by: by ? { kind: 'team', name: by } : teamActor, occurredAtWall: 0, ...rest };
+    }
     case 'postmortem.submitted':
       return { text: 'what happened', by: teamActor, ...d };
     case 'score.adjusted':
@@ -175,7 +185,7 @@ function defaults(type: string, team: string | undefined, gameTime: number, d: R
 }
 
 /** Turn fixture events into stored events (seq from 1), each checked against the event schemas. */
-export function buildEvents(teams: string[], input: EventInput[]): StoredEvent[] {
+export function buildEvents(teams: string[], input: EventInput[], members: Record<string, string[]> = {}): StoredEvent[] {
   const out: StoredEvent[] = [];
   let seq = 0;
   const push = (type: string, team: string | null, gameTime: number, data: Record<string, unknown>) => {
@@ -184,7 +194,7 @@ export function buildEvents(teams: string[], input: EventInput[]): StoredEvent[]
     seq++;
     out.push({ seq, at: 1_800_000_000_000 + gameTime, gameTime, team, type, source: 'fixture', key: null, data } as StoredEvent);
   };
-  for (const id of teams) push('team.created', null, 0, { id, name: id[0]!.toUpperCase() + id.slice(1), members: [], tokenHash: 'x', portBase: null, seed: 1, by: organizer });
+  for (const id of teams) push('team.created', null, 0, { id, name: id[0]!.toUpperCase() + id.slice(1), members: (members[id] ?? []).map((name) => ({ name })), tokenHash: 'x', portBase: null, seed: 1, by: organizer });
   for (const e of input) {
     const gameTime = ms(e.at);
     const data: Record<string, unknown> = { ...(e.data ?? {}) };

@@ -15,6 +15,8 @@ interface Golden {
   title: string;
   scenario: { faults: FaultInput[]; scoring?: ScoringInput; game?: { signOff?: boolean } };
   teams: string[];
+  /** Member names per team (roles and rotation). */
+  members?: Record<string, string[]>;
   events: EventInput[];
   expect: Record<string, { rank?: number; total?: number; categories?: Record<string, number>; faults?: Record<string, Record<string, number | string>> }>;
 }
@@ -44,7 +46,7 @@ describe('golden scoring fixtures', () => {
   for (const file of files) {
     const g = parse(readFileSync(join(dir, file), 'utf8')) as Golden;
     const scenario = buildScenario(g.scenario);
-    const events = buildEvents(g.teams, g.events);
+    const events = buildEvents(g.teams, g.events, g.members);
 
     describe(`${file}: ${g.title}`, () => {
       const board = score(scenario, events);

@@ -31,6 +31,8 @@ interface Item {
   communication: { criteria: Judged[]; missing: string[] };
   review: { criteria: Judged[]; missing: string[] };
   waiting: string[];
+  /** Issue 15: the roles facts (named in time, by the Communications Lead, rotation); null when roles are not scored. */
+  roles?: { share: number; facts: Array<{ fact: string; share: number | null; evidence: number[]; note: { en: string; ja: string } }> } | null;
 }
 interface Queue {
   rubric: { communication: Criterion[]; review: Criterion[] };
@@ -129,6 +131,19 @@ export function Judging({ version }: { version: number }) {
             </div>
             <h3>{t('admin.statusUpdates')}</h3>
             <Texts texts={item.statusUpdates} />
+            {item.roles && item.roles.facts.length > 0 && (
+              <>
+                <h3>{t('roles.facts')}</h3>
+                <ul class="small" data-testid="roles-facts">
+                  {item.roles.facts.map((f) => (
+                    <li key={f.fact} data-fact={f.fact}>
+                      {loc(f.note)}
+                      {f.evidence.length > 0 && <span class="muted"> ({f.evidence.map((s) => `#${s}`).join(', ')})</span>}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
             <RubricForm item={item} category="communication" rubric={q.data!.rubric.communication} judged={item.communication.criteria} onDone={q.reload} />
             {item.postmortem && (
               <>

@@ -166,7 +166,8 @@ export function normBreakdown(x: unknown): Evidence[] {
     lines.push(part('recovery', f.recovery, title, ttr !== null ? `TTR ${Math.round(ttr / 1000)} s` : undefined));
     lines.push(part('detection', f.detection, title));
     const auto = f.communication.automatic;
-    const notes = [auto.firstUpdate, auto.cadence, auto.ctoAnswer, auto.requiredFields, auto.resolutionNotice, auto.signOff].map((m) => m.note).filter(Boolean);
+    // Roles and the sign-off only when the scenario scores them (share null otherwise).
+    const notes = [auto.firstUpdate, auto.cadence, auto.ctoAnswer, auto.requiredFields, auto.resolutionNotice, auto.signOff, auto.roles].filter((m) => m.share !== null || m === auto.firstUpdate).map((m) => m.note).filter(Boolean);
     lines.push(part('communication', f.communication, title, notes.join(' · ') || undefined));
     lines.push(part('review', f.review, title));
   }

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, post } from '../lib/api.js';
 import { fmtClock } from '../lib/format.js';
 import { label, t } from '../lib/i18n.js';
@@ -11,11 +11,29 @@ export const statusLabel = (s: string) => label('inc.status', s);
 type Member = { name: string; role?: string };
 const ROLES = ['commander', 'communications', 'ops'] as const;
 
+const heldRoles = (inc: Incident): Record<string, string> => ({ commander: inc.roles?.commander ?? '', communications: inc.roles?.communications ?? '', ops: inc.roles?.ops ?? '' });
+
+/** The roles as they are now, in words ("Incident Commander: Aki · Ops Lead: Chie"); nothing before any are named. */
+function CurrentRoles({ inc }: { inc: Incident }) {
+  if (!inc.roles || !ROLES.some((r) => inc.roles?.[r])) return null;
+  return (
+    <div class="small muted" data-testid="roles-current">
+      {ROLES.filter((r) => inc.roles?.[r])
+        .map((r) => `${t(`roles.${r}`)}: ${inc.roles![r]}`)
+        .join(' · ')}
+    </div>
+  );
+}
+
 /** Who holds which role for this incident (Incident Commander, Communications Lead, Ops Lead). */
 function RolesForm({ inc, members, onChange }: { inc: Incident; members: Member[]; onChange(): void }) {
-  const [roles, setRoles] = useState<Record<string, string>>({ commander: inc.roles?.commander ?? '', communications: inc.roles?.communications ?? '', ops: inc.roles?.ops ?? '' });
+  const held = heldRoles(inc);
+  const [roles, setRoles] = useState<Record<string, string>>(held);
+  // Another member may name roles: the pickers follow what the server holds after each reload.
+  const key = ROLES.map((r) => held[r]).join('\0');
+  useEffect(() => setRoles(heldRoles(inc)), [key]);
   const a = useAction();
-  if (members.length === 0) return null;
+  if (members.length === 0) return <CurrentRoles inc={inc} />;
   return (
     <form
       class="row small roles"
@@ -76,18 +94,8 @@ function IncidentRow({ inc, onChange, members }: { inc: Incident; onChange(): vo
           ))}
         </ul>
       )}
-      {inc.status !== 'resolved' ? (
-        <RolesForm inc={inc} members={members} onChange={onChange} />
-      ) : (
-        inc.roles &&
-        ROLES.some((r) => inc.roles?.[r]) && (
-          <div class="small muted" data-testid="roles">
-            {ROLES.filter((r) => inc.roles?.[r])
-              .map((r) => `${t(`roles.${r}`)}: ${inc.roles![r]}`)
-              .join(' · ')}
-          </div>
-        )
-      )}
+      {inc.status !== 'resolved' && members.length > 0 && <CurrentRoles inc={inc} />}
+      {inc.status !== 'resolved' ? <RolesForm inc={inc} members={members} onChange={onChange} /> : <CurrentRoles inc={inc} />}
       {inc.status !== 'resolved' && (
         <div class="row">
           {inc.status === 'triggered' && (
