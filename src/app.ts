@@ -28,7 +28,7 @@ import resultsRoutes from './http/results.js';
 import qr from './http/qr.js';
 import traffic from './http/traffic.js';
 import openapi from './http/openapi.js';
-import { buildValidator } from './http/validation.js';
+import { buildValidator, refuseStrayBodies } from './http/validation.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -125,6 +125,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(auth);
   await app.register(metrics); // before the routes: its hooks count every one of them
   await app.register(openapi); // before the routes: it collects their schemas
+  await app.register(refuseStrayBodies); // before the routes: a route without a body schema takes none
 
   await app.register(routes(health, 'health', ['store']));
   await app.register(routes(session, 'session', ['auth', 'teams']));

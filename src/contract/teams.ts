@@ -21,6 +21,21 @@ const PartFields = { points: Type.Number(), max: Type.Number(), evidence: Seqs }
 const Part = <P extends Record<string, TSchema>>(extra: P) => Type.Object({ ...PartFields, ...extra }, Closed);
 
 const Explained = Type.Object({ en: Type.String(), ja: Type.String() }, Closed);
+/** A persona question's share of the answer measure, and each `expects` finding ("no ETA found"). */
+export const PersonaQuestion = Type.Object(
+  {
+    seq: Type.Integer(),
+    share: Type.Number(),
+    note: Explained,
+    findings: Type.Optional(Type.Array(Type.Object({ element: Type.String(), found: Type.Boolean(), explanation: Explained }, Closed))),
+  },
+  Closed,
+);
+/** One roles fact of a fault (src/scoring/types.ts RoleFactScore). */
+export const RoleFact = Type.Object(
+  { fact: Type.Union([Type.Literal('named'), Type.Literal('commsLead'), Type.Literal('rotation')]), share: Type.Union([Type.Number(), Type.Null()]), evidence: Seqs, note: Explained },
+  Closed,
+);
 /** One automatic communication measure (src/scoring/types.ts SubScore). */
 export const SubScore = Type.Object(
   {
@@ -29,38 +44,21 @@ export const SubScore = Type.Object(
     note: Type.String(),
     noteJa: Type.Optional(Type.String()),
     escalations: Type.Optional(Seqs),
-    questions: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            seq: Type.Integer(),
-            share: Type.Number(),
-            note: Explained,
-            findings: Type.Optional(Type.Array(Type.Object({ element: Type.String(), found: Type.Boolean(), explanation: Explained }, Closed))),
-          },
-          Closed,
-        ),
-      ),
-    ),
+    questions: Type.Optional(Type.Array(PersonaQuestion)),
     /** roles: each fact (named in time, written by the Communications Lead, rotation) with its evidence. */
-    roles: Type.Optional(
-      Type.Array(
-        Type.Object(
-          { fact: Type.Union([Type.Literal('named'), Type.Literal('commsLead'), Type.Literal('rotation')]), share: Type.Union([Type.Number(), Type.Null()]), evidence: Seqs, note: Explained },
-          Closed,
-        ),
-      ),
-    ),
+    roles: Type.Optional(Type.Array(RoleFact)),
   },
   Closed,
 );
-const Criteria = Type.Array(
-  Type.Object({ criterion: Type.String(), mean: Type.Union([Type.Number(), Type.Null()]), judges: Type.Array(Type.Object({ judge: Type.String(), score: Type.Number(), seq: Type.Integer() }, Closed)) }, Closed),
+export const CriterionScore = Type.Object(
+  { criterion: Type.String(), mean: Type.Union([Type.Number(), Type.Null()]), judges: Type.Array(Type.Object({ judge: Type.String(), score: Type.Number(), seq: Type.Integer() }, Closed)) },
+  Closed,
 );
+const Criteria = Type.Array(CriterionScore);
 const MsOrNull = Type.Union([Type.Number(), Type.Null()]);
 
 /** A fault's score lines (src/scoring/types.ts FaultScore), without its id and title. */
-const FaultScoreFields = {
+export const FaultScoreFields = {
   weight: Type.Number(),
   state: FaultState,
   /** false for voided and skipped faults: they count for nothing either way (max 0). */
@@ -83,19 +81,17 @@ const FaultScoreFields = {
 export const PublicFaultScore = Type.Union([Type.Object({ ...Shown, fault: Type.String(), title: PublicTitle, ...FaultScoreFields }, Closed), Type.Object({ ...Masked, ...FaultScoreFields })]);
 export type PublicFaultScore = Static<typeof PublicFaultScore>;
 
+/** A team's breakdown without its faults (src/scoring/types.ts TeamBreakdown). */
+export const BreakdownFields = {
+  team: Type.String(),
+  total: Type.Number(),
+  categories: Categories,
+  availability: Part({ good: Type.Number(), total: Type.Number(), users: Type.Object({ requests: Type.Number(), bad: Type.Number() }, Closed) }),
+  hints: Part({ items: Type.Array(Type.Object({ fault: Type.String(), hint: Type.String(), cost: Type.Number(), seq: Type.Integer() }, Closed)) }),
+  adjustments: Part({ items: Type.Array(Type.Object({ points: Type.Number(), reason: Type.String(), seq: Type.Integer() }, Closed)) }),
+};
 /** A team's score breakdown with evidence, as the public and the team read it. */
-export const PublicBreakdown = Type.Object(
-  {
-    team: Type.String(),
-    total: Type.Number(),
-    categories: Categories,
-    faults: Type.Array(PublicFaultScore),
-    availability: Part({ good: Type.Number(), total: Type.Number(), users: Type.Object({ requests: Type.Number(), bad: Type.Number() }, Closed) }),
-    hints: Part({ items: Type.Array(Type.Object({ fault: Type.String(), hint: Type.String(), cost: Type.Number(), seq: Type.Integer() }, Closed)) }),
-    adjustments: Part({ items: Type.Array(Type.Object({ points: Type.Number(), reason: Type.String(), seq: Type.Integer() }, Closed)) }),
-  },
-  Closed,
-);
+export const PublicBreakdown = Type.Object({ ...BreakdownFields, faults: Type.Array(PublicFaultScore) }, Closed);
 export type PublicBreakdown = Static<typeof PublicBreakdown>;
 
 /** GET /api/teams/:id/score: the live breakdown, or the one frozen with the board. */

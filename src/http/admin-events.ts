@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { BadRequest } from '../errors.js';
 import { eventTypes } from '../events/types.js';
 import { BoundedInteger, MAX_SEQ } from './numbers.js';
+import { EventsPage } from '../contract/admin.js';
 
 const Query = Type.Object(
   {
@@ -18,11 +20,11 @@ const Query = Type.Object(
 export default async function adminEvents(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', app.requireOrganizer);
-  app.get('/api/admin/events', { schema: { querystring: Query } }, async (req, reply) => {
+  app.get('/api/admin/events', { schema: { querystring: Query, response: { 200: EventsPage } } }, async (req) => {
     const types = req.query.type?.split(',').map((t) => t.trim()).filter(Boolean);
     const unknown = types?.filter((t) => !(eventTypes as string[]).includes(t));
     if (unknown?.length) {
-      return reply.status(400).send({ error: { code: 'bad_request', message: `unknown event type: ${unknown.join(', ')}` } });
+      throw new BadRequest(`unknown event type: ${unknown.join(', ')}`);
     }
     const events = await app.services.store.read({
       after: req.query.after,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { PersonaMessagePosted } from '../contract/admin.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import createError from '@fastify/error';
 import rateLimit from '@fastify/rate-limit';
@@ -257,6 +258,7 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
             replyTo: Type.Optional(BoundedInteger({ minimum: 1, maximum: MAX_SEQ })),
             clientId: Type.Optional(ClientId),
           }),
+          response: { 200: PersonaMessagePosted, 201: PersonaMessagePosted },
         },
       },
       async (req, reply) => {

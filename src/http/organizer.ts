@@ -9,6 +9,31 @@ import { warningsAfter } from '../game/warnings.js';
 import { BoundedInteger, BoundedNumber, MAX_SEQ } from './numbers.js';
 import { TeamTarget } from '../config.js';
 import { CompositeTarget } from '../targets/composite.js';
+import type { Static } from 'typebox';
+import type {
+  OrganizerTeamState,
+  Warning} from '../contract/admin.js';
+import {
+  Extended,
+  FaultCommandDone,
+  GameCommandDone,
+  NextFault,
+  OrganizerState,
+  RevertedAll,
+  SpeedSet,
+  TeamCreated,
+  TeamList,
+  TeamUpdated,
+  TokenRotated,
+  Warnings,
+} from '../contract/admin.js';
+import type { Mirrors, Same } from '../contract/mirror.js';
+import type { Warning as DomainWarning } from '../game/warnings.js';
+
+// The answers name every field of what they serialize (a field the schema lacks would be dropped).
+export type StateMirrors = Mirrors<Same<Static<typeof OrganizerTeamState>, ReturnType<typeof organizerState>[number]>>;
+export type WarningMirrors = Mirrors<Same<Static<typeof Warning>, DomainWarning>>;
+
 
 const Strict = { additionalProperties: false } as const;
 const MemberName = Type.String({ minLength: 1, maxLength: 100 });
@@ -67,7 +92,7 @@ export default async function organizer(fastify: FastifyInstance) {
 
   app.post(
     '/api/admin/teams',
-    { schema: { body: Type.Object({ id: Type.Optional(TeamId), name: Type.String({ minLength: 1, maxLength: 80 }), members: Type.Optional(Type.Array(Member, { maxItems: 10 })), target: Type.Optional(TeamTarget), by: By }, Strict) } },
+    { schema: { body: Type.Object({ id: Type.Optional(TeamId), name: Type.String({ minLength: 1, maxLength: 80 }), members: Type.Optional(Type.Array(Member, { maxItems: 10 })), target: Type.Optional(TeamTarget), by: By }, Strict), response: { 201: TeamCreated } } },
     async (req, reply) => {
       const { config, store, teams } = app;
       // An external team must name an adapter this server has (kubernetes needs a kubeconfig).
@@ -85,6 +110,7 @@ export default async function organizer(fastify: FastifyInstance) {
       schema: {
         params: Type.Object({ id: TeamId }),
         body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })), members: Type.Optional(Type.Array(Member, { maxItems: 10 })), by: By }, Strict),
+        response: { 200: TeamUpdated },
       },
     },
     async (req) => {
@@ -95,16 +121,16 @@ export default async function organizer(fastify: FastifyInstance) {
     },
   );
 
-  app.post('/api/admin/teams/:id/token', { schema: { params: Type.Object({ id: TeamId }), body: EmptyOk } }, async (req) => {
+  app.post('/api/admin/teams/:id/token', { schema: { params: Type.Object({ id: TeamId }), body: EmptyOk, response: { 200: TokenRotated } } }, async (req) => {
     const { token } = await rotateTeamToken(app, req.params.id, actor(req));
     return { team: { id: req.params.id }, token, joinLink: joinLink(req, token) };
   });
 
-  app.get('/api/admin/teams', async () => ({
+  app.get('/api/admin/teams', { schema: { response: { 200: TeamList } } }, async () => ({
     teams: app.teams.list().map((t) => ({ id: t.id, name: t.name, members: t.members, portBase: t.portBase, publicUrl: app.target.publicUrl(t.id) ?? null, target: t.target ?? null })),
   }));
 
-  app.get('/api/admin/state', async () => {
+  app.get('/api/admin/state', { schema: { response: { 200: OrganizerState } } }, async () => {
     const g = game();
     const { gameClock, teams } = app;
     const warnings = await app.store.read({ types: ['warning.raised'] });
@@ -115,14 +141,14 @@ export default async function organizer(fastify: FastifyInstance) {
     };
   });
 
-  app.get('/api/admin/warnings', { schema: { querystring: Type.Object({ after: BoundedInteger({ minimum: 0, maximum: MAX_SEQ, default: 0 }) }, Strict) } }, async (req) => ({
+  app.get('/api/admin/warnings', { schema: { querystring: Type.Object({ after: BoundedInteger({ minimum: 0, maximum: MAX_SEQ, default: 0 }) }, Strict), response: { 200: Warnings } } }, async (req) => ({
     warnings: await warningsAfter(app.store, req.query.after),
   }));
 
   // ------------------------------------------------------------ the game clock
 
   const gameCmd = (name: 'start' | 'pause' | 'resume' | 'finish') =>
-    app.post(`/api/admin/game/${name}`, { schema: { body: EmptyOk } }, async (req) => {
+    app.post(`/api/admin/game/${name}`, { schema: { body: EmptyOk, response: { 200: GameCommandDone } } }, async (req) => {
       const g = game();
       const by = actor(req);
       if (name === 'start') await g.start(by);
@@ -137,34 +163,34 @@ export default async function organizer(fastify: FastifyInstance) {
   gameCmd('resume');
   gameCmd('finish');
 
-  app.post('/api/admin/game/speed', { schema: { body: Type.Object({ speed: BoundedNumber({ exclusiveMinimum: 0, maximum: 1000 }), by: By }, Strict) } }, async (req) => {
+  app.post('/api/admin/game/speed', { schema: { body: Type.Object({ speed: BoundedNumber({ exclusiveMinimum: 0, maximum: 1000 }), by: By }, Strict), response: { 200: SpeedSet } } }, async (req) => {
     await game().setSpeed(req.body.speed, actor(req));
     return { speed: app.gameClock.speed, gameTime: app.gameClock.now() };
   });
 
   // ------------------------------------------------------------ faults of one team
 
-  app.post('/api/admin/teams/:id/faults/next', { schema: { params: Type.Object({ id: TeamId }), body: EmptyOk } }, async (req) => {
+  app.post('/api/admin/teams/:id/faults/next', { schema: { params: Type.Object({ id: TeamId }), body: EmptyOk, response: { 200: NextFault } } }, async (req) => {
     teamOr404(req.params.id);
     return game().next(req.params.id, actor(req));
   });
 
   const FaultParams = Type.Object({ id: TeamId, fault: FaultId });
-  app.post('/api/admin/teams/:id/faults/:fault/revert', { schema: { params: FaultParams, body: EmptyOk } }, async (req) => {
+  app.post('/api/admin/teams/:id/faults/:fault/revert', { schema: { params: FaultParams, body: EmptyOk, response: { 200: FaultCommandDone } } }, async (req) => {
     teamOr404(req.params.id);
     await game().revertFault(req.params.id, req.params.fault, actor(req), reasonOf(req, 'reverted by an organizer'));
-    return { ok: true };
+    return { ok: true as const };
   });
 
-  app.post('/api/admin/teams/:id/faults/:fault/skip', { schema: { params: FaultParams, body: EmptyOk } }, async (req) => {
+  app.post('/api/admin/teams/:id/faults/:fault/skip', { schema: { params: FaultParams, body: EmptyOk, response: { 200: FaultCommandDone } } }, async (req) => {
     teamOr404(req.params.id);
     await game().skip(req.params.id, req.params.fault, actor(req), reasonOf(req, 'skipped by an organizer'));
-    return { ok: true };
+    return { ok: true as const };
   });
 
   app.post(
     '/api/admin/teams/:id/faults/:fault/extend',
-    { schema: { params: FaultParams, body: Type.Object({ minutes: BoundedNumber({ exclusiveMinimum: 0, maximum: 600 }), by: By }, Strict) } },
+    { schema: { params: FaultParams, body: Type.Object({ minutes: BoundedNumber({ exclusiveMinimum: 0, maximum: 600 }), by: By }, Strict), response: { 200: Extended } } },
     async (req) => {
       teamOr404(req.params.id);
       return game().extend(req.params.id, req.params.fault, req.body.minutes, actor(req));
@@ -172,5 +198,5 @@ export default async function organizer(fastify: FastifyInstance) {
   );
 
   // The kill switch.
-  app.post('/api/admin/revert-all', { schema: { body: EmptyOk } }, async (req) => game().revertAll(actor(req), reasonOf(req, 'kill switch')));
+  app.post('/api/admin/revert-all', { schema: { body: EmptyOk, response: { 200: RevertedAll } } }, async (req) => game().revertAll(actor(req), reasonOf(req, 'kill switch')));
 }

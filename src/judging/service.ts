@@ -17,7 +17,7 @@ export interface JudgingReads {
   standingOf(team: string): Standing | undefined;
   teamIds(): string[];
   /** Text of a status update or postmortem by seq. */
-  textOf(seq: number): object | undefined;
+  textOf(seq: number): { text: string; impact?: string | undefined; currentAction?: string | undefined; resolved?: boolean | undefined; gameTime: number } | undefined;
   /** A judge's note by the judgement's seq. */
   noteOf(seq: number): string | undefined;
 }

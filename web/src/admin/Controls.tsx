@@ -3,6 +3,7 @@ import { api, post } from '../lib/api.js';
 import { fmtClock } from '../lib/format.js';
 import { t } from '../lib/i18n.js';
 import type { Game } from '../lib/model.js';
+import type { EventsPage, Warnings as WarningList } from '../../../src/contract/admin.js';
 import { clientId, ConfirmButton, ErrorText, organizerName, Section, useAction, useAsync } from '../lib/ui.js';
 
 export function GameControls({ game, frozen, onChanged }: { game?: Game; frozen: boolean; onChanged(): void }) {
@@ -173,15 +174,10 @@ function usePoll(reload: () => void, ms: number) {
 }
 
 export function Warnings({ version }: { version: number }) {
-  const w = useAsync((signal) => api('/api/admin/warnings', { signal }), [version]);
+  const w = useAsync((signal) => api<WarningList>('/api/admin/warnings', { signal }), [version]);
   // A warning moves no board, so no frame announces it: look again now and then.
   usePoll(w.reload, 5000);
-  const o = (w.data ?? {}) as { warnings?: unknown[] };
-  const items = (Array.isArray(w.data) ? w.data : (o.warnings ?? [])).map((x) => {
-    const q = (x ?? {}) as Record<string, unknown>;
-    const d = (q.data ?? q) as Record<string, unknown>;
-    return { at: typeof q.at === 'number' ? q.at : undefined, team: typeof q.team === 'string' ? q.team : '', code: String(d.code ?? q.type ?? ''), message: String(d.message ?? d.reason ?? '') };
-  });
+  const items = w.data?.warnings ?? [];
   return (
     <Section title={t('admin.warnings')} id="warnings" actions={<button type="button" class="ghost" onClick={w.reload}>{t('common.refresh')}</button>}>
       <ErrorText error={w.error} />
@@ -193,8 +189,8 @@ export function Warnings({ version }: { version: number }) {
             .reverse()
             .map((x, i) => (
               <tr key={i}>
-                <td class="muted small">{x.at !== undefined ? fmtClock(x.at) : ''}</td>
-                <td>{x.team}</td>
+                <td class="muted small">{fmtClock(x.at)}</td>
+                <td>{x.team ?? ''}</td>
                 <td>
                   <code>{x.code}</code>
                 </td>
@@ -210,11 +206,11 @@ export function Warnings({ version }: { version: number }) {
 /** What spectators reported with a team's service ("report a problem"), newest first. */
 export function Reports({ version }: { version: number }) {
   const r = useAsync(
-    (signal) => api<{ events: Array<{ seq: number; at: number; team: string | null; data: { text: string; by?: { name?: string } } }> }>('/api/admin/events?type=report.filed&limit=5000', { signal }),
+    (signal) => api<EventsPage>('/api/admin/events?type=report.filed&limit=5000', { signal }),
     [version],
   );
   usePoll(r.reload, 5000);
-  const items = (r.data?.events ?? []).slice(-100).reverse();
+  const items = (r.data?.events ?? []).flatMap((e) => (e.type === 'report.filed' ? [e] : [])).slice(-100).reverse();
   return (
     <Section title={t('admin.reports')} id="reports" actions={<button type="button" class="ghost" onClick={r.reload}>{t('common.refresh')}</button>}>
       <ErrorText error={r.error} />
@@ -278,7 +274,7 @@ export function Export({ teams = [] }: { teams?: Array<{ id: string; name: strin
             const all: unknown[] = [];
             let after = 0;
             for (;;) {
-              const page = await api<{ events: Array<{ seq: number }>; next: number; lastSeq: number }>(`/api/admin/events?after=${after}&limit=5000`);
+              const page = await api<EventsPage>(`/api/admin/events?after=${after}&limit=5000`);
               all.push(...page.events);
               if (page.events.length === 0 || page.next >= page.lastSeq) break;
               after = page.next;

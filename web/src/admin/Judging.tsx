@@ -2,42 +2,14 @@ import { useState } from 'preact/hooks';
 import { api, post } from '../lib/api.js';
 import { fmtDuration } from '../lib/format.js';
 import { loc, t } from '../lib/i18n.js';
-import type { LocText } from '../lib/model.js';
+import type { JudgedCriterion, JudgedText, JudgingItem, JudgingQueue, RubricCriterion } from '../../../src/contract/judging.js';
 import { ErrorText, organizerName, Section, useAction, useAsync } from '../lib/ui.js';
 
-interface Criterion {
-  id: string;
-  title: LocText;
-  description?: LocText;
-}
-interface Judged {
-  criterion: string;
-  mean: number | null;
-  judges: Array<{ judge: string; score: number; seq: number; note: string | null }>;
-}
-interface Text {
-  seq: number;
-  text?: string;
-  gameTime?: number;
-}
-interface Item {
-  team: string;
-  teamName: string;
-  fault: string;
-  title: LocText;
-  state: string;
-  statusUpdates: Text[];
-  postmortem: Text | null;
-  communication: { criteria: Judged[]; missing: string[] };
-  review: { criteria: Judged[]; missing: string[] };
-  waiting: string[];
-  /** Issue 15: the roles facts (named in time, by the Communications Lead, rotation); null when roles are not scored. */
-  roles?: { share: number; facts: Array<{ fact: string; share: number | null; evidence: number[]; note: { en: string; ja: string } }> } | null;
-}
-interface Queue {
-  rubric: { communication: Criterion[]; review: Criterion[] };
-  items: Item[];
-}
+type Queue = JudgingQueue;
+type Item = JudgingItem;
+type Criterion = RubricCriterion;
+type Judged = JudgedCriterion;
+type Text = JudgedText;
 
 function Texts({ texts }: { texts: Text[] }) {
   return (

@@ -2,26 +2,22 @@ import { useState } from 'preact/hooks';
 import { api, post } from '../lib/api.js';
 import { fmtDuration, fmtPoints } from '../lib/format.js';
 import { loc, t } from '../lib/i18n.js';
-import { normBoard, shownState, type LocText } from '../lib/model.js';
+import { shownState } from '../lib/model.js';
+import type { OrganizerTeamState, TeamCreated } from '../../../src/contract/admin.js';
+import type { OrganizerBoard } from '../../../src/contract/judging.js';
 import { ConfirmButton, ErrorText, organizerName, Section, useAction, useAsync } from '../lib/ui.js';
 import { FaultChip, stateLabel } from '../spectator/Board.js';
 
 /** A fault that is on now (fault states with a live deadline). */
 const OPEN = new Set(['injecting', 'injected', 'recovered']);
 
-interface AdminTeam {
-  id: string;
-  name: string;
-  current: string | null;
-  faults: Array<{ id: string; title?: LocText; state: string; detection: string; injectedAt: number | null; deadlineAt: number | null }>;
-  probes: Record<string, { up: boolean }>;
-}
+type AdminTeam = OrganizerTeamState;
 
 /** Teams with their fault state, checks and score, and the organizer's fault controls. */
 export function Teams({ version, now, onChanged }: { version: number; now: number; onChanged(): void }) {
   const state = useAsync((signal) => api<{ teams: AdminTeam[] }>('/api/admin/state', { signal }), [version]);
   // The organizers' own board: live even while the public one is frozen.
-  const board = useAsync((signal) => api('/api/admin/leaderboard', { signal }).then(normBoard), [version]);
+  const board = useAsync((signal) => api<OrganizerBoard>('/api/admin/leaderboard', { signal }), [version]);
   const a = useAction();
   const [minutes, setMinutes] = useState('5');
   const act = (team: AdminTeam, path: string, body: unknown = { by: organizerName() }) =>
@@ -43,8 +39,8 @@ export function Teams({ version, now, onChanged }: { version: number; now: numbe
                   <b>{team.name}</b>
                   <div class="muted small">{team.id}</div>
                 </td>
-                <td class="clock" data-testid="admin-score" data-milli={s?.points}>
-                  {s ? fmtPoints(s.points) : '—'}
+                <td class="clock" data-testid="admin-score" data-milli={s?.score}>
+                  {s ? fmtPoints(s.score) : '—'}
                 </td>
                 <td>
                   {cur && <FaultChip fault={{ id: cur.id, title: cur.title, state: shownState(cur.state, cur.detection), injectedAt: cur.injectedAt ?? undefined }} now={now} />}
@@ -128,8 +124,8 @@ export function CreateTeam({ onCreated }: { onCreated(): void }) {
               .map((m) => ({ name: m })),
           };
           await a.run(async () => {
-            const r = (await post('/api/admin/teams', { ...body, by: organizerName() })) as { joinUrl?: string; joinLink?: string; token?: string };
-            setLink(r.joinUrl ?? r.joinLink ?? (r.token ? `${location.origin}/join?token=${encodeURIComponent(r.token)}` : undefined));
+            const r = await post<TeamCreated>('/api/admin/teams', { ...body, by: organizerName() });
+            setLink(r.joinLink);
             setId('');
             setName('');
             setMembers('');
