@@ -24,6 +24,7 @@ const quick = process.argv.includes('--quick');
 const BENCHES: Record<string, { full: string[]; quick: string[] | null }> = {
   fold: { full: [], quick: ['--quick', '--events', '300000'] },
   'ws-fanout': { full: ['--clients', '5000', '--teams', '100', '--updates', '100'], quick: ['--clients', '5000', '--teams', '100', '--updates', '20', '--warmup', '3'] },
+  'http-writes': { full: ['--seconds', '20'], quick: ['--seconds', '8'] },
   'platform-memory': { full: [], quick: null },
   'demo-timing': { full: [], quick: null },
 };

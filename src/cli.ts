@@ -19,7 +19,7 @@ import { offlinePlatform } from './server.js';
 import { createGameState, reduce } from './lifecycle/reduce.js';
 import { runDoctor } from './doctor/doctor.js';
 import { CHECK_TITLES, deploymentFromManifest, runCheck as runLessonCheck, type Deployment } from './doctor/checks.js';
-import { readKubernetesDeployment } from './doctor/kubernetes.js';
+import { kubernetesTeamDeployment } from './doctor/kubernetes.js';
 import { exitCode, FORMATS, render, suppress, type Finding, type Format } from './doctor/findings.js';
 import { loadKubeConfig } from './targets/kubernetes.js';
 
@@ -259,8 +259,9 @@ async function teamChecks(config: Config, team: string): Promise<Finding[]> {
     if (!m) return [{ id: `team.${team}`, severity: 'critical', message: `team ${team} has no manifest in the log` }];
     deployment = deploymentFromManifest(m);
   } else if (t.target.kind === 'kubernetes') {
-    const kc = loadKubeConfig(config.kubernetes?.kubeconfig);
-    deployment = await readKubernetesDeployment(kc, t.target.namespaces[0]!);
+    const read = await kubernetesTeamDeployment(team, t.target.namespaces[0]!, () => loadKubeConfig(config.kubernetes?.kubeconfig));
+    if ('finding' in read) return [read.finding];
+    deployment = read.deployment;
   } else {
     return [{ id: `team.${team}.checks`, severity: 'warning', message: `team ${team} is on the ${t.target.kind} target: firedrill cannot read its deployment`, fix: 'run the checks on the team\'s own tooling' }];
   }

@@ -155,7 +155,16 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   const gameClock = new GameClock(clock);
   const teams = new TeamRegistry();
   const store = new SqliteEventStore(db, { clock, gameTime: () => gameClock.now() });
-  for (const e of store.readSync()) {
+  // The log is read once at boot (each read parses every row again; seven of them were a third of
+  // a 20k-event boot). Every fold replays this one array, caught up to the present right before its
+  // replay and subscription (nothing awaits in between), so an event appended during boot (the
+  // scenario record below) reaches every fold exactly once: by replay or by subscription.
+  const history: StoredEvent[] = [];
+  const replay = (): readonly StoredEvent[] => {
+    for (const e of store.readSync({ after: history.length ? history[history.length - 1]!.seq : 0 })) history.push(e);
+    return history;
+  };
+  for (const e of replay()) {
     gameClock.apply(e);
     teams.apply(e);
   }
@@ -166,10 +175,10 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
 
   // Communication: team channels, status pages, scripted persona lines.
   const comms = new Comms({ store, scenario, gameClock });
-  for (const e of store.readSync()) comms.apply(e);
+  for (const e of replay()) comms.apply(e);
   store.subscribe((e) => comms.apply(e));
   // Which scenario this game plays, recorded once (a changed file later raises a warning).
-  await store.appendMany(scenarioRecordEvents(scenario, store.readSync({ types: ['game.created'], limit: 1 }), randomInt(2 ** 31)));
+  await store.appendMany(scenarioRecordEvents(scenario, replay(), randomInt(2 ** 31)));
 
   // Filled part by part below; later parts look earlier ones up on use (a test may swap
   // services.target or services.scenario), so every closure reads this one object.
@@ -177,7 +186,7 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
 
   // Scores and the live leaderboard (per audience): rebuilt from the log, then kept current.
   const leaderboard = new Leaderboard({ scenario, gameTime: () => gameClock.now() });
-  leaderboard.rebuild(store.readSync());
+  leaderboard.rebuild(replay());
   store.subscribe((e) => leaderboard.apply(e));
 
   const closers: Array<() => Promise<void>> = [];
@@ -193,7 +202,7 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
     baseManifest: loadBaseManifest(scenario.service.platform ?? fromRoot('challenges/chat-service/platform.yaml')),
     log: (msg) => console.error(msg),
   });
-  for (const e of store.readSync()) platform.apply(e);
+  for (const e of replay()) platform.apply(e);
   store.subscribe((e) => platform.apply(e));
   closers.push(() => platform.close());
   // Faults: embedded teams through the platform, external teams through their adapter (the team maps follow team.created).
@@ -226,7 +235,7 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
     scenario: () => parts.scenario,
     ...(pagerduty ? { pagerduty } : {}),
   });
-  for (const e of store.readSync()) incidents.apply(e);
+  for (const e of replay()) incidents.apply(e);
   store.subscribe((e) => incidents.apply(e));
   closers.push(() => incidents.close());
 
@@ -237,14 +246,14 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
     ? new slackPart.SlackTransport({ settings: slackPart.slackSettings(config), store, inbox: logInbox(store, () => gameClock.now()), clock, personas: () => parts.scenario.personas, log: (m) => console.error(m) })
     : undefined;
   if (slack) {
-    for (const e of store.readSync()) slack.apply(e);
+    for (const e of replay()) slack.apply(e);
     store.subscribe((e) => slack.apply(e));
     closers.push(() => slack.close());
   }
 
   // The game: the fault sequencer, the probes, and the one loop that ticks every timed part.
   // The target is looked up on use (a test may swap services.target).
-  const wired = await wireGame({ config, clock, gameClock, store, teams, scenario, target: () => parts.target }, store.readSync(), [
+  const wired = await wireGame({ config, clock, gameClock, store, teams, scenario, target: () => parts.target }, replay(), [
     { name: 'incidents', tick: () => incidents.tick() },
     { name: 'comms', tick: () => comms.tick() },
     ...(slack ? [{ name: 'slack', tick: () => slack.tick() }] : []),

@@ -1,13 +1,14 @@
 import http from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { isAbsolute, resolve } from 'node:path';
-import { ApiException, AppsV1Api, CoreV1Api, NetworkingV1Api, Observable, type ConfigurationOptions, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, AuthorizationV1Api, CoreV1Api, NetworkingV1Api, Observable, type ConfigurationOptions, type KubeConfig } from '@kubernetes/client-node';
 import { loadScenario, ScenarioError } from '../scenario/load.js';
 import type { ExecCommand, Fault, Scenario } from '../scenario/types.js';
 import { runCheck as runProbe } from '../probes/kinds.js';
 import { BrowserProbes, browserAvailability } from '../probes/browser.js';
 import { render as renderTemplate, teamValues, type TeamTarget as AdapterTeam } from '../targets/team-vars.js';
 import type { TargetAdapter } from '../targets/types.js';
+import { FAULT_LABEL } from '../targets/kubernetes.js';
 import { NewRelicTelemetry } from '../telemetry/newrelic.js';
 import type { Finding } from './findings.js';
 
@@ -127,7 +128,16 @@ async function adapterFindings(team: string, target: NonNullable<DoctorConfig['t
         const p = await deps.target.plan({ team, fault: f.id, actions: f.inject });
         out.push({ id, severity: 'ok', message: `team ${team}, fault ${f.id}: ${p.summary}` });
       } catch (err) {
-        out.push({ id, severity: 'critical', message: `team ${team}, fault ${f.id} cannot be planned: ${errText(err)}`, fix: 'fix the team target (namespaces, vars) or the secrets the fault names' });
+        const why = errText(err);
+        // The adapters name the API's answer (src/targets/kubernetes.ts describeError): the fix follows it.
+        const fix = /NotFound \(404\)/.test(why)
+          ? "create the object in the team's namespace (its manifests), or fix the name in the scenario"
+          : /Forbidden \(403\)|Unauthorized \(401\)/.test(why)
+            ? "fix firedrill's RBAC in the team's namespaces (deploy/kubernetes/rbac.yaml) or the kubeconfig"
+            : /namespace '.*' is not allowed/.test(why)
+              ? "add the namespace to the team's target.namespaces, or fix the fault"
+              : 'fix the team target (namespaces, vars) or the secrets the fault names';
+        out.push({ id, severity: 'critical', message: `team ${team}, fault ${f.id} cannot be planned: ${why}`, fix });
         continue;
       }
     }
@@ -192,10 +202,16 @@ async function httpFindings(team: string, f: Fault, target: NonNullable<DoctorCo
   return out;
 }
 
-type Verbs = { get: boolean; write: 'patch' | 'create' | 'delete' };
 const RESOURCE = { ingress: 'ingresses', networkPolicy: 'networkpolicies', deleteNetworkPolicy: 'networkpolicies', secret: 'secrets', image: 'deployments', scale: 'deployments' } as const;
+const GROUP: Record<string, string> = { ingresses: 'networking.k8s.io', networkpolicies: 'networking.k8s.io', secrets: '', deployments: 'apps' };
 
-/** Kubernetes: each named object can be read, and written by a dry run (`dryRun=All`: the API server checks RBAC and admission, stores nothing). */
+/**
+ * Kubernetes: what the adapter will do to each named object, tried without changing it. The read
+ * the plan makes is made; the write the inject makes is sent with `dryRun=All` (the API server runs
+ * authorization, admission and validation, and stores nothing); the write a revert makes (which
+ * cannot be dry-run before the fault exists: there is nothing to delete yet) is asked through a
+ * SelfSubjectAccessReview.
+ */
 async function kubernetesFindings(team: string, f: Fault, target: NonNullable<DoctorConfig['teams'][number]['target']>, kc: KubeConfig | undefined, timeoutMs: number): Promise<Finding[]> {
   if (!kc) return [{ id: `kubernetes.config`, severity: 'critical', message: 'no kubeconfig: the kubernetes target cannot reach a cluster', fix: 'set kubernetes.kubeconfig (or KUBECONFIG), or run firedrill inside the cluster with its service account' }];
   const t = adapterTeam(target);
@@ -216,47 +232,86 @@ async function kubernetesFindings(team: string, f: Fault, target: NonNullable<Do
   const net = kc.makeApiClient(NetworkingV1Api);
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
+  const authz = kc.makeApiClient(AuthorizationV1Api);
   const merge = 'application/merge-patch+json';
+  const dryRun = 'All';
   const out: Finding[] = [];
   for (const change of f.inject.kubernetes!) {
     const namespace = change.namespace ? renderTemplate(change.namespace, values, 'mask') : (t.namespaces?.[0] ?? '');
     const name = 'deployment' in change ? change.deployment : change.name;
     const plural = RESOURCE[change.action];
+    const what = `${plural} ${namespace}/${name}`;
     const id = `kubernetes.${team}.${f.id}.${plural}.${name}`;
     if (!t.namespaces?.includes(namespace)) {
       out.push({ id, severity: 'critical', message: `fault ${f.id} touches namespace ${namespace}, outside team ${team}'s allowed namespaces (${t.namespaces?.join(', ') || 'none'})`, fix: "add the namespace to the team's target.namespaces, or fix the fault" });
       continue;
     }
-    const verbs: Verbs = change.action === 'networkPolicy' ? { get: false, write: 'create' } : change.action === 'deleteNetworkPolicy' ? { get: true, write: 'delete' } : { get: true, write: 'patch' };
-    const step = async (verb: string, fn: () => Promise<unknown>): Promise<boolean> => {
+    const refused = (verb: string, why: string, fix: string, suffix = verb) => out.push({ id: `${id}.${suffix}`, severity: 'critical', message: `team ${team}, fault ${f.id}: cannot ${verb} ${what}: ${why}`, fix });
+    const rbacFix = (verb: string) => `grant firedrill's service account '${verb}' on ${plural} in namespace ${namespace} (deploy/kubernetes/rbac.yaml), or fix the kubeconfig`;
+    /** One API call; false (and a finding) when it fails. `absentOk`: a 404 is what the plan expects. */
+    const step = async (verb: string, fn: () => Promise<unknown>, absentOk = false, suffix = verb): Promise<boolean> => {
       try {
         await fn();
         return true;
       } catch (err) {
         const code = err instanceof ApiException ? err.code : undefined;
-        const why = code === 403 ? `Forbidden (403): grant firedrill's service account '${verb}' on ${plural} in ${namespace}` : code === 404 ? `NotFound (404): ${plural} ${namespace}/${name} does not exist` : code === 401 ? 'Unauthorized (401): the kubeconfig credentials are refused' : errText(err);
-        out.push({ id: `${id}.${verb}`, severity: 'critical', message: `team ${team}, fault ${f.id}: cannot ${verb} ${plural} ${namespace}/${name}: ${why}`, fix: code === 404 ? 'create the object (or fix its name in the scenario)' : 'fix the RBAC (deploy/kubernetes/rbac.yaml) or the kubeconfig' });
+        if (code === 404 && absentOk) return true;
+        const v = verb.split(' ')[0]!;
+        if (code === 403) refused(verb, 'Forbidden (403)', rbacFix(v), suffix);
+        else if (code === 404) refused(verb, 'NotFound (404): the object does not exist', `create ${what} (the team's manifests), or fix its name in the scenario`, suffix);
+        else if (code === 401) refused(verb, 'Unauthorized (401): the kubeconfig credentials are refused', 'renew the kubeconfig token (kubernetes.kubeconfig / FIREDRILL_KUBECONFIG)', suffix);
+        else if (code === 409) refused(verb, `Conflict (409): ${apiMessage(err)}`, `remove the leftover ${what}, or give the fault's object another name`, suffix);
+        else if (code !== undefined) refused(verb, `HTTP ${code}: ${apiMessage(err)}`, 'fix the change in the scenario so the API server accepts it', suffix);
+        else refused(verb, errText(err), 'check that firedrill can reach the API server (kubeconfig server address, network)', suffix);
         return false;
       }
     };
-    const dry = 'All';
-    let ok = true;
-    if (verbs.get) {
-      ok = await step('get', () =>
-        plural === 'ingresses' ? net.readNamespacedIngress({ name, namespace }, opts()) : plural === 'secrets' ? core.readNamespacedSecret({ name, namespace }, opts()) : plural === 'deployments' ? apps.readNamespacedDeployment({ name, namespace }, opts()) : net.readNamespacedNetworkPolicy({ name, namespace }, opts()),
-      );
+    /** A write that cannot be dry-run yet, asked of the API server's authorizer. */
+    const canI = async (verb: string): Promise<boolean> => {
+      let allowed = false;
+      const ok = await step(`${verb} (for the revert)`, async () => {
+        const r = await authz.createSelfSubjectAccessReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { namespace, verb, group: GROUP[plural]!, resource: plural, name } } } }, opts());
+        allowed = r.status?.allowed === true;
+      }, false, `revert.${verb}`);
+      if (ok && !allowed) refused(`${verb} (for the revert)`, 'Forbidden (SelfSubjectAccessReview: not allowed)', rbacFix(verb), `revert.${verb}`);
+      return ok && allowed;
+    };
+    const read = () =>
+      plural === 'ingresses' ? net.readNamespacedIngress({ name, namespace }, opts()) : plural === 'secrets' ? core.readNamespacedSecret({ name, namespace }, opts()) : plural === 'deployments' ? apps.readNamespacedDeployment({ name, namespace }, opts()) : net.readNamespacedNetworkPolicy({ name, namespace }, opts());
+    let ok: boolean;
+    let did: string;
+    if (change.action === 'networkPolicy') {
+      // The fault creates the policy, the revert deletes it (the plan reads it to refuse a name in use).
+      const body = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace, labels: { [FAULT_LABEL]: f.id } }, spec: change.spec as never };
+      ok = (await step('get', read, true)) && (await step('create', () => net.createNamespacedNetworkPolicy({ namespace, dryRun, body }, opts()))) && (await canI('delete'));
+      did = 'get, create (dry run) and delete (access review)';
+    } else if (change.action === 'deleteNetworkPolicy') {
+      ok = (await step('get', read)) && (await step('delete', () => net.deleteNamespacedNetworkPolicy({ name, namespace, dryRun }, opts()))) && (await canI('create'));
+      did = 'get, delete (dry run) and create (access review)';
+    } else {
+      // An empty merge patch: authorized and admitted as a patch, changes nothing even without dryRun.
+      const body = {};
+      const patch = () =>
+        plural === 'ingresses' ? net.patchNamespacedIngress({ name, namespace, body, dryRun }, opts(merge)) : plural === 'secrets' ? core.patchNamespacedSecret({ name, namespace, body, dryRun }, opts(merge)) : apps.patchNamespacedDeployment({ name, namespace, body, dryRun }, opts(merge));
+      ok = (await step('get', read)) && (await step('patch', patch));
+      did = 'get and patch (dry run)';
     }
-    if (ok) {
-      ok = await step(verbs.write, () => {
-        if (verbs.write === 'create') return net.createNamespacedNetworkPolicy({ namespace, dryRun: dry, body: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec: ('spec' in change ? change.spec : {}) as never } }, opts());
-        if (verbs.write === 'delete') return net.deleteNamespacedNetworkPolicy({ name, namespace, dryRun: dry }, opts());
-        const body = {};
-        return plural === 'ingresses' ? net.patchNamespacedIngress({ name, namespace, body, dryRun: dry }, opts(merge)) : plural === 'secrets' ? core.patchNamespacedSecret({ name, namespace, body, dryRun: dry }, opts(merge)) : apps.patchNamespacedDeployment({ name, namespace, body, dryRun: dry }, opts(merge));
-      });
-    }
-    if (ok) out.push({ id, severity: 'ok', message: `team ${team}, fault ${f.id}: can ${verbs.get ? 'get and ' : ''}${verbs.write} ${plural} ${namespace}/${name} (dry run)` });
+    if (ok) out.push({ id, severity: 'ok', message: `team ${team}, fault ${f.id}: can ${did} ${what}` });
   }
   return out;
+}
+
+/** The API server's own message (a `Status` body), for people. */
+function apiMessage(err: unknown): string {
+  if (err instanceof ApiException) {
+    try {
+      const b = (typeof err.body === 'string' ? JSON.parse(err.body) : err.body) as { message?: unknown };
+      if (typeof b?.message === 'string') return b.message.slice(0, 300);
+    } catch {
+      // not JSON
+    }
+  }
+  return errText(err);
 }
 
 async function pagerdutyFindings(config: DoctorConfig, fetchFn: typeof fetch, timeoutMs: number): Promise<Finding[]> {
@@ -315,7 +370,7 @@ async function pagerdutyFindings(config: DoctorConfig, fetchFn: typeof fetch, ti
   return out;
 }
 
-/** One real metric (`firedrill.doctor`) sent with the key: a refused key is a finding, as in the game. */
+/** One real metric (`firedrill.doctor`) sent with the key: a refused key is a warning, as in the game. */
 async function newrelicFindings(config: DoctorConfig, timeoutMs: number): Promise<Finding[]> {
   const nr = config.newrelic;
   if (!nr) return [{ id: 'newrelic', severity: 'ok', message: 'New Relic is not configured (no probe metrics exported)' }];
@@ -325,7 +380,8 @@ async function newrelicFindings(config: DoctorConfig, timeoutMs: number): Promis
   await t.flush();
   const st = t.status();
   await t.close();
-  if (refused || st.state === 'rejected') return [{ id: 'newrelic.key', severity: 'critical', message: refused ?? st.lastError ?? 'New Relic refused the key', fix: 'set NEW_RELIC_API_KEY to a license or insert key of the right account and region' }];
+  // A warning, as in the game: telemetry off is a loss for the teams' dashboards, not for the game.
+  if (refused || st.state === 'rejected') return [{ id: 'newrelic.key', severity: 'warning', message: refused ?? st.lastError ?? 'New Relic refused the key', fix: 'set NEW_RELIC_API_KEY to a license or insert key of the right account and region (newrelic.region: us or eu)' }];
   if (st.state !== 'ok') return [{ id: 'newrelic.key', severity: 'warning', message: `New Relic could not be reached: ${st.lastError ?? st.state}`, fix: 'check newrelic.region / newrelic.host and the network' }];
   return [{ id: 'newrelic.key', severity: 'ok', message: 'New Relic accepted a test metric with the key' }];
 }

@@ -3,11 +3,15 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A local Kubernetes API server at the network boundary (no kube-apiserver can run here). It speaks
- * the real shapes for the objects the kubernetes adapter touches: apiVersion/kind on every object,
- * GET, PATCH with `application/merge-patch+json` (RFC 7386) or `application/strategic-merge-patch+json`
+ * the real shapes for the objects the kubernetes adapter and `firedrill doctor` touch: apiVersion/kind on every
+ * object, GET of an object and of a collection (a `<Kind>List` whose items, as the real server sends
+ * them, carry no apiVersion/kind), PATCH with `application/merge-patch+json` (RFC 7386) or `application/strategic-merge-patch+json`
  * (lists of named items merged by `name`), POST/DELETE of NetworkPolicies, `metadata.resourceVersion`
  * in a patch or a delete precondition as an optimistic lock (409 Conflict `Status`), 404 NotFound and
- * 403 Forbidden `Status` objects, 415 for any other patch type. Every request is recorded.
+ * 403 Forbidden `Status` objects, 415 for any other patch type; `?dryRun=All` on POST/PATCH/DELETE
+ * (checked, answered, nothing stored; any other dryRun value is a 400); and SelfSubjectAccessReview
+ * (`POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews`), answered from the same RBAC
+ * rules as the 403s. Every request is recorded.
  */
 
 export interface KObject {
@@ -20,6 +24,7 @@ export interface KObject {
 export interface RecordedRequest {
   method: string;
   path: string;
+  query: string;
   contentType: string | undefined;
   body: unknown;
   status: number;
@@ -36,6 +41,7 @@ const RESOURCES: Resource[] = [
   { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', kind: 'Ingress' },
   { group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', kind: 'NetworkPolicy' },
   { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' },
+  { group: '', version: 'v1', plural: 'services', kind: 'Service' },
   { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment' },
 ];
 
@@ -164,8 +170,9 @@ export class FakeKubernetes {
     } catch {
       body = raw;
     }
-    const path = (req.url ?? '/').split('?')[0]!;
-    const rec: RecordedRequest = { method: req.method ?? 'GET', path, contentType, body, status: 0 };
+    const [path = '/', query = ''] = (req.url ?? '/').split('?');
+    const params = new URLSearchParams(query);
+    const rec: RecordedRequest = { method: req.method ?? 'GET', path, query, contentType, body, status: 0 };
     this.requests.push(rec);
     if (this.hang) return; // never answered
     const send = (status: number, obj: unknown) => {
@@ -174,6 +181,19 @@ export class FakeKubernetes {
       res.end(JSON.stringify(obj));
     };
     if (req.headers.authorization !== `Bearer ${this.token}`) return send(401, status(401, 'Unauthorized', 'Unauthorized'));
+    if (path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
+      if (req.method !== 'POST') return send(405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
+      const attrs = isObj(body) && isObj(body.spec) && isObj(body.spec.resourceAttributes) ? body.spec.resourceAttributes : undefined;
+      if (!isObj(body) || body.kind !== 'SelfSubjectAccessReview' || !attrs) return send(400, status(400, 'BadRequest', 'the body of the request was not a SelfSubjectAccessReview with spec.resourceAttributes'));
+      const denied = this.forbidden.some((f) => f.verb === attrs.verb && f.plural === attrs.resource && f.namespace === attrs.namespace);
+      return send(201, {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        metadata: { creationTimestamp: null },
+        spec: body.spec,
+        status: denied ? { allowed: false, reason: '' } : { allowed: true, reason: 'RBAC: allowed by RoleBinding "firedrill"' },
+      });
+    }
 
     const m = /^\/(?:api\/(v1)|apis\/([^/]+)\/(v1))\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?$/.exec(path);
     const resource = m && RESOURCES.find((r) => r.plural === m[5] && r.group === (m[2] ?? '') && r.version === (m[1] ?? m[3]));
@@ -182,6 +202,9 @@ export class FakeKubernetes {
     const name = m[6];
     const verb = { GET: name ? 'get' : 'list', PATCH: 'patch', POST: 'create', DELETE: 'delete', PUT: 'update' }[req.method ?? 'GET'] ?? 'unknown';
     const gr = resource.group ? `${resource.plural}.${resource.group}` : resource.plural;
+    const dryRun = params.getAll('dryRun');
+    if (dryRun.some((v) => v !== 'All')) return send(400, status(400, 'BadRequest', `Invalid dry run value: ${dryRun.join(', ')}; valid values are All`));
+    const dry = dryRun.length > 0 && req.method !== 'GET';
     const details = (n: string) => ({ name: n, ...(resource.group ? { group: resource.group } : {}), kind: resource.plural });
 
     if (this.forbidden.some((f) => f.verb === verb && f.plural === resource.plural && f.namespace === ns)) {
@@ -203,11 +226,22 @@ export class FakeKubernetes {
       if (this.objects.has(this.key(resource.plural, ns, obj.metadata.name))) {
         return send(409, { ...status(409, 'AlreadyExists', `${gr} "${obj.metadata.name}" already exists`), details: details(obj.metadata.name) });
       }
-      const stored = this.put({ ...obj, apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, metadata: { ...obj.metadata, namespace: ns } });
-      return send(201, stored);
+      const full: KObject = { ...obj, apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, metadata: { ...obj.metadata, namespace: ns } };
+      // A dry run answers what would be stored (no resourceVersion: nothing was written).
+      if (dry) return send(201, { ...clone(full), metadata: { ...clone(full.metadata), uid: 'dry-run' } });
+      return send(201, this.put(full));
+    }
+    if (!name && req.method === 'GET') {
+      const prefix = `${resource.plural}/${ns}/`;
+      // As the real server sends a typed list: items without apiVersion/kind.
+      const items = [...this.objects.entries()].filter(([k]) => k.startsWith(prefix)).map(([, o]) => {
+        const { apiVersion: _a, kind: _k, ...rest } = clone(o);
+        return rest;
+      });
+      return send(200, { apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: `${resource.kind}List`, metadata: { resourceVersion: String(this.rv) }, items });
     }
     if (!name) return send(405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
-    if (req.method !== 'GET' && this.beforeNextWrite) {
+    if (req.method !== 'GET' && !dry && this.beforeNextWrite) {
       const fn = this.beforeNextWrite;
       this.beforeNextWrite = undefined;
       fn();
@@ -225,12 +259,13 @@ export class FakeKubernetes {
         if (want !== undefined && want !== cur.metadata.resourceVersion) return conflict(name);
         const next = apply(cur, body) as KObject;
         next.metadata.resourceVersion = cur.metadata.resourceVersion;
+        if (dry) return send(200, next);
         return send(200, this.put(next));
       }
       case 'DELETE': {
         const pre = isObj(body) && isObj(body.preconditions) ? body.preconditions : {};
         if ((pre.resourceVersion !== undefined && pre.resourceVersion !== cur.metadata.resourceVersion) || (pre.uid !== undefined && pre.uid !== cur.metadata.uid)) return conflict(name);
-        this.objects.delete(this.key(resource.plural, ns, name));
+        if (!dry) this.objects.delete(this.key(resource.plural, ns, name));
         return send(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { ...details(name), uid: cur.metadata.uid } });
       }
       default:
