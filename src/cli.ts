@@ -389,6 +389,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   let config: Config;
+  // A replay's --speed is its own pace (any number > 0), not the game speed the config bounds.
+  if (command === 'replay') delete flags.speed;
   try {
     config = loadConfig({ file: values.config, flags });
   } catch (err) {
