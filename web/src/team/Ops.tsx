@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, errorText, post, put } from '../lib/api.js';
 import { fmtClock } from '../lib/format.js';
-import { t } from '../lib/i18n.js';
+import { label, t } from '../lib/i18n.js';
 import { currentName, ErrorText, Section, useAction, useAsync } from '../lib/ui.js';
 
 const author = (): { author?: string } => (currentName() ? { author: currentName().slice(0, 100) } : {});
@@ -63,7 +63,7 @@ function Components({ version, onPick }: { version: number; onPick(name: string)
               </td>
               <td>
                 <span class={`dot ${x.status === 'running' ? 'up' : x.status === 'starting' ? 'degraded' : 'down'}`} />
-                {x.status}
+                {label('comp', x.status)}
               </td>
               <td class="muted">{x.release}</td>
               <td class="muted small">{x.port && `:${x.port}`}</td>
