@@ -5,11 +5,12 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { loadScenario, ScenarioError, scenarioJsonSchema } from './scenario/load.js';
 import { startServer } from './server.js';
 import { version } from './version.js';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from './clock.js';
 import { openDatabase, SqliteEventStore } from './events/store.js';
-import { writeExportPack } from './export/pack.js';
+import { parseEventsJsonl, writeExportPack } from './export/pack.js';
+import { startReplayServer } from './replay-server.js';
 import { buildFaultTarget } from './server.js';
 
 import type { StoredEvent } from './events/types.js';
@@ -31,6 +32,13 @@ Usage:
   firedrill schema                print the scenario JSON Schema
   firedrill export [--out DIR]    results (JSON, CSV), the event log (JSON Lines) and each team's
                                   retrospective (Markdown, en + ja) of the game in the data dir
+  firedrill replay FILE [--speed N] [--port N]
+                                  play a finished game's events.jsonl (as export writes it) onto a
+                                  fresh server's boards: spectator page, big screen (/?screen=big), results.
+                                  Game time runs N times faster than wall time (default 1). Nothing is
+                                  written and nothing reaches out (no probes, personas, PagerDuty).
+                                  Organizers pause, resume, seek and change speed in the console or
+                                  with POST /api/admin/replay/{pause,resume,seek,speed}.
   firedrill plan [--team T]       dry run: what each team's next fault would do (nothing is changed)
   firedrill doctor [--server URL] [--team T] [--format text|markdown|github]
                                   readiness check before an event: scenario, each team's baseline
@@ -46,7 +54,7 @@ Options (flag > environment > firedrill.yaml > default):
   --host ADDR            HOST                  listen address (default 127.0.0.1)
   --data-dir DIR         FIREDRILL_DATA_DIR    event log and state (default ./data)
   --scenario FILE        FIREDRILL_SCENARIO    scenario (default challenges/chat-service/scenario.yaml)
-  --speed N              FIREDRILL_SPEED       game time runs N times faster (default 1)
+  --speed N              FIREDRILL_SPEED       game time runs N times faster (default 1; replay: its pace)
   --team-port-base N     FIREDRILL_TEAM_PORT_BASE  first port for embedded teams (default 9100; 0 = OS picks)
   --public-url URL       FIREDRILL_PUBLIC_URL  address people use to reach this server
   --log-level LEVEL      LOG_LEVEL             fatal|error|warn|info|debug|trace|silent
@@ -271,6 +279,56 @@ async function teamChecks(config: Config, team: string): Promise<Finding[]> {
   });
 }
 
+/** `firedrill replay FILE`: serve a recording; keeps serving after the end (the results stay up) until SIGTERM. */
+async function replay(config: Config, file: string | undefined, speedFlag: string | undefined): Promise<number> {
+  if (!file) {
+    process.stderr.write('firedrill: replay needs a file: firedrill replay events.jsonl [--speed N]\n');
+    return 2;
+  }
+  const speed = speedFlag === undefined ? 1 : Number(speedFlag);
+  if (!(speed > 0) || !Number.isFinite(speed)) {
+    process.stderr.write(`firedrill: --speed must be a number > 0 (got '${speedFlag}')\n`);
+    return 2;
+  }
+  let events: StoredEvent[];
+  try {
+    events = parseEventsJsonl(readFileSync(file, 'utf8'));
+  } catch (err) {
+    process.stderr.write(`firedrill: cannot read ${file}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  let scenario;
+  try {
+    scenario = loadScenario(config.scenario);
+  } catch (err) {
+    if (!(err instanceof ScenarioError)) throw err;
+    process.stderr.write(`firedrill: the scenario is not valid\n${err.problems.join('\n')}\n`);
+    return 1;
+  }
+  const created = events.find((e) => e.type === 'game.created');
+  if (created?.type === 'game.created' && created.data.scenarioHash !== scenario.hash) {
+    process.stderr.write(`firedrill: warning: ${config.scenario} changed since the game was played; scores use the file as it is now\n`);
+  }
+  const rs = await startReplayServer(config, events, { speed });
+  closeWithGrace({ delay: 10_000, skip: ['SIGUSR2'] }, async () => {
+    await rs.close();
+  });
+  const span = (events[events.length - 1]?.gameTime ?? 0) - (events[0]?.gameTime ?? 0);
+  process.stdout.write(
+    [
+      '',
+      `firedrill ${version} is replaying ${file} (${events.length} events, ${Math.round(span / 1000)} s of game time) at speed ${speed}`,
+      `  spectators:  ${rs.url}/`,
+      `  big screen:  ${rs.url}/?screen=big`,
+      `  organizers:  ${rs.url}/admin`,
+      `  organizer join link: ${rs.url}/join?token=${rs.adminToken}`,
+      '',
+    ].join('\n') + '\n',
+  );
+  void rs.finished().then(() => process.stdout.write('replay finished: the boards show the end of the game (Ctrl-C stops)\n'));
+  return -1;
+}
+
 async function serve(config: Config): Promise<void> {
   const rt = await startServer(config);
   // Outside the logger on purpose: the token must not end up in log files.
@@ -332,6 +390,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   let config: Config;
+  // A replay's --speed is its own pace (any number > 0), not the game speed the config bounds.
+  if (command === 'replay') delete flags.speed;
   try {
     config = loadConfig({ file: values.config, flags });
   } catch (err) {
@@ -358,6 +418,8 @@ export async function main(argv: string[]): Promise<number> {
       return validate(positionals[1] ?? config.scenario);
     case 'export':
       return exportGame(config, values.out ?? join(config.dataDir, 'export'));
+    case 'replay':
+      return replay(config, positionals[1], values.speed);
     case 'plan':
       return planFaults(config, values.team);
     case 'doctor': {

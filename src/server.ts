@@ -125,6 +125,8 @@ export interface CreateOptions {
   dataDir?: string | null;
   /** PagerDuty client (tests: one trusting the fake's CA). Default: pdjs from config.pagerduty. */
   pagerduty?: PagerDutyClient;
+  /** A replay (firedrill replay): the log comes from a recording, so nothing of this start is recorded. */
+  replay?: boolean;
 }
 
 export interface Runtime {
@@ -178,7 +180,7 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   for (const e of replay()) comms.apply(e);
   store.subscribe((e) => comms.apply(e));
   // Which scenario this game plays, recorded once (a changed file later raises a warning).
-  await store.appendMany(scenarioRecordEvents(scenario, replay(), randomInt(2 ** 31)));
+  if (!opts.replay) await store.appendMany(scenarioRecordEvents(scenario, replay(), randomInt(2 ** 31)));
 
   // Filled part by part below; later parts look earlier ones up on use (a test may swap
   // services.target or services.scenario), so every closure reads this one object.

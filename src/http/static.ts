@@ -22,6 +22,36 @@ export function pageFor(path: string): 'index.html' | 'team.html' | 'admin.html'
   return 'index.html';
 }
 
+/** Paths that are a page of the front end: the spectator page, and the war room's and console's own paths. */
+export function isPagePath(path: string): boolean {
+  return path === '/' || pageFor(path) !== 'index.html';
+}
+
+/**
+ * What a browser gets for a page URL that is not one (a typo, an old link): a page in both
+ * languages that says so and links to the three real ones. Static text only, no script.
+ */
+export const NOT_FOUND_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Page not found · firedrill</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
+<style>body{font-family:system-ui,sans-serif;background:#0b0f14;color:#e6edf3;max-width:36em;margin:12vh auto;padding:0 1em;line-height:1.5}a{color:#58a6ff}h1{font-size:1.6em}</style>
+</head>
+<body>
+<h1>Page not found <span lang="ja">ページが見つかりません</span></h1>
+<p>There is no page at this address. <span lang="ja">このアドレスにページはありません。</span></p>
+<ul>
+<li><a href="/">Scoreboard <span lang="ja">スコアボード</span></a></li>
+<li><a href="/team">War room <span lang="ja">作戦室</span></a></li>
+<li><a href="/admin">Organizer console <span lang="ja">運営コンソール</span></a></li>
+</ul>
+</body>
+</html>
+`;
+
 // Defence in depth: whatever a person typed is rendered as text, and even a slip could not load
 // a foreign script. Only these directives (helmet's defaults are off: no upgrade-insecure-requests,
 // which would break a drill served over plain HTTP on a LAN). The chat service's own pages (/t/…)
@@ -92,6 +122,7 @@ export default async function staticWeb(app: FastifyInstance, opts: { root?: str
     const path = req.url.split('?')[0] ?? '/';
     const wantsHtml = (req.headers.accept ?? '').includes('text/html');
     if (isApiPath(path) || !wantsHtml || /\.[a-z0-9]+$/i.test(path)) throw new NotFound(`no route for GET ${path}`);
+    if (!isPagePath(path)) return reply.status(404).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(NOT_FOUND_HTML);
     return page(pageFor(path))(req, reply);
   });
 }

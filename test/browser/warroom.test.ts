@@ -111,6 +111,10 @@ describeBrowser('the war room during a fault', () => {
     const frontend = page.getByTestId('ops-releases').locator('tr[data-component=frontend]');
     await frontend.getByText('1.4.0 · current').waitFor();
     await frontend.getByRole('button', { name: 'Roll back to 1.3.0' }).click();
+    // A rollback asks first: nothing changes until it is confirmed.
+    await frontend.getByText('Roll frontend back to 1.3.0? Every replica restarts on it.').waitFor();
+    await frontend.getByText('1.4.0 · current').waitFor();
+    await frontend.getByTestId('rollback-frontend-1.3.0-confirm').click();
     await frontend.getByText('1.3.0 · current').waitFor();
     // Newest first: the rollback heads the history, by the person at the keyboard.
     const newest = page.getByTestId('ops-history').locator('tr').first();

@@ -102,7 +102,7 @@ export function Persona({ teams }: { teams: Array<{ id: string; name: string }> 
             </select>
           </label>
           <label class="grow">
-            persona
+            {t('admin.personaName')}
             <input value={persona} onInput={(e) => setPersona(e.currentTarget.value)} required />
           </label>
         </div>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, post } from '../lib/api.js';
 import { fmtDuration } from '../lib/format.js';
-import { loc, t } from '../lib/i18n.js';
+import { labels, loc, t } from '../lib/i18n.js';
 import type { JudgedCriterion, JudgedText, JudgingItem, JudgingQueue, RubricCriterion } from '../../../src/contract/judging.js';
 import { ErrorText, organizerName, Section, useAction, useAsync } from '../lib/ui.js';
 
@@ -99,7 +99,7 @@ export function Judging({ version }: { version: number }) {
               <b class="grow">
                 {item.teamName} · {loc(item.title)}
               </b>
-              {item.waiting.length > 0 && <span class="chip s-armed">{t('admin.waiting')}: {item.waiting.join(', ')}</span>}
+              {item.waiting.length > 0 && <span class="chip s-armed">{t('admin.waiting')}: {labels('cat', item.waiting)}</span>}
             </div>
             <h3>{t('admin.statusUpdates')}</h3>
             <Texts texts={item.statusUpdates} />

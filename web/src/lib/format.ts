@@ -1,12 +1,14 @@
 import { getLang } from './i18n.js';
 
-/** A wall-clock instant in the viewer's own time zone and language. */
+/*
+ * Time has two formats, one per audience, and only here (test/web/format.test.ts holds the pages to it):
+ * the game clock (fmtDuration: m:ss, h:mm:ss) for anything in game time, and the viewer's local
+ * time with seconds (fmtClock) for wall instants (a message, a status update, a log line).
+ */
+
+/** A wall-clock instant in the viewer's own time zone and language, with seconds. */
 export function fmtClock(epochMs: number): string {
   return new Intl.DateTimeFormat(getLang(), { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(epochMs);
-}
-
-export function fmtDateTime(epochMs: number): string {
-  return new Intl.DateTimeFormat(getLang(), { dateStyle: 'medium', timeStyle: 'medium' }).format(epochMs);
 }
 
 /** Game or elapsed time as m:ss or h:mm:ss. */

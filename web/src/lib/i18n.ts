@@ -120,6 +120,8 @@ const en = {
   'war.tab.timeline': 'Timeline',
   'inc.open': 'Open an incident',
   'inc.titlePlaceholder': 'What is broken, in a sentence',
+  'inc.autoFailing': '{team}: {probes} failing',
+  'inc.autoRecovered': '{team}: recovered',
   'inc.severity': 'Severity',
   'inc.ack': 'Acknowledge',
   'inc.resolve': 'Resolve',
@@ -147,6 +149,10 @@ const en = {
   'st.published': 'Published.',
   'ops.components': 'Components',
   'ops.logs': 'Logs',
+  'comp.starting': 'starting',
+  'comp.running': 'running',
+  'comp.stopped': 'stopped',
+  'comp.crashed': 'crashed',
   'ops.manifest': 'Manifest',
   'ops.releases': 'Releases',
   'ops.history': 'Change history',
@@ -155,12 +161,13 @@ const en = {
   'ops.applied': 'Applied.',
   'ops.rollout': 'Roll out {v}',
   'ops.rollback': 'Roll back to {v}',
+  'ops.rollbackConfirm': 'Roll {c} back to {v}? Every replica restarts on it.',
   'ops.current': 'current',
   'ops.author': 'by {who}',
   'ops.revertOf': 'revert of {change}',
   'ops.component': 'Component',
   'ops.unavailable': 'The ops console is not available for this team’s platform.',
-  'hint.take': 'Take hint ({n} points)',
+  'hint.take': 'Take hint (costs {n} points)',
   'hint.confirm': 'This hint costs {n} points. Take it?',
   'hint.none': 'No hints for the current fault.',
   'pm.fault': 'Fault',
@@ -191,6 +198,7 @@ const en = {
   'admin.joinLink': 'Join link — shown once, copy it now:',
   'admin.persona': 'Speak as a persona',
   'admin.channel': 'Channel',
+  'admin.personaName': 'Persona',
   'admin.expectsAnswer': 'Expects an answer (scored)',
   'admin.me': 'Organizer name',
   'admin.waiting': 'waiting for judgement',
@@ -385,6 +393,8 @@ const ja: Record<Key, string> = {
   'war.tab.timeline': 'タイムライン',
   'inc.open': 'インシデントを起票',
   'inc.titlePlaceholder': '何が壊れているかを一文で',
+  'inc.autoFailing': '{team}: {probes} が失敗',
+  'inc.autoRecovered': '{team}: 復旧',
   'inc.severity': '重大度',
   'inc.ack': '確認 (Ack)',
   'inc.resolve': '解決',
@@ -412,6 +422,10 @@ const ja: Record<Key, string> = {
   'st.published': '公開しました。',
   'ops.components': 'コンポーネント',
   'ops.logs': 'ログ',
+  'comp.starting': '起動中',
+  'comp.running': '稼働中',
+  'comp.stopped': '停止',
+  'comp.crashed': 'クラッシュ',
   'ops.manifest': 'マニフェスト',
   'ops.releases': 'リリース',
   'ops.history': '変更履歴',
@@ -420,12 +434,13 @@ const ja: Record<Key, string> = {
   'ops.applied': '適用しました。',
   'ops.rollout': '{v} をロールアウト',
   'ops.rollback': '{v} に戻す',
+  'ops.rollbackConfirm': '{c} を {v} に戻しますか？すべてのレプリカがそのバージョンで再起動します。',
   'ops.current': '現在',
   'ops.author': '{who} による変更',
   'ops.revertOf': '{change} の取り消し',
   'ops.component': 'コンポーネント',
   'ops.unavailable': 'このチームのプラットフォームでは運用コンソールを使えません。',
-  'hint.take': 'ヒントを見る（{n} ポイント）',
+  'hint.take': 'ヒントを見る（{n} ポイント減点）',
   'hint.confirm': 'このヒントは {n} ポイントかかります。見ますか？',
   'hint.none': '現在の障害にヒントはありません。',
   'pm.fault': '障害',
@@ -456,6 +471,7 @@ const ja: Record<Key, string> = {
   'admin.joinLink': '参加リンク — 一度しか表示されません。今コピーしてください:',
   'admin.persona': 'ペルソナとして発言',
   'admin.channel': 'チャンネル',
+  'admin.personaName': 'ペルソナ',
   'admin.expectsAnswer': '回答を求める（採点対象）',
   'admin.me': '運営者名',
   'admin.waiting': '審査待ち',
@@ -532,6 +548,8 @@ const ja: Record<Key, string> = {
 };
 
 const dicts: Record<Lang, Record<Key, string>> = { en, ja };
+/** Both dictionaries (test/web/i18n.test.ts lists what is left untranslated). */
+export const dictionaries = dicts;
 
 function initialLang(): Lang {
   const q = new URLSearchParams(location.search).get('lang');
@@ -582,6 +600,23 @@ export function t(key: Key, vars: Record<string, string | number> = {}): string 
 export function label(prefix: string, value: string): string {
   const key = `${prefix}.${value}`;
   return hasText(key) ? t(key) : readable(value);
+}
+
+/** A list of labels in the current language ("Communication, Review" / "コミュニケーション、振り返り"). */
+export function labels(prefix: string, values: readonly string[]): string {
+  return values.map((v) => label(prefix, v)).join(lang === 'ja' ? '、' : ', ');
+}
+
+/**
+ * An incident the server opened on an alert is titled in English ("Red Team: page failing",
+ * src/incidents/alerts.ts): shown in the viewer's language. A title a person typed stays as typed.
+ */
+export function incidentTitle(title: string): string {
+  const failing = /^(.+): (.+) failing$/.exec(title);
+  if (failing) return t('inc.autoFailing', { team: failing[1]!, probes: failing[2]! });
+  const recovered = /^(.+): recovered$/.exec(title);
+  if (recovered) return t('inc.autoRecovered', { team: recovered[1]! });
+  return title;
 }
 
 /** Scenario text arrives as `{ en, ja }`; plain strings pass through. */

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { ScoreResponse } from '../../../src/contract/teams.js';
 import { api, post } from '../lib/api.js';
 import { fmtClock, fmtDuration, fmtSigned } from '../lib/format.js';
+import { promiseOf } from '../lib/status.js';
 import { hasText, label, loc, t, type Key } from '../lib/i18n.js';
 import { currentGame, faultName, gameNow, normBreakdown, normStatus, normTimeline, type BoardTeam, type StatusUpdate, type TimelineItem } from '../lib/model.js';
 import { stateLabel } from './Board.js';
@@ -91,7 +92,8 @@ function NextUpdate({ at }: { at: number }) {
   return <div class="muted small">{left >= 0 ? t('team.nextUpdate', { t: fmtDuration(left) }) : t('team.overdue', { t: fmtDuration(-left) })}</div>;
 }
 
-export function StatusUpdateView({ u }: { u: StatusUpdate }) {
+/** `promise`: the next-update time this update still owes (lib/status.ts promiseOf: the newest unresolved only). */
+export function StatusUpdateView({ u, promise }: { u: StatusUpdate; promise?: number | undefined }) {
   return (
     <div class={`status-update${u.resolved ? ' resolved' : ''}`}>
       <div class="muted small">{fmtClock(u.at)}</div>
@@ -106,7 +108,7 @@ export function StatusUpdateView({ u }: { u: StatusUpdate }) {
           <b>{t('team.currentAction')}:</b> <span class="pre">{u.currentAction}</span>
         </div>
       )}
-      {u.nextUpdateAt !== undefined && !u.resolved && <NextUpdate at={u.nextUpdateAt} />}
+      {promise !== undefined && <NextUpdate at={promise} />}
     </div>
   );
 }
@@ -172,7 +174,7 @@ export function TeamPanel({ team, version, onClose }: { team: BoardTeam; version
             (status.data.updates.length === 0 ? (
               <p class="muted">{t('team.noStatus')}</p>
             ) : (
-              status.data.updates.slice(0, 3).map((u, i) => <StatusUpdateView key={i} u={u} />)
+              status.data.updates.slice(0, 3).map((u, i, all) => <StatusUpdateView key={i} u={u} promise={promiseOf(all, i)} />)
             ))}
           <h3>{t('team.timeline')}</h3>
           <ErrorText error={timeline.error} />

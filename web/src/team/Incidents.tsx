@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, post } from '../lib/api.js';
 import { fmtClock } from '../lib/format.js';
-import { label, t } from '../lib/i18n.js';
+import { incidentTitle, label, t } from '../lib/i18n.js';
 import { currentName, ErrorText, nameField, Section, useAction, useAsync } from '../lib/ui.js';
 import type { TeamIncident as Incident, TeamIncidents } from './model.js';
 
@@ -80,7 +80,7 @@ function IncidentRow({ inc, onChange, members }: { inc: Incident; onChange(): vo
       <div class="row">
         <span class={`chip s-${inc.status}`}>{statusLabel(inc.status)}</span>
         {inc.severity && <span class="chip">{inc.severity}</span>}
-        <b class="grow pre">{inc.title}</b>
+        <b class="grow pre">{incidentTitle(inc.title)}</b>
         <span class="muted small">{fmtClock(inc.openedAtWall)}</span>
       </div>
       {inc.notes.length > 0 && (

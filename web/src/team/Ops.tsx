@@ -1,15 +1,20 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, errorText, post, put } from '../lib/api.js';
 import { fmtClock } from '../lib/format.js';
-import { t } from '../lib/i18n.js';
-import { currentName, ErrorText, Section, useAction, useAsync } from '../lib/ui.js';
+import { label, t } from '../lib/i18n.js';
+import { ConfirmButton, currentName, ErrorText, Section, useAction, useAsync } from '../lib/ui.js';
 import type { Changes, Components as ComponentsAnswer, Logs as LogsAnswer, ManifestAnswer, Releases as ReleasesAnswer } from '../../../src/contract/ops.js';
+
+type Component = ComponentsAnswer['components'][number];
 
 const author = (): { author?: string } => (currentName() ? { author: currentName().slice(0, 100) } : {});
 
 
-function Components({ version, onPick }: { version: number; onPick(name: string): void }) {
+function Components({ version, onPick, onLoaded }: { version: number; onPick(name: string): void; onLoaded(list: Component[]): void }) {
   const c = useAsync((signal) => api<ComponentsAnswer>('/api/team/ops/components', { signal }).then((r) => r.components), [version]);
+  useEffect(() => {
+    if (c.data) onLoaded(c.data);
+  }, [c.data]);
   return (
     <div data-testid="ops-components">
       <div class="row">
@@ -36,7 +41,7 @@ function Components({ version, onPick }: { version: number; onPick(name: string)
               </td>
               <td>
                 <span class={`dot ${x.status === 'running' ? 'up' : x.status === 'starting' ? 'degraded' : 'down'}`} />
-                {x.status}
+                {label('comp', x.status)}
               </td>
               <td class="muted">{x.release}</td>
               <td class="muted small">{x.servicePort !== null && `:${x.servicePort}`}</td>
@@ -53,9 +58,30 @@ function Components({ version, onPick }: { version: number; onPick(name: string)
   );
 }
 
+/** Logs refresh by themselves while shown: a team watching a restart sees it happen. */
+export const LOGS_REFRESH_MS = 3_000;
+
 function Logs({ component, version }: { component: string; version: number }) {
   const logs = useAsync((signal) => api<LogsAnswer>(`/api/team/ops/logs/${encodeURIComponent(component)}?lines=300`, { signal }), [component, version]);
+  // Oldest first, newest last (as a terminal's tail).
   const lines = logs.data?.lines ?? [];
+  useEffect(() => {
+    const id = setInterval(() => {
+      if (document.visibilityState !== 'hidden') logs.reload();
+    }, LOGS_REFRESH_MS);
+    return () => clearInterval(id);
+  }, [component]);
+  // Kept at the newest line, unless the reader scrolled up to read an older one.
+  const box = useRef<HTMLPreElement>(null);
+  const pinned = useRef(true);
+  const text = lines.join('\n');
+  useEffect(() => {
+    pinned.current = true;
+  }, [component]);
+  useEffect(() => {
+    const el = box.current;
+    if (el && pinned.current) el.scrollTop = el.scrollHeight;
+  }, [text]);
   return (
     <div id="logs" data-testid="ops-logs">
       <div class="row">
@@ -68,7 +94,17 @@ function Logs({ component, version }: { component: string; version: number }) {
       </div>
       <ErrorText error={logs.error} />
       {/* Log lines are text: the chat service logs what users typed. */}
-      <pre class="logs">{lines.join('\n')}</pre>
+      <pre
+        class="logs"
+        ref={box}
+        data-testid="ops-log-lines"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 8;
+        }}
+      >
+        {text}
+      </pre>
     </div>
   );
 }
@@ -157,6 +193,20 @@ function Releases({ version, onChanged }: { version: number; onChanged(): void }
                       <span key={v.version} class="chip s-resolved" title={v.notes}>
                         {v.version} · {t('ops.current')}
                       </span>
+                    ) : i < row.releases.findIndex((x) => x.current) ? (
+                      // Releases are listed oldest first: one before the running release is a rollback, asked for twice.
+                      <span key={v.version} title={v.notes}>
+                        <ConfirmButton
+                          label={t('ops.rollback', { v: v.version })}
+                          question={t('ops.rollbackConfirm', { c: row.component, v: v.version })}
+                          disabled={a.busy}
+                          danger
+                          testid={`rollback-${row.component}-${v.version}`}
+                          onConfirm={async () => {
+                            if (await a.run(() => post('/api/team/ops/rollback', { component: row.component, version: v.version, ...author() }))) onChanged();
+                          }}
+                        />
+                      </span>
                     ) : (
                       <button
                         key={v.version}
@@ -168,8 +218,7 @@ function Releases({ version, onChanged }: { version: number; onChanged(): void }
                           if (await a.run(() => post('/api/team/ops/rollback', { component: row.component, version: v.version, ...author() }))) onChanged();
                         }}
                       >
-                        {/* Releases are listed oldest first: one before the running release is a rollback. */}
-                        {i < row.releases.findIndex((x) => x.current) ? t('ops.rollback', { v: v.version }) : t('ops.rollout', { v: v.version })}
+                        {t('ops.rollout', { v: v.version })}
                       </button>
                     ),
                   )}
@@ -216,6 +265,17 @@ function History({ version }: { version: number }) {
 
 export function Ops({ version }: { version: number }) {
   const [component, setComponent] = useState('ingress');
+  // The failing component is shown first, until someone picks one.
+  const picked = useRef(false);
+  const pick = (name: string) => {
+    picked.current = true;
+    setComponent(name);
+  };
+  const loaded = (list: Component[]) => {
+    if (picked.current) return;
+    const failing = list.find((c) => c.status !== 'running');
+    if (failing) setComponent(failing.name);
+  };
   const [n, setN] = useState(0);
   const v = version + n;
   const bump = () => setN((x) => x + 1);
@@ -223,7 +283,7 @@ export function Ops({ version }: { version: number }) {
     <Section title={t('war.tab.ops')}>
       <div class="grid2">
         <div style={{ display: 'grid', gap: '1em', minWidth: 0 }}>
-          <Components version={v} onPick={setComponent} />
+          <Components version={v} onPick={pick} onLoaded={loaded} />
           <Releases version={v} onChanged={bump} />
           <History version={v} />
         </div>

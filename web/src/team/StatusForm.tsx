@@ -4,6 +4,7 @@ import { normStatus } from '../lib/model.js';
 import { t } from '../lib/i18n.js';
 import { clientId, ErrorText, Section, useAction, useAsync } from '../lib/ui.js';
 import { StatusUpdateView } from '../spectator/TeamPanel.js';
+import { promiseOf } from '../lib/status.js';
 
 /** The public status page, written by the Communications Lead. */
 export function StatusForm({ teamId, version }: { teamId: string; version: number }) {
@@ -68,7 +69,7 @@ export function StatusForm({ teamId, version }: { teamId: string; version: numbe
           <h3>{t('team.status')}</h3>
           <ErrorText error={current.error} />
           {current.data?.updates.length === 0 && <p class="muted">{t('team.noStatus')}</p>}
-          {current.data?.updates.slice(0, 5).map((u, i) => <StatusUpdateView key={i} u={u} />)}
+          {current.data?.updates.slice(0, 5).map((u, i, all) => <StatusUpdateView key={i} u={u} promise={promiseOf(all, i)} />)}
         </div>
       </div>
     </Section>
