@@ -1,3 +1,4 @@
+import type { Timer } from './leaderboard/coalesce.js';
 import { randomInt } from 'node:crypto';
 import pino from 'pino';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -125,6 +126,8 @@ export interface CreateOptions {
   dataDir?: string | null;
   /** PagerDuty client (tests: one trusting the fake's CA). Default: pdjs from config.pagerduty. */
   pagerduty?: PagerDutyClient;
+  /** The clock and timer of the live frames' coalescing (tests inject one; default: real time). */
+  frameTimer?: Timer;
 }
 
 export interface Runtime {
@@ -176,7 +179,7 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   const parts: CoreServices & Partial<Services> = { config, clock, gameClock, store, teams, scenario, comms, adminTokenHash: hashToken(adminToken), version, dataDir };
 
   // Scores and the live leaderboard (per audience): rebuilt from the log, then kept current.
-  const leaderboard = new Leaderboard({ scenario, gameTime: () => gameClock.now() });
+  const leaderboard = new Leaderboard({ scenario, gameTime: () => gameClock.now(), ...(opts.frameTimer ? { timer: opts.frameTimer } : {}) });
   leaderboard.rebuild(store.readSync());
   store.subscribe((e) => leaderboard.apply(e));
 

@@ -1,3 +1,4 @@
+import type { Timer } from './coalesce.js';
 import type { GamePhase } from '../lifecycle/index.js';
 import type { Scenario, Text } from '../scenario/types.js';
 import type { CurrentFault, Detection, FaultState, Standing, TeamBreakdown } from '../scoring/types.js';
@@ -78,4 +79,7 @@ export interface LeaderboardOptions {
   ring?: number;
   /** Most timeline items kept per team. */
   timelineCap?: number;
+  /** Clock and timer of the frame coalescing (tests inject one); frames per audience at most one per `frameIntervalMs` (250). */
+  timer?: Timer;
+  frameIntervalMs?: number;
 }

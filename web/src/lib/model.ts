@@ -256,27 +256,8 @@ export function normBoard(x: unknown): Board {
 
 export const sortBoard = (teams: BoardTeam[]): BoardTeam[] => [...teams].sort((a, b) => a.rank - b.rank || b.points - a.points || a.name.localeCompare(b.name));
 
-/**
- * Apply one WebSocket frame: a snapshot replaces the board, an update merges changed teams
- * (and drops removed ones). Frames carry the audience's board version as `seq`.
- */
-export function applyFrame(prev: Board | undefined, frame: unknown): Board {
-  const f = obj(frame);
-  const type = str(f.type) ?? str(f.kind) ?? 'snapshot';
-  if (type === 'snapshot' || !prev || f.board) return normBoard(f);
-  const changed = (Array.isArray(f.teams) ? f.teams : Array.isArray(f.changed) ? f.changed : []).map(normTeam);
-  const removed = new Set(Array.isArray(f.removed) ? f.removed.filter((r): r is string => typeof r === 'string') : []);
-  const byId = new Map(prev.teams.filter((t) => !removed.has(t.id)).map((t) => [t.id, t]));
-  for (const t of changed) byId.set(t.id, t);
-  const game = f.game ? normGameBlock(f.game) : prev.game;
-  return {
-    seq: num(f.seq) ?? prev.seq,
-    frozen: typeof f.frozen === 'boolean' ? f.frozen : f.game ? Boolean(obj(f.game).frozen) : prev.frozen,
-    gameTime: num(f.gameTime) ?? prev.gameTime,
-    game,
-    teams: sortBoard([...byId.values()]),
-  };
-}
+/** Apply one /ws/leaderboard frame (a snapshot, or a compact delta): web/src/lib/frames.ts. */
+export { applyFrame } from './frames.js';
 
 /** A point series for the chart: game ms → milli-points. */
 export function normSeries(x: unknown): Array<[number, number]> {

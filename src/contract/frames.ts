@@ -1,0 +1,57 @@
+import Type, { type Static } from 'typebox';
+import { BoardGameBlock } from './game.js';
+
+/**
+ * /ws/leaderboard frames (issue 18): a snapshot (the whole board) on connect and whenever a resume
+ * reaches back further than the server remembers, then compact deltas.
+ *
+ * A delta brings a board from version `from` to version `seq`: for each row that changed in
+ * between, only its changed fields (always with `id`; a rank move is just `{ id, rank }`), and the
+ * game block when the phase, clock, freeze or reveal changed. Every field is "set to this value",
+ * so a delta also applies to any board at a version in [from, seq) — a client that holds a newer
+ * snapshot than `from` applies it as is. A client whose version is below `from` has missed
+ * something: it reconnects with `?since=<its seq>`.
+ */
+
+/**
+ * One board row as the frames carry it. The row's own schema is src/contract/board.ts `BoardRow`
+ * (written in parallel); until the two are merged this names the fields the frames rely on.
+ */
+export const FrameRow = Type.Object(
+  { id: Type.String(), name: Type.String(), rank: Type.Integer({ minimum: 1 }), score: Type.Number(), breakdown: Type.Unknown(), currentFault: Type.Unknown() },
+  { additionalProperties: true },
+);
+export type FrameRow = Static<typeof FrameRow>;
+
+/** A row's changed fields: `id` and any subset of the others (new rows come whole). */
+export const RowPatch = Type.Object(
+  { id: Type.String(), name: Type.Optional(Type.String()), rank: Type.Optional(Type.Integer({ minimum: 1 })), score: Type.Optional(Type.Number()), breakdown: Type.Optional(Type.Unknown()), currentFault: Type.Optional(Type.Unknown()) },
+  { additionalProperties: true },
+);
+export type RowPatch = Static<typeof RowPatch>;
+
+/** The board's game block with the freeze and reveal flags (src/leaderboard/types.ts GameBlock). */
+export const FrameGame = Type.Object({ ...BoardGameBlock.properties, frozen: Type.Boolean(), revealed: Type.Boolean() }, { additionalProperties: false });
+export type FrameGame = Static<typeof FrameGame>;
+
+export const FrameBoard = Type.Object({ game: FrameGame, teams: Type.Array(FrameRow), seq: Type.Integer({ minimum: 0 }) });
+export type FrameBoard = Static<typeof FrameBoard>;
+
+export const SnapshotFrame = Type.Object({ type: Type.Literal('snapshot'), seq: Type.Integer({ minimum: 0 }), board: FrameBoard }, { additionalProperties: false });
+export type SnapshotFrame = Static<typeof SnapshotFrame>;
+
+export const DeltaFrame = Type.Object(
+  {
+    type: Type.Literal('delta'),
+    /** The board version this delta starts from (applies to any version in [from, seq)). */
+    from: Type.Integer({ minimum: 0 }),
+    seq: Type.Integer({ minimum: 1 }),
+    rows: Type.Optional(Type.Array(RowPatch)),
+    game: Type.Optional(FrameGame),
+  },
+  { additionalProperties: false },
+);
+export type DeltaFrame = Static<typeof DeltaFrame>;
+
+export const LeaderboardFrame = Type.Union([SnapshotFrame, DeltaFrame]);
+export type LeaderboardFrame = Static<typeof LeaderboardFrame>;
