@@ -23,7 +23,8 @@ const quick = process.argv.includes('--quick');
 /** Each benchmark and its arguments: full, and quick (the table's rows, smaller where it still says the same). */
 const BENCHES: Record<string, { full: string[]; quick: string[] | null }> = {
   fold: { full: [], quick: ['--quick', '--events', '300000'] },
-  'ws-fanout': { full: ['--clients', '5000', '--teams', '100', '--updates', '100'], quick: ['--clients', '5000', '--teams', '100', '--updates', '20', '--warmup', '3'] },
+  // Updates 300 ms apart: more than the 250 ms coalescing interval, so each update is its own frame (sent at once).
+  'ws-fanout': { full: ['--clients', '5000', '--teams', '100', '--updates', '100', '--gap', '300'], quick: ['--clients', '5000', '--teams', '100', '--updates', '20', '--warmup', '3', '--gap', '300'] },
   'http-writes': { full: ['--seconds', '20'], quick: ['--seconds', '8'] },
   'platform-memory': { full: [], quick: null },
   'demo-timing': { full: [], quick: null },

@@ -62,6 +62,11 @@ export const ConfigSchema = Type.Object(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info' },
     ),
+    /**
+     * Child processes that own the spectators' /ws/leaderboard sockets (issue 18: the main event loop
+     * stays free with thousands of phones). 0 = the main process writes to them (small events, tests).
+     */
+    fanoutWorkers: Type.Integer({ minimum: 0, maximum: 16, default: 0 }),
     /** Start the game as soon as the server is up (the demo does). */
     autoStart: Type.Boolean({ default: false }),
     teams: Type.Array(TeamConfig, { default: [] }),
@@ -155,9 +160,10 @@ const ENV: Record<string, keyof Config> = {
   FIREDRILL_PUBLIC_URL: 'publicUrl',
   FIREDRILL_TEAM_PORT_BASE: 'teamPortBase',
   LOG_LEVEL: 'logLevel',
+  FIREDRILL_FANOUT_WORKERS: 'fanoutWorkers',
 };
 
-const NUMERIC = new Set<keyof Config>(['port', 'speed', 'teamPortBase']);
+const NUMERIC = new Set<keyof Config>(['port', 'speed', 'teamPortBase', 'fanoutWorkers']);
 
 function coerce(key: keyof Config, value: unknown): unknown {
   if (NUMERIC.has(key) && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);

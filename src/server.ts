@@ -1,3 +1,4 @@
+import type { Timer } from './leaderboard/coalesce.js';
 import { randomInt } from 'node:crypto';
 import pino from 'pino';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -127,6 +128,8 @@ export interface CreateOptions {
   pagerduty?: PagerDutyClient;
   /** A replay (firedrill replay): the log comes from a recording, so nothing of this start is recorded. */
   replay?: boolean;
+  /** The clock and timer of the live frames' coalescing (tests inject one; default: real time). */
+  frameTimer?: Timer;
 }
 
 export interface Runtime {
@@ -187,7 +190,7 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   const parts: CoreServices & Partial<Services> = { config, clock, gameClock, store, teams, scenario, comms, adminTokenHash: hashToken(adminToken), version, dataDir };
 
   // Scores and the live leaderboard (per audience): rebuilt from the log, then kept current.
-  const leaderboard = new Leaderboard({ scenario, gameTime: () => gameClock.now() });
+  const leaderboard = new Leaderboard({ scenario, gameTime: () => gameClock.now(), ...(opts.frameTimer ? { timer: opts.frameTimer } : {}) });
   leaderboard.rebuild(replay());
   store.subscribe((e) => leaderboard.apply(e));
 

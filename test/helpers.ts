@@ -1,3 +1,4 @@
+import type { Timer } from '../src/leaderboard/coalesce.js';
 import { ManualClock } from '../src/clock.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { buildApp } from '../src/app.js';
@@ -10,14 +11,20 @@ export const T0 = 1_800_000_000_000;
  * A whole runtime on an in-memory database with a manual clock; nothing listens.
  * Pass `dataDir` to use a real file (restart tests).
  */
-export async function testRuntime(overrides: Partial<Config> = {}, opts: { dataDir?: string | null; clock?: ManualClock } = {}) {
+/** A frame timer whose clock moves one coalescing interval per reading: every change is its own frame, at once. */
+export const everyFrame: Timer = (() => {
+  let t = 0;
+  return { now: () => (t += 1000), set: (fn: () => void) => setImmediate(fn), clear: (h: unknown) => clearImmediate(h as NodeJS.Immediate) };
+})();
+
+export async function testRuntime(overrides: Partial<Config> = {}, opts: { dataDir?: string | null; clock?: ManualClock; frameTimer?: Timer } = {}) {
   const clock = opts.clock ?? new ManualClock(T0);
   const config = loadConfig({ env: {}, flags: { adminToken: ADMIN_TOKEN, logLevel: 'silent', teamPortBase: 0, ...overrides } });
-  const rt: Runtime = await createRuntime(config, { clock, dataDir: opts.dataDir ?? null });
+  const rt: Runtime = await createRuntime(config, { clock, dataDir: opts.dataDir ?? null, ...(opts.frameTimer ? { frameTimer: opts.frameTimer } : {}) });
   return { ...rt, clock, config };
 }
 
-export async function testApp(overrides: Partial<Config> = {}, opts: { dataDir?: string | null; clock?: ManualClock } = {}) {
+export async function testApp(overrides: Partial<Config> = {}, opts: { dataDir?: string | null; clock?: ManualClock; frameTimer?: Timer } = {}) {
   const rt = await testRuntime(overrides, opts);
   const app = await buildApp(rt.services);
   return {

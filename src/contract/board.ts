@@ -44,11 +44,4 @@ export type BoardRow = Static<typeof BoardRow>;
 export const Board = Type.Object({ game: BoardGameBlock, teams: Type.Array(BoardRow), seq: Type.Integer({ minimum: 0 }) }, Closed);
 export type Board = Static<typeof Board>;
 
-/**
- * /ws/leaderboard frames: a snapshot (the whole board), then updates carrying the rows whose content
- * or rank changed, and the game block when the phase, clock, freeze or reveal changed.
- */
-export const BoardSnapshotFrame = Type.Object({ type: Type.Literal('snapshot'), seq: Type.Integer(), board: Board }, Closed);
-export const BoardUpdateFrame = Type.Object({ type: Type.Literal('update'), seq: Type.Integer(), teams: Type.Array(BoardRow), game: Type.Optional(BoardGameBlock) }, Closed);
-export const BoardFrame = Type.Union([BoardSnapshotFrame, BoardUpdateFrame]);
-export type BoardFrame = Static<typeof BoardFrame>;
+// The /ws/leaderboard frames (a snapshot, then compact deltas): src/contract/frames.ts.

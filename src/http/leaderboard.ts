@@ -1,14 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { WebSocket } from 'ws';
+import type { Socket } from 'node:net';
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Board } from '../contract/board.js';
 import { Forbidden, NotFound } from '../errors.js';
 import type { Leaderboard } from '../leaderboard/service.js';
+import { FanoutPool } from './fanout-pool.js';
 import { BoundedInteger, MAX_SEQ } from './numbers.js';
+import { Spectators } from './spectators.js';
 
-/** A client with more than this many bytes still queued is skipped until it drains. */
-export const SLOW_CLIENT_BYTES = 256 * 1024;
+export { SLOW_CLIENT_BYTES } from './spectators.js';
 
 export function leaderboardOf(app: FastifyInstance): Leaderboard {
   const lb = app.services.leaderboard;
@@ -34,15 +35,18 @@ export async function checkOrigin(req: FastifyRequest): Promise<void> {
   if (!same) throw new Forbidden(`WebSocket connections from ${origin} are not allowed`);
 }
 
-interface Client {
-  socket: WebSocket;
-  /** Frames handed to ws and not yet written out. */
-  pending: number;
-  /** Skipped an update while slow: owes a fresh snapshot once drained. */
-  stale: boolean;
-}
+/** @fastify/websocket keeps the upgrade's raw socket and head on the request under these (unexported) symbols. */
+const rawSymbol = (req: object, name: string): symbol | undefined => Object.getOwnPropertySymbols(req).find((s) => s.description === name);
 
-/** The public board: `GET /api/leaderboard` (ETag) and `/ws/leaderboard` (snapshot, then updates). */
+const pools = new WeakMap<object, FanoutPool>();
+/** The fan-out workers of a server, if it runs any (tests and the bench read their pids). */
+export const fanoutOf = (server: object): FanoutPool | undefined => pools.get(server);
+
+/**
+ * The public board: `GET /api/leaderboard` (ETag) and `/ws/leaderboard` (snapshot, then compact
+ * delta frames, coalesced to at most 4 a second). With `fanoutWorkers` > 0 the spectator sockets
+ * live in fan-out worker processes (src/http/fanout-pool.ts); otherwise in this one.
+ */
 export default async function leaderboard(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -57,40 +61,27 @@ export default async function leaderboard(fastify: FastifyInstance) {
   });
 
   // One fan-out for every client: each frame is serialized once and the same string is sent to all.
-  const clients = new Set<Client>();
-  const send = (c: Client, frame: string) => {
-    c.pending++;
-    c.socket.send(frame, () => {
-      c.pending--;
-      // Drained after being skipped: catch up with one fresh snapshot instead of a queue.
-      if (c.stale && c.pending === 0 && c.socket.readyState === c.socket.OPEN && app.services.leaderboard) {
-        c.stale = false;
-        send(c, app.services.leaderboard.publicView().snapshotFrame);
-      }
-    });
-  };
+  const here = new Spectators({ snapshot: () => leaderboardOf(app).publicView().snapshotFrame, since: (s) => leaderboardOf(app).publicSince(s) });
+  const workers = app.services.config?.fanoutWorkers ?? 0;
+  let pool: FanoutPool | undefined;
   let unsubscribe: (() => void) | undefined;
   app.addHook('onReady', async () => {
     const lb = app.services.leaderboard;
     if (!lb) return;
+    if (workers > 0) {
+      pool = new FanoutPool(workers, () => lb.publicView().snapshotFrame, app.log);
+      await pool.start();
+      pools.set(app.server, pool);
+    }
     unsubscribe = lb.onPublic((frame) => {
-      for (const c of clients) {
-        if (c.socket.readyState !== c.socket.OPEN) continue;
-        // Stale with none of our frames queued (its buffer held something else): catch up now.
-        if (c.stale && c.pending === 0 && c.socket.bufferedAmount <= SLOW_CLIENT_BYTES) {
-          c.stale = false;
-          send(c, lb.publicView().snapshotFrame);
-          continue;
-        }
-        if (c.stale || c.socket.bufferedAmount > SLOW_CLIENT_BYTES) {
-          c.stale = true;
-          continue;
-        }
-        send(c, frame);
-      }
+      pool?.broadcast(frame);
+      here.broadcast(frame);
     });
   });
-  app.addHook('onClose', async () => unsubscribe?.());
+  app.addHook('onClose', async () => {
+    unsubscribe?.();
+    await pool?.close();
+  });
 
   app.get(
     '/ws/leaderboard',
@@ -98,23 +89,23 @@ export default async function leaderboard(fastify: FastifyInstance) {
       websocket: true,
       onRequest: checkOrigin,
       schema: { querystring: Type.Object({ since: Type.Optional(BoundedInteger({ minimum: 0, maximum: MAX_SEQ, description: 'the last board version seen' })) }) },
+      // With fan-out workers: hand the socket over before this process upgrades it.
+      preHandler: async (req, reply) => {
+        if (!pool || !app.services.leaderboard) return;
+        const sock = rawSymbol(req.raw, 'ws-socket');
+        const head = rawSymbol(req.raw, 'ws-head');
+        const socket = sock && (req.raw as unknown as Record<symbol, Socket | undefined>)[sock];
+        if (!socket) return;
+        const buf = (head && (req.raw as unknown as Record<symbol, Buffer | undefined>)[head]) || Buffer.alloc(0);
+        if (pool.adopt(req.raw, socket, buf, req.query.since)) reply.hijack();
+      },
     },
     (socket, req) => {
-      const lb = app.services.leaderboard;
-      if (!lb) {
+      if (!app.services.leaderboard) {
         socket.close(1011, 'the leaderboard is not running');
         return;
       }
-      const c: Client = { socket, pending: 0, stale: false };
-      const since = req.query.since;
-      const missed = since === undefined ? null : lb.publicSince(since);
-      if (missed) for (const f of missed) send(c, f);
-      else send(c, lb.publicView().snapshotFrame);
-      clients.add(c);
-      socket.on('close', () => clients.delete(c));
-      socket.on('error', () => clients.delete(c));
-      // Spectators only listen; anything they send is ignored.
-      socket.on('message', () => {});
+      here.add(socket, req.query.since);
     },
   );
 }

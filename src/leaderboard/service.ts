@@ -4,6 +4,7 @@ import type { Scenario } from '../scenario/types.js';
 import { apply, compareTeams, createScore, standing, type ScoreState } from '../scoring/fold.js';
 import type { PublicBreakdown } from '../contract/teams.js';
 import type { Standing, TeamBreakdown } from '../scoring/types.js';
+import { Coalescer } from './coalesce.js';
 import { AudienceBoard, rowOf, type Listener, type Order } from './audience.js';
 import { Freeze } from './freeze.js';
 import { boardTeam, publicTitle, spoilerFree, spoilerFreeStanding, type Mask } from './spoilers.js';
@@ -47,8 +48,8 @@ export class Leaderboard {
 
   constructor(private readonly opts: LeaderboardOptions) {
     this.score = createScore(opts.scenario);
-    this.publicBoard = new AudienceBoard(opts.ring ?? 256);
-    this.organizerBoard = new AudienceBoard(opts.ring ?? 256);
+    this.publicBoard = new AudienceBoard(opts.ring ?? 256, opts.timer, opts.frameIntervalMs);
+    this.organizerBoard = new AudienceBoard(opts.ring ?? 256, opts.timer, opts.frameIntervalMs);
     this.timelineCap = opts.timelineCap ?? 5000;
     this.publicBoard.prepare(this.gameBlock());
     this.organizerBoard.prepare(this.gameBlock());
@@ -167,12 +168,24 @@ export class Leaderboard {
     }
   }
 
+  /** A team's update: coalesced like the boards (at most one frame per interval; items accumulate, the latest standing wins). */
   private sendTeam(id: string, items: TimelineItem[], game: GameBlock | undefined): void {
     const h = this.teamHistory(id);
     h.version++;
     if (!this.live || !h.listeners.size) return;
+    const p = (h.pending ??= { items: [], game: undefined });
+    p.items.push(...items);
+    if (game) p.game = game;
+    (h.coalescer ??= new Coalescer(() => this.flushTeam(id), this.opts.timer, this.opts.frameIntervalMs)).poke();
+  }
+
+  private flushTeam(id: string): void {
+    const h = this.teamHistory(id);
+    const p = h.pending;
+    h.pending = undefined;
+    if (!p || !h.listeners.size) return;
     const own = this.standingOf(id);
-    const frame = JSON.stringify({ type: 'update', seq: h.version, team: own && spoilerFreeStanding(own, this.mask), items: items.map((i) => this.publicItem(i)), ...(game ? { game } : {}) } satisfies TeamFrame);
+    const frame = JSON.stringify({ type: 'update', seq: h.version, team: own && spoilerFreeStanding(own, this.mask), items: p.items.map((i) => this.publicItem(i)), ...(p.game ? { game: p.game } : {}) } satisfies TeamFrame);
     for (const l of h.listeners) l(frame);
   }
 
@@ -280,6 +293,8 @@ export class Leaderboard {
   /** The team's own live stream: a snapshot frame (with the game block) now, update frames after. */
   subscribeTeam(id: string, l: (frame: string) => void): { snapshot: string; unsubscribe: () => void } {
     const h = this.teamHistory(id);
+    // What waits goes to the others first: the snapshot below already holds it.
+    h.coalescer?.now();
     h.listeners.add(l);
     const own = this.standingOf(id);
     const snapshot = JSON.stringify({

@@ -1,7 +1,8 @@
 import type { StoredEvent } from '../events/types.js';
 import type { FaultRun } from '../lifecycle/index.js';
 import type { Scenario, Text } from '../scenario/types.js';
-import type { SeriesPoint, TimelineItem } from './types.js';
+import type { Coalescer } from './coalesce.js';
+import type { GameBlock, SeriesPoint, TimelineItem } from './types.js';
 
 type FaultMoment = Extract<TimelineItem, { kind: 'fault' }>['moment'];
 type IncidentState = Extract<TimelineItem, { kind: 'incident' }>['state'];
@@ -87,6 +88,9 @@ export class TeamHistory {
   series: SeriesPoint[] = [];
   version = 0;
   listeners = new Set<(frame: string) => void>();
+  /** Items and game block waiting for the next coalesced frame (src/leaderboard/service.ts sendTeam). */
+  pending: { items: TimelineItem[]; game: GameBlock | undefined } | undefined;
+  coalescer: Coalescer | undefined;
   /** Real id and title of masked items, by seq (organizers only). */
   private readonly secrets = new Map<number, { fault: string; title: Text | null }>();
   constructor(private readonly cap: number) {}

@@ -1,4 +1,5 @@
 import type { Board } from '../contract/board.js';
+import type { Timer } from './coalesce.js';
 import type { Scenario } from '../scenario/types.js';
 
 /** The shapes the leaderboard serves (REST and WebSocket frames): the public contract's (src/contract/). */
@@ -26,4 +27,7 @@ export interface LeaderboardOptions {
   ring?: number;
   /** Most timeline items kept per team. */
   timelineCap?: number;
+  /** Clock and timer of the frame coalescing (tests inject one); frames per audience at most one per `frameIntervalMs` (250). */
+  timer?: Timer;
+  frameIntervalMs?: number;
 }

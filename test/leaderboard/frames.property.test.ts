@@ -1,15 +1,30 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/events/types.js';
-import { Leaderboard, type Board, type BoardTeam } from '../../src/leaderboard/service.js';
+import type { Board as FrameBoard } from '../../src/contract/board.js';
+import type { DeltaFrame } from '../../src/contract/frames.js';
+import { FRAME_INTERVAL_MS, type Timer } from '../../src/leaderboard/coalesce.js';
+import { applyDelta } from '../../src/leaderboard/delta.js';
+import { Replica } from '../../src/leaderboard/replica.js';
+import { Leaderboard } from '../../src/leaderboard/service.js';
+
+// The web client's own code (web/src/lib/frames.ts), loaded at run time: the server's tsconfig has
+// no DOM types to check web/ with (web/tsconfig.json does that).
+type WebBoard = { seq: number; teams: unknown[] };
+const webFrames = '../../web/src/lib/frames.js';
+const webModel = '../../web/src/lib/model.js';
+const { applyFrame } = (await import(webFrames)) as { applyFrame(prev: WebBoard | undefined, frame: unknown): WebBoard };
+const { normBoard } = (await import(webModel)) as { normBoard(x: unknown): WebBoard };
 import { buildScenario } from '../scoring/fixture.js';
 
 /**
  * The live board is kept by changing only what an event touched (one team's row, the ranks that
- * moved). Properties over generated games: a client that starts from any snapshot and applies the
- * update frames after it holds exactly the board the server serves; a client resuming with
- * `?since=v` from any version it saw is brought to the current board; and a board rebuilt from the
- * log at start has the same rows as the live one.
+ * moved), and sent as compact deltas coalesced to at most one frame per 250 ms (an injected clock).
+ * Properties over generated games and gaps between events: a client that starts from a snapshot
+ * and applies every delta (the server's applyDelta, the web's applyFrame, a fan-out worker's
+ * replica) holds exactly the served board after every frame and after the last interval; a client
+ * resuming with `?since=v` from any version it saw is brought to the current board by one delta;
+ * and a board rebuilt from the log at start has the same rows as the live one.
  */
 
 const scenario = buildScenario({ faults: [{ id: 'f1', alerting: 'silent' }, { id: 'f2', alerting: 'silent', weight: 2 }] });
@@ -36,43 +51,86 @@ const game = fc.record({ teams: fc.integer({ min: 1, max: TEAMS.length }), event
   return { log: out, split: ids.length + (split % (out.length - ids.length + 1)) };
 });
 
-/** What a client does with frames (web/src/lib/model.ts): a snapshot replaces, an update merges rows by id. */
-function applyFrame(board: Board, frame: string): Board {
-  const f = JSON.parse(frame) as { type: string; seq: number; teams?: BoardTeam[]; board?: Board; game?: Board['game'] };
-  if (f.type === 'snapshot') return f.board!;
-  const byId = new Map(board.teams.map((t) => [t.id, t]));
-  for (const t of f.teams ?? []) byId.set(t.id, t);
-  return { game: f.game ?? board.game, seq: f.seq, teams: [...byId.values()].sort((x, y) => x.rank - y.rank) };
+/** A manual clock and timer: time passes only when the test says (`tick`), timers fire then. */
+function manualTimer() {
+  let t = 0;
+  let timers: Array<{ at: number; fn: () => void }> = [];
+  const timer: Timer = {
+    now: () => t,
+    set: (fn, ms) => {
+      const h = { at: t + ms, fn };
+      timers.push(h);
+      return h;
+    },
+    clear: (h) => (timers = timers.filter((x) => x !== h)),
+  };
+  const tick = (ms: number) => {
+    t += ms;
+    const due = timers.filter((x) => x.at <= t);
+    timers = timers.filter((x) => x.at > t);
+    for (const d of due) d.fn();
+  };
+  return { timer, tick };
 }
-const rowsOf = (b: Board) => b.teams;
+
+const served = (lb: Leaderboard) => JSON.parse(lb.publicView().json) as FrameBoard;
+/** The web client's rows (web/src/lib/frames.ts applyFrame), compared without the wall-clock anchor of its game block. */
+const webRows = (b: WebBoard | undefined) => b?.teams;
 
 describe('live board frames', () => {
-  it('snapshot + every update frame = the served board, for every audience version a client saw', () => {
+  it('snapshot + every delta frame = the served board at every frame, in the server replica and in the web client; resumes from any version', () => {
     fc.assert(
-      fc.property(game, ({ log, split }) => {
-        const lb = new Leaderboard({ scenario, ring: 1000, gameTime: () => 0 });
+      fc.property(game, fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 20 }), ({ log, split }, gaps) => {
+        const { timer, tick } = manualTimer();
+        const lb = new Leaderboard({ scenario, ring: 1000, gameTime: () => 0, timer });
         lb.rebuild(log.slice(0, split));
-        const seen: Array<{ seq: number; board: Board }> = [{ seq: lb.publicView().seq, board: JSON.parse(lb.publicView().json) as Board }];
-        let client = JSON.parse(lb.publicView().json) as Board;
-        lb.onPublic((frame) => (client = applyFrame(client, frame)));
-        for (const e of log.slice(split)) {
+        const seen: Array<{ seq: number; board: FrameBoard }> = [{ seq: lb.publicView().seq, board: served(lb) }];
+        let client = served(lb);
+        let web = applyFrame(undefined, JSON.parse(lb.publicView().snapshotFrame));
+        const replica = new Replica(lb.publicView().snapshotFrame);
+        let frames = 0;
+        let lastAt = -Infinity;
+        lb.onPublic((frame) => {
+          // At most one frame per 250 ms of the injected clock.
+          expect(timer.now() - lastAt).toBeGreaterThanOrEqual(FRAME_INTERVAL_MS);
+          lastAt = timer.now();
+          frames++;
+          const f = JSON.parse(frame) as DeltaFrame;
+          client = applyDelta(client, f)!;
+          web = applyFrame(web, f);
+          expect(replica.apply(frame)).toBe(true);
+          // Every frame brings each copy to the served board.
+          expect(client).toEqual(served(lb));
+          expect(webRows(web)).toEqual(normBoard(served(lb)).teams);
+          expect(JSON.parse(replica.snapshot()).board).toEqual(served(lb));
+        });
+        log.slice(split).forEach((e, i) => {
           lb.apply(e);
-          // The client following the stream holds the served board after every event.
-          expect(rowsOf(client)).toEqual(rowsOf(JSON.parse(lb.publicView().json) as Board));
-          seen.push({ seq: lb.publicView().seq, board: JSON.parse(lb.publicView().json) as Board });
-        }
-        // A client resuming from any version it held: the frames since then bring it to the current board.
-        const now = JSON.parse(lb.publicView().json) as Board;
+          seen.push({ seq: lb.publicView().seq, board: served(lb) });
+          tick(gaps[i % gaps.length]!);
+        });
+        tick(FRAME_INTERVAL_MS);
+        // Nothing lost: after the last interval the followers hold the current board.
+        const now = served(lb);
+        expect(client).toEqual(now);
+        if (now.seq > seen[0]!.seq) expect(frames).toBeGreaterThan(0);
+        // A client resuming from any version it held (a snapshot's or a frame's): one delta brings it to the current board.
         for (const s of seen) {
           const missed = lb.publicSince(s.seq);
           expect(missed).not.toBeNull();
-          expect(rowsOf(missed!.reduce(applyFrame, s.board))).toEqual(rowsOf(now));
+          const board = missed!.reduce((b, f) => applyDelta(b, JSON.parse(f) as DeltaFrame)!, s.board);
+          expect(board).toEqual(now);
+          // The replica of a fan-out worker too, from any version at or after the one it started from.
+          if (s.seq >= seen[0]!.seq) {
+            const r = replica.since(s.seq);
+            if (r) expect(r.reduce((b, f) => applyDelta(b, JSON.parse(f) as DeltaFrame)!, s.board)).toEqual(now);
+          }
         }
         // Organizer board: rebuilt from the whole log at start equals the one kept live.
         const rebuilt = new Leaderboard({ scenario, gameTime: () => 0 });
         rebuilt.rebuild(log);
-        expect(rowsOf(rebuilt.organizerView().board)).toEqual(rowsOf(lb.organizerView().board));
-        expect(rowsOf(rebuilt.publicView().board)).toEqual(rowsOf(lb.publicView().board));
+        expect(rebuilt.organizerView().board.teams).toEqual(lb.organizerView().board.teams);
+        expect(rebuilt.publicView().board.teams).toEqual(lb.publicView().board.teams);
       }),
       { numRuns: 150 },
     );

@@ -4,7 +4,8 @@ import type { WebSocket } from 'ws';
 import type { NewEvent } from '../../src/events/types.js';
 import { Leaderboard } from '../../src/leaderboard/service.js';
 import { hashToken } from '../../src/tokens.js';
-import { testApp } from '../helpers.js';
+import { applyDelta } from '../../src/leaderboard/delta.js';
+import { everyFrame, testApp } from '../helpers.js';
 
 /** The live leaderboard through HTTP and WebSockets, on a whole runtime with the default scenario. */
 
@@ -18,7 +19,8 @@ const by = { kind: 'organizer' as const, name: 'o' };
 const TOKENS = { alpha: 'alpha-token-0123456789abcdef', bravo: 'bravo-token-0123456789abcdef' };
 
 async function setup(): Promise<T & { fault: string; silentFault: string }> {
-  const t = await testApp();
+  // Every change its own frame at once (the coalescing has its own tests, test/leaderboard/coalesce.test.ts).
+  const t = await testApp({}, { frameTimer: everyFrame });
   open.push(t);
   await t.services.store.appendMany(
     (['alpha', 'bravo'] as const).map((id) => ({
@@ -84,7 +86,7 @@ describe('GET /api/leaderboard', () => {
 });
 
 describe('/ws/leaderboard', () => {
-  it('sends a snapshot first, then updates with only the changed teams, one version at a time', async () => {
+  it('sends a snapshot first, then deltas with only the changed fields of the changed teams, one version at a time', async () => {
     const t = await setup();
     const c = await connect(t.app, '/ws/leaderboard');
     const snap = await c.next();
@@ -94,18 +96,21 @@ describe('/ws/leaderboard', () => {
 
     await inject(t, 'alpha', t.fault);
     const up = await c.next();
-    expect(up).toMatchObject({ type: 'update', seq: snap.seq + 1 });
-    expect(up.teams.map((x: { id: string }) => x.id)).toEqual(['alpha']);
-    expect(up.teams[0].currentFault).toMatchObject({ id: t.fault, state: 'injected', injectedAt: 0 });
+    expect(up).toMatchObject({ type: 'delta', from: snap.seq, seq: snap.seq + 1 });
+    expect(up.rows.map((x: { id: string }) => x.id)).toEqual(['alpha']);
+    expect(up.rows[0].currentFault).toMatchObject({ id: t.fault, state: 'injected', injectedAt: 0 });
+    // Only what changed: not the name, not the score (still 0).
+    expect(Object.keys(up.rows[0]).sort()).toEqual(['breakdown', 'currentFault', 'id']);
 
-    // bravo overtakes alpha: both rows change (score and rank)
+    // bravo overtakes alpha: bravo's score and rank, alpha's rank only
     await adjust(t, 'bravo', 10);
     const up2 = await c.next();
     expect(up2.seq).toBe(snap.seq + 2);
-    expect(up2.teams.map((x: { id: string; rank: number }) => [x.id, x.rank]).sort()).toEqual([
+    expect(up2.rows.map((x: { id: string; rank: number }) => [x.id, x.rank]).sort()).toEqual([
       ['alpha', 2],
       ['bravo', 1],
     ]);
+    expect(up2.rows.find((x: { id: string }) => x.id === 'alpha')).toEqual({ id: 'alpha', rank: 2 });
     c.ws.terminate();
   });
 
@@ -125,7 +130,7 @@ describe('/ws/leaderboard', () => {
     off();
   });
 
-  it('resumes from a version with the missed updates, or a snapshot when it cannot', async () => {
+  it('resumes from a version with one delta of what was missed, or a snapshot when it cannot', async () => {
     const t = await setup();
     const first = await connect(t.app, '/ws/leaderboard');
     const snap = await first.next();
@@ -135,9 +140,10 @@ describe('/ws/leaderboard', () => {
 
     const resumed = await connect(t.app, `/ws/leaderboard?since=${snap.seq}`);
     const m1 = await resumed.next();
-    const m2 = await resumed.next();
-    expect([m1.type, m1.seq, m2.type, m2.seq]).toEqual(['update', snap.seq + 1, 'update', snap.seq + 2]);
-    expect(m1.teams[0]).toMatchObject({ id: 'alpha', score: 1000 });
+    expect(m1).toMatchObject({ type: 'delta', from: snap.seq, seq: snap.seq + 2 });
+    expect(m1.rows.find((x: { id: string }) => x.id === 'alpha')).toMatchObject({ score: 1000 });
+    // Applied to the board it had, it is the board now.
+    expect(applyDelta(snap.board, m1)).toEqual((await t.app.inject('/api/leaderboard')).json());
 
     // A version this board never had (a restarted server): a fresh snapshot.
     const lost = await connect(t.app, '/ws/leaderboard?since=999999');
@@ -168,7 +174,8 @@ describe('freezing the public board', () => {
     const freeze = await t.app.inject({ method: 'POST', url: '/api/admin/board/freeze', headers: t.admin });
     expect(freeze.statusCode).toBe(200);
     const frozenFrame = await spectator.next();
-    expect(frozenFrame).toMatchObject({ type: 'update', seq: snap.seq + 1, teams: [], game: { frozen: true } });
+    expect(frozenFrame).toMatchObject({ type: 'delta', seq: snap.seq + 1, game: { frozen: true } });
+    expect(frozenFrame.rows).toBeUndefined();
     const before = await t.app.inject('/api/leaderboard');
     expect(before.json().game.frozen).toBe(true);
 
@@ -194,7 +201,8 @@ describe('freezing the public board', () => {
     const reveal = await spectator.next();
     expect(reveal.seq).toBe(snap.seq + 2);
     expect(reveal.game.frozen).toBe(false);
-    expect(reveal.teams.map((x: { id: string; score: number; rank: number }) => [x.id, x.score, x.rank]).sort()).toEqual([
+    const revealed = applyDelta(applyDelta(snap.board, frozenFrame)!, reveal)!;
+    expect(revealed.teams.map((x) => [x.id, x.score, x.rank]).sort()).toEqual([
       ['alpha', 10_000, 2],
       ['bravo', 50_000, 1],
     ]);
@@ -321,7 +329,7 @@ describe('Leaderboard service', () => {
     lb.apply(e(101, 1));
     lb.apply(e(102, 1));
     expect(lb.publicSince(v0 + 3)).toEqual([]);
-    expect(lb.publicSince(v0 + 1)?.map((f) => JSON.parse(f).seq)).toEqual([v0 + 2, v0 + 3]);
+    expect(lb.publicSince(v0 + 1)?.map((f) => [JSON.parse(f).from, JSON.parse(f).seq])).toEqual([[v0 + 1, v0 + 3]]);
     expect(lb.publicSince(v0)).toBeNull();
   });
 });

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { NewEvent } from '../../src/events/types.js';
 import { hashToken } from '../../src/tokens.js';
-import { testApp } from '../helpers.js';
+import { everyFrame, testApp } from '../helpers.js';
 
 /**
  * What every audience sees of the one lifecycle, through real HTTP (fastify.inject) and WebSockets
@@ -27,7 +27,8 @@ const TOKENS = { alpha: 'alpha-token-0123456789abcdef', bravo: 'bravo-token-0123
 const ADMIN_BEARER = { authorization: 'Bearer organizer-token-for-tests-0123456789' };
 
 async function setup(overrides: Parameters<typeof testApp>[0] = {}) {
-  const t = await testApp(overrides);
+  // Every change its own frame at once: a state that lasts one event (injecting) is seen by the clients.
+  const t = await testApp(overrides, { frameTimer: everyFrame });
   open.push(t);
   await t.services.store.appendMany(
     (['alpha', 'bravo'] as const).map((id) => ({
@@ -111,11 +112,11 @@ describe('defect 2: spoilers are masked until the change landed for that team', 
     const m = await team.until((f) => JSON.stringify(f).includes('"injecting"'));
     for (const frame of [JSON.stringify(b), JSON.stringify(m)]) for (const s of secrets(t, fault)) expect(frame).not.toContain(s);
     // Issue 16: no current fault at all before the change landed (no "armed"/"injecting" chip).
-    expect(b.teams.find((x: { id: string }) => x.id === 'alpha').currentFault).toBeNull();
+    expect(b.rows.find((x: { id: string }) => x.id === 'alpha').currentFault ?? null).toBeNull();
     // Once the change landed, the fault is shown.
     await append(t, { type: 'fault.injected', team: 'alpha', source: 'game', data: { fault, attempt: 1, deadlineAt: 1_000_000 } });
     const shown = await board.until((f) => JSON.stringify(f).includes('"injected"'));
-    expect(shown.teams.find((x: { id: string }) => x.id === 'alpha').currentFault).toMatchObject({ id: fault, state: 'injected', detection: 'none' });
+    expect(shown.rows.find((x: { id: string }) => x.id === 'alpha').currentFault).toMatchObject({ id: fault, state: 'injected', detection: 'none' });
   });
 });
 
@@ -153,7 +154,7 @@ describe('defect 3 and 4: the game ends by itself at its duration, and every aud
     expect(finished).toHaveLength(1);
     expect(finished[0]!).toMatchObject({ source: 'game', key: 'game.finished', data: { by: { kind: 'system' } } });
 
-    expect(await board.until((f) => f.game?.phase === 'finished')).toMatchObject({ type: 'update', game: { phase: 'finished' } });
+    expect(await board.until((f) => f.game?.phase === 'finished')).toMatchObject({ type: 'delta', game: { phase: 'finished' } });
     expect(await team.until((f) => f.game?.phase === 'finished')).toMatchObject({ type: 'update', game: { phase: 'finished', endsAt: 120_000 } });
     expect((await t.app.inject('/api/game')).json()).toMatchObject({ phase: 'finished', gameTime: 120_000 });
     const me = await t.app.inject({ url: '/api/team', headers: { authorization: `Bearer ${TOKENS.alpha}` } });

@@ -7,7 +7,7 @@ import type { NewEvent } from '../../src/events/types.js';
 import { fromRoot } from '../../src/paths.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { hashToken } from '../../src/tokens.js';
-import { testApp } from '../helpers.js';
+import { everyFrame, testApp } from '../helpers.js';
 
 /**
  * Issue 16, server side: the public sees a fault's symptom (never its title or cause) until the
@@ -26,7 +26,8 @@ const TOKEN = 'alpha-token-0123456789abcdef';
 const ADMIN = { authorization: 'Bearer organizer-token-for-tests-0123456789' };
 
 async function setup(overrides: Parameters<typeof testApp>[0] = {}) {
-  const t = await testApp(overrides);
+  // Every change its own frame at once (no coalescing delay before the frames are read).
+  const t = await testApp(overrides, { frameTimer: everyFrame });
   open.push(t);
   for (const id of ['alpha', 'bravo']) {
     await t.services.store.append({ type: 'team.created', source: 'organizer', data: { id, name: id.toUpperCase(), members: [], tokenHash: hashToken(id === 'alpha' ? TOKEN : `${id}-token-0123456789abcdef`), portBase: null, seed: 1, by } });

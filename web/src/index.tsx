@@ -5,7 +5,7 @@ import { api } from './lib/api.js';
 import { TopBar } from './lib/chrome.js';
 import { t, useLang } from './lib/i18n.js';
 import { live, type LiveState } from './lib/live.js';
-import type { BoardFrame } from '../../src/contract/board.js';
+import type { LeaderboardFrame as BoardFrame } from '../../src/contract/frames.js';
 import { applyFrame, gameNow, mergeGame, normGame, type Board, type Game } from './lib/model.js';
 import { Guard, LiveBadge, Section, useTick } from './lib/ui.js';
 import { BoardList } from './spectator/Board.js';

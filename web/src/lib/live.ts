@@ -25,7 +25,8 @@ export function backoff(attempt: number, random = Math.random): number {
 
 /**
  * A WebSocket that reconnects with backoff and resumes with `?since=<seq>`, so the server can send
- * only what was missed (or a fresh snapshot). Reconnects also when the page comes back online.
+ * only what was missed (or a fresh snapshot). Reconnects also when the page comes back online, and
+ * at once when a delta frame starts above the last seq seen (`from` > seq: one was missed).
  */
 export function live<F>(opts: LiveOptions<F>): Live {
   let seq: number | undefined;
@@ -57,6 +58,12 @@ export function live<F>(opts: LiveOptions<F>): Live {
       } catch {
         return;
       }
+      // A delta for an older board than ours (`from` above our seq): we missed one; resume at once.
+      const from = (frame as { from?: unknown }).from;
+      if (typeof from === 'number' && (seq === undefined || seq < from)) {
+        resync(sock);
+        return;
+      }
       const s = seqOf(frame);
       if (typeof s === 'number') seq = s;
       opts.onFrame(frame);
@@ -69,6 +76,15 @@ export function live<F>(opts: LiveOptions<F>): Live {
       timer = setTimeout(connect, backoff(attempt++));
     };
     sock.onerror = () => sock.close();
+  };
+
+  /** Drop this socket and reconnect now with `?since=<seq>` (the server sends what we missed, or a snapshot). */
+  const resync = (sock: WebSocket) => {
+    if (ws !== sock) return;
+    ws = undefined;
+    sock.onclose = null;
+    sock.close();
+    connect();
   };
 
   const online = () => {

@@ -4,7 +4,7 @@
  * `npm run typecheck`, and nothing here guesses field names.
  */
 import type { LiveState } from './live.js';
-import type { Board as BoardJson, BoardFrame, BoardRow } from '../../../src/contract/board.js';
+import type { Board as BoardJson, BoardRow } from '../../../src/contract/board.js';
 import type { BoardGameBlock, GameBlock, GameResponse, TeamGameBlock, Text } from '../../../src/contract/game.js';
 import type { PublicBreakdown, SeriesResponse, StatusPageResponse, TeamFrame, TimelineItem as TimelineJson, TimelineResponse } from '../../../src/contract/teams.js';
 import type { TrafficMinute } from '../../../src/contract/traffic.js';
@@ -200,17 +200,8 @@ export function normBoard(x: unknown): Board {
 
 export const sortBoard = (teams: BoardTeam[]): BoardTeam[] => [...teams].sort((a, b) => a.rank - b.rank || b.points - a.points || a.name.localeCompare(b.name));
 
-/**
- * Apply one /ws/leaderboard frame: a snapshot replaces the board, an update merges the changed
- * rows (and the game block when it changed). Frames carry the audience's board version as `seq`.
- */
-export function applyFrame(prev: Board | undefined, f: BoardFrame): Board {
-  if (f.type === 'snapshot') return normBoard(f.board);
-  if (!prev) return { seq: f.seq, frozen: f.game?.frozen ?? false, game: f.game && normGameBlock(f.game), teams: sortBoard(f.teams.map(normTeam)) };
-  const byId = new Map(prev.teams.map((t) => [t.id, t]));
-  for (const row of f.teams) byId.set(row.id, normTeam(row));
-  return { seq: f.seq, frozen: f.game ? f.game.frozen : prev.frozen, game: f.game ? normGameBlock(f.game) : prev.game, teams: sortBoard([...byId.values()]) };
-}
+/** Apply one /ws/leaderboard frame (a snapshot, or a compact delta): web/src/lib/frames.ts. */
+export { applyFrame } from './frames.js';
 
 /** GET /api/teams/:id/series: game ms → milli-points, for the chart. */
 export function normSeries(x: unknown): Array<[number, number]> {
