@@ -75,7 +75,8 @@ describeBrowser('the war room during a fault', () => {
       const m = /: ([-−]?[\d,]+)/.exec((await page.getByTestId('team-score').textContent()) ?? '');
       return m ? Number(m[1]!.replace('−', '-').replaceAll(',', '')) : NaN;
     };
-    const serverTotal = async () => (await srv.api<{ total: number }>('GET', '/api/admin/teams/foxtrot/score')).body.total / 1000;
+    // The war room shows whole points (fmtPoints rounds the milli-points).
+    const serverTotal = async () => Math.round((await srv.api<{ total: number }>('GET', '/api/admin/teams/foxtrot/score')).body.total / 1000);
     await expect.poll(async () => (await shown()) === (await serverTotal())).toBe(true);
     const before = await shown();
 

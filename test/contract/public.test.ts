@@ -10,7 +10,8 @@ import { ReportFiled, ScoreResponse, SeriesResponse, StatusPageResponse, TeamFra
 import { TrafficResponse } from '../../src/contract/traffic.js';
 import type { NewEvent } from '../../src/events/types.js';
 import { hashToken } from '../../src/tokens.js';
-import { testApp } from '../helpers.js';
+import { applyDelta } from '../../src/leaderboard/delta.js';
+import { everyFrame, testApp } from '../helpers.js';
 
 /**
  * The public contract (src/contract/board.ts, teams.ts, results.ts, traffic.ts) through real HTTP and
@@ -29,7 +30,8 @@ const by = { kind: 'organizer' as const, name: 'o' };
 const TOKENS = { alpha: 'alpha-token-0123456789abcdef', bravo: 'bravo-token-0123456789abcdef' };
 
 async function setup() {
-  const t = await testApp();
+  // Every change its own frame, at once (the frames are coalesced to 4 a second otherwise).
+  const t = await testApp({}, { frameTimer: everyFrame });
   open.push(t);
   await t.services.store.appendMany(
     (['alpha', 'bravo'] as const).map((id) => ({
@@ -56,13 +58,18 @@ async function connect(app: FastifyInstance, path: string, headers: Record<strin
       }),
   });
   const next = (): Promise<unknown> => (frames.length ? Promise.resolve(frames.shift()) : new Promise((r) => waiters.push(r)));
+  // /ws/leaderboard: the board a client holds after the frames read so far (a snapshot, then deltas).
+  let state: Board | undefined;
   return {
     ws,
-    all: [] as unknown[],
+    state: () => state!,
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     until: async (pred: (f: any) => boolean): Promise<any> => {
       for (;;) {
-        const f = await next();
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const f = (await next()) as any;
+        if (f?.type === 'snapshot') state = f.board;
+        else if (f?.type === 'delta' && state) state = applyDelta(state, f) ?? state;
         if (pred(f)) return f;
       }
     },
@@ -168,17 +175,18 @@ describe('the public contract', () => {
     await append(t, { type: 'fault.skipped', team: 'alpha', source: 'organizer', data: { fault: f1, by, reason: 'demo' } });
     await append(t, { type: 'fault.armed', team: 'alpha', source: 'game', data: { fault: f2, dueAt: 0 } });
     await append(t, { type: 'fault.injecting', team: 'alpha', source: 'game', data: { fault: f2, attempt: 1, handle: { h: 1 } } });
-    const b = await board.until((f) => JSON.stringify(f).includes('"injecting"'));
+    const b = await board.until(() => JSON.stringify(board.state()).includes('"injecting"'));
     const m = await team.until((f) => JSON.stringify(f).includes('"injecting"'));
     expect(errors(BoardFrame, b)).toEqual([]);
     expect(errors(TeamFrame, m)).toEqual([]);
-    const alphaRow = b.teams.find((x: { id: string }) => x.id === 'alpha');
+    const alphaRow = board.state().teams.find((x) => x.id === 'alpha')!;
     expect(alphaRow.breakdown.faults.slice(0, 2)).toEqual([
       { masked: true, index: 0, state: 'skipped', detection: 'none', points: 0, max: 0 },
       { masked: true, index: 1, state: 'injecting', detection: 'none', points: 0, max: expect.any(Number) },
     ]);
     const bodies = [
       JSON.stringify(b),
+      JSON.stringify(board.state()),
       JSON.stringify(m),
       (await t.app.inject('/api/teams/alpha/timeline')).body,
       (await t.app.inject('/api/teams/alpha/score')).body,
@@ -191,10 +199,10 @@ describe('the public contract', () => {
     await append(t, { type: 'fault.armed', team: 'bravo', source: 'game', data: { fault: f1, dueAt: 0 } });
     await append(t, { type: 'fault.injecting', team: 'bravo', source: 'game', data: { fault: f1, attempt: 1, handle: { h: 1 } } });
     await append(t, { type: 'fault.injected', team: 'bravo', source: 'game', data: { fault: f1, attempt: 1, deadlineAt: 1_000_000 } });
-    const shown = await board.until((f) => f.teams?.some((x: { id: string; currentFault: unknown }) => x.id === 'bravo' && x.currentFault));
+    const shown = await board.until(() => board.state().teams.some((x) => x.id === 'bravo' && x.currentFault));
     expect(errors(BoardFrame, shown)).toEqual([]);
     const def = t.services.scenario.faults[0]!;
-    expect(shown.teams.find((x: { id: string }) => x.id === 'bravo').currentFault).toMatchObject({ id: f1, title: def.symptom, state: 'injected' });
+    expect(board.state().teams.find((x) => x.id === 'bravo')!.currentFault).toMatchObject({ id: f1, title: def.symptom, state: 'injected' });
   });
 
   it('board rows carry the users’ traffic of the last complete minute, live', async () => {
@@ -204,10 +212,14 @@ describe('the public contract', () => {
     const first = await board.until(() => true);
     expect(first.board.teams.map((x: { traffic: unknown }) => x.traffic)).toEqual([null, null]);
     await append(t, { type: 'traffic.minute', team: 'alpha', source: 'game', data: { minute: 3, requests: 200, failed: 74, slow: 9 } });
-    const u = await board.until((f) => f.type === 'update' && f.teams.some((x: { id: string }) => x.id === 'alpha'));
+    const u = await board.until((f) => f.type === 'delta' && f.rows?.some((x: { id: string; traffic?: unknown }) => x.id === 'alpha' && x.traffic));
     expect(errors(BoardFrame, u)).toEqual([]);
     const expected = { minute: 3, requests: 200, failed: 74, slow: 9, errorRate: 0.37 };
-    expect(u.teams.find((x: { id: string }) => x.id === 'alpha').traffic).toEqual(expected);
+    // The delta carries only the changed row (its traffic, and the availability the users' errors cost).
+    expect(u.rows).toHaveLength(1);
+    expect(u.rows[0]).toMatchObject({ id: 'alpha', traffic: expected });
+    expect(Object.keys(u.rows[0])).not.toContain('name');
+    expect(board.state().teams.find((x) => x.id === 'alpha')!.traffic).toEqual(expected);
     const rest = (await t.app.inject('/api/leaderboard')).json();
     expect(rest.teams.find((x: { id: string }) => x.id === 'alpha').traffic).toEqual(expected);
     expect((await t.app.inject('/api/teams/alpha/traffic')).json().lastMinute).toEqual(expected);

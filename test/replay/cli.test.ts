@@ -52,7 +52,7 @@ describe('firedrill replay (built CLI) on a recorded demo game', () => {
         rank: s.rank,
         score: s.total,
         categories: s.breakdown.categories,
-        faults: s.breakdown.faults.map((f) => ({ id: f.fault, state: f.state, detection: f.detection.state, points: f.points, max: f.max })),
+        faults: s.breakdown.faults.map((f, index) => ({ masked: f.injectedAt === null, index, ...(f.injectedAt !== null ? { id: f.fault } : {}), state: f.state, detection: f.detection.state, points: f.points, max: f.max })),
       })),
     );
     const res = await fetch(`${url}/api/results`);

@@ -26,7 +26,16 @@ export function expectedTeams(events: readonly StoredEvent[], o: { ids: boolean 
     rank: s.rank,
     score: s.total,
     categories: s.breakdown.categories,
-    faults: s.breakdown.faults.map((f) => ({ ...(o.ids ? { id: f.fault } : {}), state: f.state, detection: f.detection.state, points: f.points, max: f.max })),
+    // A fault that has not landed for the team is masked: no id (src/contract/faults.ts).
+    faults: s.breakdown.faults.map((f, index) => ({
+      masked: f.injectedAt === null,
+      index,
+      ...(o.ids && f.injectedAt !== null ? { id: f.fault } : {}),
+      state: f.state,
+      detection: f.detection.state,
+      points: f.points,
+      max: f.max,
+    })),
   }));
 }
 /** The public board a server restarted on `events` would show (the live board's own fold, rebuilt at once). */
