@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { loadScenario, ScenarioError, scenarioJsonSchema } from './scenario/load.js';
+import type { Scenario } from './scenario/types.js';
 import { startServer } from './server.js';
 import { version } from './version.js';
 import { existsSync, readFileSync } from 'node:fs';
@@ -122,14 +123,8 @@ function exportGame(config: Config, out: string): number {
     process.stderr.write(`firedrill: no game in ${config.dataDir} (no firedrill.db)\n`);
     return 1;
   }
-  let scenario;
-  try {
-    scenario = loadScenario(config.scenario);
-  } catch (err) {
-    if (!(err instanceof ScenarioError)) throw err;
-    process.stderr.write(`firedrill: the scenario is not valid\n${err.problems.join('\n')}\n`);
-    return 1;
-  }
+  const scenario = scenarioOrSay(config.scenario);
+  if (!scenario) return 1;
   const db = openDatabase(file);
   try {
     const events = new SqliteEventStore(db, { clock: systemClock }).readSync();
@@ -297,14 +292,8 @@ async function replay(config: Config, file: string | undefined, speedFlag: strin
     process.stderr.write(`firedrill: cannot read ${file}: ${(err as Error).message}\n`);
     return 1;
   }
-  let scenario;
-  try {
-    scenario = loadScenario(config.scenario);
-  } catch (err) {
-    if (!(err instanceof ScenarioError)) throw err;
-    process.stderr.write(`firedrill: the scenario is not valid\n${err.problems.join('\n')}\n`);
-    return 1;
-  }
+  const scenario = scenarioOrSay(config.scenario);
+  if (!scenario) return 1;
   const created = events.find((e) => e.type === 'game.created');
   if (created?.type === 'game.created' && created.data.scenarioHash !== scenario.hash) {
     process.stderr.write(`firedrill: warning: ${config.scenario} changed since the game was played; scores use the file as it is now\n`);
@@ -445,3 +434,14 @@ main(process.argv.slice(2)).then(
     process.exitCode = 1;
   },
 );
+
+/** The scenario, or undefined after printing why it is not valid (the commands then exit 1). */
+function scenarioOrSay(path: string): Scenario | undefined {
+  try {
+    return loadScenario(path);
+  } catch (err) {
+    if (!(err instanceof ScenarioError)) throw err;
+    process.stderr.write(`firedrill: the scenario is not valid\n${err.problems.join('\n')}\n`);
+    return undefined;
+  }
+}

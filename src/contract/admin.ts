@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
-import { Actor, Member, TeamTargetRecord, type StoredEvent } from '../events/types.js';
+import { Member, TeamTargetRecord, type StoredEvent } from '../events/types.js';
+import { ChannelMessage } from './channels.js';
 import { GameBlock, Text } from './game.js';
 import { Detection, FaultState } from './faults.js';
 
@@ -168,33 +169,8 @@ export type RevertedAll = Static<typeof RevertedAll>;
 /** POST /api/admin/reveal. */
 export const Revealed = Type.Object({ revealed: Type.Literal(true) }, Closed);
 
-/** A channel message (src/comms/fold.ts ChannelMessage), as the organizer who posted it sees it. */
-export const PersonaMessage = Type.Object(
-  {
-    seq: Type.Integer(),
-    at: Type.Number(),
-    gameTime: Type.Number(),
-    channel: Type.Union([Type.Literal('incident'), Type.Literal('stakeholders'), Type.Literal('chat')]),
-    author: Actor,
-    persona: Type.Optional(Type.String()),
-    text: Type.String(),
-    textJa: Type.Optional(Type.String()),
-    replyTo: Type.Optional(Type.Integer()),
-    fault: Type.Optional(Type.String()),
-    expectsAnswer: Type.Optional(Type.Boolean()),
-    expects: Type.Optional(
-      Type.Array(
-        Type.Unsafe<'eta' | 'impact' | 'current_action' | 'decision' | 'cause' | 'workaround' | 'next_update'>(
-          Type.Union(['eta', 'impact', 'current_action', 'decision', 'cause', 'workaround', 'next_update'].map((e) => Type.Literal(e))),
-        ),
-      ),
-    ),
-    answerWithinMs: Type.Optional(Type.Number()),
-    kind: Type.Optional(Type.Union([Type.Literal('followup'), Type.Literal('escalation'), Type.Literal('report')])),
-    flagJudges: Type.Optional(Type.Boolean()),
-  },
-  Closed,
-);
+/** A channel message (src/contract/channels.ts), as the organizer who posted it sees it: with the judges' flag. */
+export const PersonaMessage = Type.Object({ ...ChannelMessage.properties, flagJudges: Type.Optional(Type.Boolean()) }, Closed);
 /** POST /api/admin/messages: 201 with the message, 200 when the clientId was seen (duplicate). */
 export const PersonaMessagePosted = Type.Object({ message: Type.Optional(PersonaMessage), duplicate: Type.Boolean() }, Closed);
 export type PersonaMessagePosted = Static<typeof PersonaMessagePosted>;
