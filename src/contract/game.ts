@@ -23,7 +23,7 @@ export const GameBlock = Type.Object(GameBlockFields, Closed);
 export type GameBlock = Static<typeof GameBlock>;
 
 /** GET /api/game. */
-export const GameResponse = Type.Object({ scenario: Type.Union([Type.Object({ name: Type.String(), title: Text }, Closed), Type.Null()]), ...GameBlockFields }, Closed);
+export const GameResponse = Type.Object({ scenario: Type.Union([Type.Object({ name: Type.String(), title: Text, description: Text }, Closed), Type.Null()]), ...GameBlockFields }, Closed);
 export type GameResponse = Static<typeof GameResponse>;
 
 /** The `game` of GET /api/team: the clock and the scenario's title. */

@@ -11,7 +11,7 @@ export default async function gameRoutes(fastify: FastifyInstance) {
   app.get('/api/game', { schema: { response: { 200: GameResponse } } }, async () => {
     const { gameClock, game } = app.services;
     return {
-      scenario: game ? { name: game.scenario.name, title: game.scenario.title } : null,
+      scenario: game ? { name: game.scenario.name, title: game.scenario.title, description: game.scenario.description } : null,
       ...gameBlock(gameClock, game?.scenario),
     };
   });

@@ -46,6 +46,12 @@ describeBrowser('every audience hears the game phase', () => {
     await expect.poll(async () => Number(await team.getByTestId('countdown').getAttribute('data-left'))).toBe(Math.round(duration / 1000));
   });
 
+  it('the war room before the start shows the scenario description and the team members', async () => {
+    const pregame = team.getByTestId('pregame');
+    await pregame.getByText(srv.services.scenario.description.en.slice(0, 40), { exact: false }).waitFor({ timeout: 20_000 });
+    await pregame.getByTestId('members').getByText('Ito (IC)').waitFor();
+  });
+
   it('the countdown fits a 390 px phone in Japanese', async () => {
     const phone = (await signedIn(browser, srv.url, token, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })).page;
     await phone.goto(`${srv.url}/team?lang=ja`);

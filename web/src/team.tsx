@@ -12,6 +12,7 @@ import { stateLabel } from './spectator/Board.js';
 import { Timeline } from './spectator/TeamPanel.js';
 import { Channels, loadMessages } from './team/Channels.js';
 import { descriptionOf } from './lib/show-model.js';
+import type { GameResponse } from '../../src/contract/game.js';
 import { Incidents } from './team/Incidents.js';
 import { Hints, Postmortem } from './team/Misc.js';
 import type { TeamState } from './team/model.js';
@@ -128,7 +129,7 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
     const base = `${team.name} · ${t('war.title')}`;
     document.title = unread > 0 ? `(${unread}) ${base}` : base;
   }, [unread]);
-  const description = useAsync((signal) => api('/api/game', { signal }).then(descriptionOf), []);
+  const description = useAsync((signal) => api<GameResponse>('/api/game', { signal }).then(descriptionOf), []);
   return (
     <>
       <TopBar game={g} title={`${team.name} · ${t('war.title')}`}>
