@@ -67,17 +67,6 @@ export interface Board {
   teams: BoardTeam[];
 }
 
-// The small readers for JSON the contract does not type yet (the team routes' persona questions): one set, here.
-type J = Record<string, unknown>;
-export const obj = (x: unknown): J => (x && typeof x === 'object' && !Array.isArray(x) ? (x as J) : {});
-export const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
-export const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
-export const loc = (x: unknown): LocText | undefined => {
-  if (typeof x === 'string') return x;
-  const o = obj(x);
-  return typeof o.en === 'string' ? { en: o.en, ja: str(o.ja) ?? o.en } : undefined;
-};
-
 let lastGame: Game | undefined;
 /** The last game state any page loaded (status pages show "next update in …" on the game clock). */
 export const currentGame = (): Game | undefined => lastGame;
