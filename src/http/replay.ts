@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { ReplayPosition } from '../replay/replayer.js';
+import { ReplayPosition, ReplaySeeking } from '../contract/replay.js';
 import { BoundedNumber } from './numbers.js';
 
 const Strict = { additionalProperties: false } as const;
@@ -26,23 +26,23 @@ export default async function replayRoutes(fastify: FastifyInstance, opts: { con
   const organizer = { onRequest: app.requireOrganizer };
   const Empty = Type.Union([Type.Object({}, Strict), Type.Null()]);
 
-  app.get('/api/replay', async (_req, reply) => {
+  app.get('/api/replay', { schema: { response: { 200: ReplayPosition } } }, async (_req, reply) => {
     reply.header('cache-control', 'no-cache');
     return control.position();
   });
-  app.post('/api/admin/replay/pause', { ...organizer, schema: { body: Empty } }, async () => {
+  app.post('/api/admin/replay/pause', { ...organizer, schema: { body: Empty, response: { 200: ReplayPosition } } }, async () => {
     control.pause();
     return control.position();
   });
-  app.post('/api/admin/replay/resume', { ...organizer, schema: { body: Empty } }, async () => {
+  app.post('/api/admin/replay/resume', { ...organizer, schema: { body: Empty, response: { 200: ReplayPosition } } }, async () => {
     control.resume();
     return control.position();
   });
-  app.post('/api/admin/replay/speed', { ...organizer, schema: { body: Type.Object({ speed: BoundedNumber({ exclusiveMinimum: 0, maximum: 10_000 }) }, Strict) } }, async (req) => {
+  app.post('/api/admin/replay/speed', { ...organizer, schema: { body: Type.Object({ speed: BoundedNumber({ exclusiveMinimum: 0, maximum: 10_000 }) }, Strict), response: { 200: ReplayPosition } } }, async (req) => {
     control.setSpeed(req.body.speed);
     return control.position();
   });
-  app.post('/api/admin/replay/seek', { ...organizer, schema: { body: Type.Object({ gameTime: BoundedNumber({ minimum: 0, maximum: 10 * 24 * 3_600_000 }) }, Strict) } }, async (req, reply) => {
+  app.post('/api/admin/replay/seek', { ...organizer, schema: { body: Type.Object({ gameTime: BoundedNumber({ minimum: 0, maximum: 10 * 24 * 3_600_000 }) }, Strict), response: { 200: ReplayPosition, 202: ReplaySeeking } } }, async (req, reply) => {
     const s = control.seek(req.body.gameTime);
     // Backwards, this server is about to be closed and a fresh one opened on the same port.
     if (s.restarting) {

@@ -21,17 +21,8 @@ export interface ReplayOptions {
   maxGapMs?: number;
 }
 
-export interface ReplayPosition {
-  played: number;
-  total: number;
-  /** Game time reached: the target of the last seek, else the last event played. */
-  gameTime: number;
-  /** Game time of the last event of the log. */
-  endsAt: number;
-  speed: number;
-  paused: boolean;
-  done: boolean;
-}
+import type { ReplayPosition } from '../contract/replay.js';
+export type { ReplayPosition };
 
 export class Replayer {
   private index = 0;

@@ -6,7 +6,11 @@ import { TopBar } from './lib/chrome.js';
 import { t, useLang } from './lib/i18n.js';
 import { live, type LiveState } from './lib/live.js';
 import type { LeaderboardFrame as BoardFrame } from '../../src/contract/frames.js';
-import { applyFrame, gameNow, mergeGame, normGame, type Board, type Game } from './lib/model.js';
+import { applyFrame, gameNow, mergeGame, normGame, setReplayPace, type Board, type Game } from './lib/model.js';
+import type { ReplayPosition } from '../../src/contract/replay.js';
+
+/** How often a replay's position is read (its pace, pause and seeks). */
+const REPLAY_POLL_MS = 2_000;
 import { Guard, LiveBadge, Section, useTick } from './lib/ui.js';
 import { BoardList } from './spectator/Board.js';
 import { ScoreChart } from './spectator/Chart.js';
@@ -65,6 +69,29 @@ function Spectator() {
     );
   }, [board?.game?.phase, board?.game?.speed]);
 
+  // A replay (firedrill replay): the clock follows the replay's pace and pauses, re-anchored as it plays.
+  const [replay, setReplay] = useState<ReplayPosition | undefined>(undefined);
+  useEffect(() => {
+    let stop = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = () =>
+      api<ReplayPosition>('/api/replay').then(
+        (p) => {
+          if (stop) return;
+          setReplayPace(p);
+          setReplay(p);
+          api('/api/game').then((g) => !stop && setAnchor(normGame(g)), () => undefined);
+          timer = setTimeout(poll, REPLAY_POLL_MS);
+        },
+        () => setReplayPace(undefined), // a live server has no /api/replay
+      );
+    void poll();
+    return () => {
+      stop = true;
+      clearTimeout(timer);
+    };
+  }, []);
+
   const game = mergeGame(anchor, board?.game);
   gameRef.current = anchor;
   const now = gameNow(game);
@@ -74,6 +101,12 @@ function Spectator() {
     <>
       <TopBar game={game}>
         <LiveBadge state={state} />
+        {replay && (
+          <span class="chip" data-testid="replay-banner" data-paused={replay.paused}>
+            {t('replay.banner')} ×{replay.speed}
+            {replay.paused ? ` · ${t('replay.paused')}` : replay.done ? ` · ${t('replay.done')}` : ''}
+          </span>
+        )}
         <button type="button" class="ghost" data-testid="big-toggle" onClick={() => setBig(!big)}>
           {big ? t('board.exitBigScreen') : t('board.bigScreen')}
         </button>

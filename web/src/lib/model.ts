@@ -5,6 +5,7 @@
  */
 import type { LiveState } from './live.js';
 import type { Board as BoardJson, BoardRow } from '../../../src/contract/board.js';
+import type { ReplayPosition } from '../../../src/contract/replay.js';
 import type { BoardGameBlock, GameBlock, GameResponse, TeamGameBlock, Text } from '../../../src/contract/game.js';
 import type { PublicBreakdown, SeriesResponse, StatusPageResponse, TeamFrame, TimelineItem as TimelineJson, TimelineResponse } from '../../../src/contract/teams.js';
 import type { TrafficMinute } from '../../../src/contract/traffic.js';
@@ -115,9 +116,16 @@ export function mergeGame(anchor: Game | undefined, block: Game | undefined): Ga
   return merged;
 }
 
+/** On a `firedrill replay` server the clock runs at the replay's pace (GET /api/replay), not at the recorded game's speed. */
+let replayPace: { speed: number; still: boolean } | undefined;
+export function setReplayPace(p: Pick<ReplayPosition, 'speed' | 'paused' | 'done'> | undefined): void {
+  replayPace = p && { speed: p.speed, still: p.paused || p.done };
+}
+
 export function gameNow(g: Game | undefined, wallNow = Date.now()): number {
   if (!g) return 0;
-  return g.phase === 'running' ? g.gameTime + (wallNow - g.fetchedAt) * g.speed : g.gameTime;
+  const speed = replayPace ? (replayPace.still ? 0 : replayPace.speed) : g.speed;
+  return g.phase === 'running' ? g.gameTime + (wallNow - g.fetchedAt) * speed : g.gameTime;
 }
 
 /** Game ms left until the game ends by itself (frozen while paused), or undefined when unknown. */
