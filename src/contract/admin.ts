@@ -171,6 +171,10 @@ export const Revealed = Type.Object({ revealed: Type.Literal(true) }, Closed);
 
 /** A channel message (src/contract/channels.ts), as the organizer who posted it sees it: with the judges' flag. */
 export const PersonaMessage = Type.Object({ ...ChannelMessage.properties, flagJudges: Type.Optional(Type.Boolean()) }, Closed);
+/** GET /api/admin/teams/:id/channels: what a staff member speaking as a persona sees of the team's channels (newest last). */
+export const OrganizerChannels = Type.Object({ messages: Type.Array(PersonaMessage), lastSeq: Type.Integer() }, Closed);
+export type OrganizerChannels = Static<typeof OrganizerChannels>;
+
 /** POST /api/admin/messages: 201 with the message, 200 when the clientId was seen (duplicate). */
 export const PersonaMessagePosted = Type.Object({ message: Type.Optional(PersonaMessage), duplicate: Type.Boolean() }, Closed);
 export type PersonaMessagePosted = Static<typeof PersonaMessagePosted>;

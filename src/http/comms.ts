@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PersonaMessagePosted } from '../contract/admin.js';
+import { OrganizerChannels, PersonaMessagePosted } from '../contract/admin.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import createError from '@fastify/error';
 import rateLimit from '@fastify/rate-limit';
@@ -264,6 +264,17 @@ export default async function comms(fastify: FastifyInstance, opts: CommsRouteOp
       async (req, reply) => {
         const r = await commands.speakAsPersona({ kind: 'organizer', name: 'organizer' }, req.body);
         return reply.status(r.duplicate ? 200 : 201).send(r);
+      },
+    );
+    // Live staff see what they answer: the team's channels with each question's state and age.
+    r.get(
+      '/api/admin/teams/:id/channels',
+      { schema: { params: Strict({ id: TeamId }), querystring: Strict({ limit: BoundedInteger({ minimum: 1, maximum: 500, default: 100 }) }), response: { 200: OrganizerChannels } } },
+      async (req) => {
+        const t = s.teams.get(req.params.id);
+        if (!t) throw new NotFound(`no team '${req.params.id}'`);
+        const all = commands.channelView(t.id, 0, Number.MAX_SAFE_INTEGER, s.gameClock.now());
+        return { messages: all.slice(-req.query.limit), lastSeq: s.store.lastSeq() };
       },
     );
   });

@@ -80,6 +80,22 @@ describeBrowser('the organizer console runs a game', () => {
     expect(seen.errors).toEqual([]);
   });
 
+  it('speaks as a persona while seeing the team’s channel: each question’s state, and the team’s current fault', async () => {
+    const form = admin.getByTestId('persona-form');
+    await form.locator('textarea').fill('When will it be back? <b>now</b>');
+    await form.getByLabel('Expects an answer (scored)').check();
+    await form.getByRole('button', { name: 'Send' }).click();
+    const panel = admin.getByTestId('persona-channel');
+    // The line as the team reads it (text, never HTML), with its question state.
+    const line = panel.locator('li', { hasText: 'When will it be back? <b>now</b>' });
+    await line.locator('[data-testid=question-state][data-state=open]').waitFor();
+    await expect(panel.locator('li b', { hasText: 'now' }).count()).resolves.toBe(0);
+    await panel.getByTestId('persona-fault').getByText('Current fault:').waitFor();
+    const answer = await srv.api<{ messages: Array<{ text: string; question?: { state: string } }> }>('GET', '/api/admin/teams/delta/channels');
+    expect(answer.body.messages.at(-1)).toMatchObject({ text: 'When will it be back? <b>now</b>', question: { state: 'open' } });
+    expect(seen.errors).toEqual([]);
+  });
+
   it('freezes the public board: spectators stop, the console keeps moving, unfreezing reveals', async () => {
     const spectator = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const board = await spectator.newPage();

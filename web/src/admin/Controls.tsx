@@ -3,7 +3,9 @@ import { api, post } from '../lib/api.js';
 import { fmtClock } from '../lib/format.js';
 import { t } from '../lib/i18n.js';
 import type { Game } from '../lib/model.js';
-import type { EventsPage, Warnings as WarningList } from '../../../src/contract/admin.js';
+import type { EventsPage, OrganizerChannels, OrganizerState, Warnings as WarningList } from '../../../src/contract/admin.js';
+import { QuestionFacts } from '../team/Channels.js';
+import { loc } from '../lib/i18n.js';
 import { clientId, ConfirmButton, ErrorText, organizerName, Section, useAction, useAsync } from '../lib/ui.js';
 
 export function GameControls({ game, frozen, onChanged }: { game?: Game; frozen: boolean; onChanged(): void }) {
@@ -116,7 +118,40 @@ export function Persona({ teams }: { teams: Array<{ id: string; name: string }> 
         </button>
         <ErrorText error={a.error} />
       </form>
+      {(team || teams[0]?.id) && <TeamChannel team={team || teams[0]!.id} channel={channel} version={a.busy ? 0 : 1} />}
     </Section>
+  );
+}
+
+/** How often the persona panel re-reads the team's channel (staff answer a live conversation). */
+const CHANNEL_REFRESH_MS = 3_000;
+
+/** What the team sees in the channel a staff member speaks in, with each question's state, and the team's current fault. */
+function TeamChannel({ team, channel, version }: { team: string; channel: 'incident' | 'stakeholders'; version: number }) {
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const id = setInterval(() => setTick((n) => n + 1), CHANNEL_REFRESH_MS);
+    return () => clearInterval(id);
+  }, []);
+  const msgs = useAsync((signal) => api<OrganizerChannels>(`/api/admin/teams/${encodeURIComponent(team)}/channels?limit=100`, { signal }), [team, tick, version]);
+  const state = useAsync((signal) => api<OrganizerState>('/api/admin/state', { signal }), [team, tick]);
+  const me = state.data?.teams.find((x) => x.id === team);
+  const fault = me?.faults.find((f) => f.id === me.current);
+  const lines = (msgs.data?.messages ?? []).filter((m) => m.channel === channel).slice(-15);
+  return (
+    <div data-testid="persona-channel" class="small">
+      <p data-testid="persona-fault">
+        <b>{t('admin.faultNow')}:</b> {fault ? `${loc(fault.title ?? { en: fault.id, ja: fault.id })} · ${fault.state}` : '—'}
+      </p>
+      <ul class="plain">
+        {lines.map((m) => (
+          <li key={m.seq} data-seq={m.seq}>
+            <span class="muted">{fmtClock(m.at)}</span> <b>{m.personaName ? loc(m.personaName) : m.author.name}</b>: <span class="pre">{m.text}</span>{' '}
+            {(m.question || m.expectsAnswer) && <QuestionFacts m={m} />}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

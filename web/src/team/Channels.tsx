@@ -11,7 +11,7 @@ const isQuestion = (m: Message): boolean => m.question !== undefined || m.expect
 /** A question's state: the server's, or open/answered from the replies seen. */
 export const questionState = (m: Message): string => m.question?.state ?? (m.answered ? 'answered' : 'open');
 
-function QuestionFacts({ m }: { m: Message }) {
+export function QuestionFacts({ m }: { m: Message }) {
   const q = m.question;
   const state = questionState(m);
   return (
