@@ -3,6 +3,7 @@ import { ManualClock } from '../src/clock.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { buildApp } from '../src/app.js';
 import { createRuntime, type Runtime } from '../src/server.js';
+import { hashToken } from '../src/tokens.js';
 
 export const ADMIN_TOKEN = 'organizer-token-for-tests-0123456789';
 export const T0 = 1_800_000_000_000;
@@ -36,4 +37,24 @@ export async function testApp(overrides: Partial<Config> = {}, opts: { dataDir?:
       await rt.close();
     },
   };
+}
+
+/** The two teams the live-board tests play with, and their tokens. */
+export const TWO_TEAMS = { alpha: 'alpha-token-0123456789abcdef', bravo: 'bravo-token-0123456789abcdef' } as const;
+
+/**
+ * A test app with teams alpha and bravo (no platform), every change its own live frame at once (the
+ * coalescing has its own tests, test/leaderboard/coalesce.test.ts).
+ */
+export async function twoTeamApp(overrides: Partial<Config> = {}) {
+  const t = await testApp(overrides, { frameTimer: everyFrame });
+  await t.services.store.appendMany(
+    (['alpha', 'bravo'] as const).map((id) => ({
+      type: 'team.created' as const,
+      source: 'organizer' as const,
+      data: { id, name: id.toUpperCase(), members: [], tokenHash: hashToken(TWO_TEAMS[id]), portBase: null, seed: 1, by: { kind: 'organizer' as const, name: 'o' } },
+    })),
+  );
+  await t.app.ready();
+  return t;
 }

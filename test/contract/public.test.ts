@@ -9,9 +9,8 @@ import { Results } from '../../src/contract/results.js';
 import { ReportFiled, ScoreResponse, SeriesResponse, StatusPageResponse, TeamFrame, TeamsResponse, TimelineResponse } from '../../src/contract/teams.js';
 import { TrafficResponse } from '../../src/contract/traffic.js';
 import type { NewEvent } from '../../src/events/types.js';
-import { hashToken } from '../../src/tokens.js';
 import { applyDelta } from '../../src/leaderboard/delta.js';
-import { everyFrame, testApp } from '../helpers.js';
+import { type testApp, TWO_TEAMS, twoTeamApp } from '../helpers.js';
 
 /**
  * The public contract (src/contract/board.ts, teams.ts, results.ts, traffic.ts) through real HTTP and
@@ -27,20 +26,12 @@ afterEach(async () => {
 });
 
 const by = { kind: 'organizer' as const, name: 'o' };
-const TOKENS = { alpha: 'alpha-token-0123456789abcdef', bravo: 'bravo-token-0123456789abcdef' };
+const TOKENS = TWO_TEAMS;
 
 async function setup() {
   // Every change its own frame, at once (the frames are coalesced to 4 a second otherwise).
-  const t = await testApp({}, { frameTimer: everyFrame });
+  const t = await twoTeamApp();
   open.push(t);
-  await t.services.store.appendMany(
-    (['alpha', 'bravo'] as const).map((id) => ({
-      type: 'team.created',
-      source: 'organizer',
-      data: { id, name: id.toUpperCase(), members: [], tokenHash: hashToken(TOKENS[id]), portBase: null, seed: 1, by },
-    })),
-  );
-  await t.app.ready();
   return t;
 }
 const append = (t: T, e: NewEvent) => t.services.store.append(e);

@@ -3,9 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { NewEvent } from '../../src/events/types.js';
 import { Leaderboard } from '../../src/leaderboard/service.js';
-import { hashToken } from '../../src/tokens.js';
 import { applyDelta } from '../../src/leaderboard/delta.js';
-import { everyFrame, testApp } from '../helpers.js';
+import { type testApp, TWO_TEAMS, twoTeamApp } from '../helpers.js';
 
 /** The live leaderboard through HTTP and WebSockets, on a whole runtime with the default scenario. */
 
@@ -16,20 +15,12 @@ afterEach(async () => {
 });
 
 const by = { kind: 'organizer' as const, name: 'o' };
-const TOKENS = { alpha: 'alpha-token-0123456789abcdef', bravo: 'bravo-token-0123456789abcdef' };
+const TOKENS = TWO_TEAMS;
 
 async function setup(): Promise<T & { fault: string; silentFault: string }> {
   // Every change its own frame at once (the coalescing has its own tests, test/leaderboard/coalesce.test.ts).
-  const t = await testApp({}, { frameTimer: everyFrame });
+  const t = await twoTeamApp();
   open.push(t);
-  await t.services.store.appendMany(
-    (['alpha', 'bravo'] as const).map((id) => ({
-      type: 'team.created',
-      source: 'organizer',
-      data: { id, name: id.toUpperCase(), members: [], tokenHash: hashToken(TOKENS[id]), portBase: null, seed: 1, by },
-    })),
-  );
-  await t.app.ready();
   const sc = t.services.scenario;
   return { ...t, fault: sc.faults.find((f) => f.alerting === 'pagerduty')!.id, silentFault: sc.faults.find((f) => f.alerting === 'silent')!.id };
 }

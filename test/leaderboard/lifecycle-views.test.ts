@@ -5,8 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { NewEvent } from '../../src/events/types.js';
-import { hashToken } from '../../src/tokens.js';
-import { everyFrame, testApp } from '../helpers.js';
+import { type testApp, TWO_TEAMS, twoTeamApp } from '../helpers.js';
 
 /**
  * What every audience sees of the one lifecycle, through real HTTP (fastify.inject) and WebSockets
@@ -23,21 +22,13 @@ afterEach(async () => {
 });
 
 const by = { kind: 'organizer' as const, name: 'o' };
-const TOKENS = { alpha: 'alpha-token-0123456789abcdef', bravo: 'bravo-token-0123456789abcdef' };
+const TOKENS = TWO_TEAMS;
 const ADMIN_BEARER = { authorization: 'Bearer organizer-token-for-tests-0123456789' };
 
 async function setup(overrides: Parameters<typeof testApp>[0] = {}) {
   // Every change its own frame at once: a state that lasts one event (injecting) is seen by the clients.
-  const t = await testApp(overrides, { frameTimer: everyFrame });
+  const t = await twoTeamApp(overrides);
   open.push(t);
-  await t.services.store.appendMany(
-    (['alpha', 'bravo'] as const).map((id) => ({
-      type: 'team.created',
-      source: 'organizer',
-      data: { id, name: id.toUpperCase(), members: [], tokenHash: hashToken(TOKENS[id]), portBase: null, seed: 1, by },
-    })),
-  );
-  await t.app.ready();
   return t;
 }
 
