@@ -71,7 +71,10 @@ describe('demo mode', () => {
   // communication category shows the difference; alpha's notice is signed off, charlie's is not.
   it('bot teams communicate differently, and the board shows it', { timeout: 200_000 }, async () => {
     const ended = (ev: StoredEvent[], team: string) => ev.some((e) => e.team === team && e.type === 'fault.resolved');
-    const events = await server!.waitFor((ev) => ended(ev, 'bot-alpha') && ended(ev, 'bot-charlie') && ended(ev, 'bot-bravo'), 'a fault resolved for every bot team', 180_000);
+    // Alpha's first fault may still end at the grace period on a loaded machine (its notice came late):
+    // wait for its sign-off itself, not for its first resolved fault.
+    const signedOff = (ev: StoredEvent[]) => ev.some((e) => e.team === 'bot-alpha' && e.type === 'fault.signed_off');
+    const events = await server!.waitFor((ev) => signedOff(ev) && ended(ev, 'bot-charlie') && ended(ev, 'bot-bravo'), 'alpha signed off, a fault resolved for bravo and charlie', 180_000);
     const of = (team: string, type: string) => events.filter((e) => e.team === team && e.type === type);
     // alpha answered in threads, was signed off; charlie answered ".", got no sign-off.
     const replies = of('bot-alpha', 'message.posted').filter((e) => e.type === 'message.posted' && e.data.author.kind === 'team' && e.data.replyTo !== undefined);
