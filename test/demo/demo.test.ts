@@ -74,7 +74,14 @@ describe('demo mode', () => {
     // Alpha's first fault may still end at the grace period on a loaded machine (its notice came late):
     // wait for its sign-off itself, not for its first resolved fault.
     const signedOff = (ev: StoredEvent[]) => ev.some((e) => e.team === 'bot-alpha' && e.type === 'fault.signed_off');
-    const events = await server!.waitFor((ev) => signedOff(ev) && ended(ev, 'bot-charlie') && ended(ev, 'bot-bravo'), 'alpha signed off, a fault resolved for bravo and charlie', 180_000);
+    // Charlie's "." needs a persona question open while it reads its channels: when charlie fixes a fault
+    // before the CTO asks (a quiet machine), the "." comes with a later fault. Wait for it, too.
+    const dotted = (ev: StoredEvent[]) => ev.some((e) => e.team === 'bot-charlie' && e.type === 'message.posted' && e.data.author.kind === 'team' && e.data.text === '.');
+    const events = await server!.waitFor(
+      (ev) => signedOff(ev) && dotted(ev) && ended(ev, 'bot-charlie') && ended(ev, 'bot-bravo'),
+      'alpha signed off, charlie answered ".", a fault resolved for bravo and charlie',
+      180_000,
+    );
     const of = (team: string, type: string) => events.filter((e) => e.team === team && e.type === type);
     // alpha answered in threads, was signed off; charlie answered ".", got no sign-off.
     const replies = of('bot-alpha', 'message.posted').filter((e) => e.type === 'message.posted' && e.data.author.kind === 'team' && e.data.replyTo !== undefined);
