@@ -122,20 +122,31 @@ async function replay(): Promise<Figure[]> {
   return withStore(events, async (store, db) => {
     const count = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
     const gc = (globalThis as { gc?: () => void }).gc;
-    gc?.();
-    const [, raw] = time(() => {
+    const readParse = () => {
       let n = 0;
       for (const r of db.prepare('SELECT * FROM events ORDER BY seq').iterate() as Iterable<{ data: string }>) n += JSON.parse(r.data) ? 1 : 0;
       return n;
-    });
+    };
     const rows = db.prepare('SELECT data FROM events ORDER BY seq').all() as Array<{ data: string }>;
     const [, parse] = time(() => rows.map((r) => JSON.parse(r.data)));
     rows.length = 0;
-    gc?.();
-    const [board, fold] = time(() => score(scenario, store.readSync()));
-    if (!board.teams.length) throw new Error('no teams scored');
+    // Rounds of baseline then fold, best of each: on a shared machine a single pair is mostly noise.
+    let raw = Infinity;
+    let fold = Infinity;
+    let board: ReturnType<typeof score> | undefined;
+    let cold = 0;
+    for (let round = 0; round < 3; round++) {
+      gc?.();
+      raw = Math.min(raw, time(readParse)[1]);
+      gc?.();
+      const [b, ms] = time(() => score(scenario, store.readSync()));
+      board = b;
+      if (!round) cold = ms;
+      fold = Math.min(fold, ms);
+    }
+    if (!board?.teams.length) throw new Error('no teams scored');
     return [
-      figure({ name: 'replay.1M', unit: `ms for ${count} events`, firedrill: fold, baseline: raw, baselineName: 'SQLite read + JSON.parse of the same rows', target: '≤ 15 s per 1M and ≤ 5× read+parse', ok: fold / raw <= 5 && (fold * 1_000_000) / count <= 15_000, note: `JSON.parse alone ${Math.round(parse)} ms; ${teams} teams` }),
+      figure({ name: 'replay.1M', unit: `ms for ${count} events`, firedrill: fold, baseline: raw, baselineName: 'SQLite read + JSON.parse of the same rows', target: '≤ 15 s per 1M and ≤ 5× read+parse', ok: fold / raw <= 5 && (fold * 1_000_000) / count <= 15_000, note: `best of 3 rounds each (the fold's first, cold round ${Math.round(cold)} ms); JSON.parse alone ${Math.round(parse)} ms; ${teams} teams` }),
       figure({ name: 'replay.per_event', unit: 'µs/event', firedrill: (fold * 1000) / count, baseline: (raw * 1000) / count, baselineName: 'read+parse per row' }),
     ];
   });

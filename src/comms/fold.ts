@@ -1,7 +1,7 @@
 import type { Actor, StoredEvent, StoredEventOf } from '../events/types.js';
 import type { ExpectElement, Text } from '../scenario/types.js';
 import { detectExpects } from './rules/expects.js';
-import { threadAnswers, type ThreadResult, type QuestionThread } from './rules/threading.js';
+import { statusAt, ThreadWalk, type QuestionThread } from './rules/threading.js';
 
 /**
  * What the communication part needs to know, folded from the log per team: the team's channel
@@ -74,8 +74,8 @@ interface TeamComms {
   hints: Set<string>;
   /** fault.* moments, status updates and persona lines already posted: the director's input. */
   personaInputs: StoredEvent[];
-  /** Threading of each channel's questions and team messages, memoised until the channel changes. */
-  threads: Map<string, ThreadResult | null>;
+  /** Threading of each channel's questions and team messages, walked as they come. */
+  threads: Map<string, ThreadWalk>;
 }
 
 export const personaKeyPrefix = 'persona:';
@@ -117,7 +117,7 @@ export class CommsFold {
       case 'message.posted': {
         const t = this.team(e.team);
         t.messages.push(toMessage(e));
-        t.threads.set(e.data.channel, null);
+        this.thread(t, e);
         // Team lines in #stakeholders too: a resolution notice there lets the business side sign off.
         if (e.key?.startsWith(personaKeyPrefix) || e.key?.startsWith('report:') || e.data.channel === 'stakeholders') t.personaInputs.push(e);
         return;
@@ -178,30 +178,23 @@ export class CommsFold {
     return this.teams.get(team)?.personaInputs ?? [];
   }
 
-  /**
-   * The threading of one channel (src/comms/rules/threading.ts), recomputed only after the channel
-   * changed. Shares and answers do not depend on `now`; open vs unanswered is decided in questionView.
-   */
-  threads(team: string, channel: string): ThreadResult {
-    const t = this.team(team);
-    const hit = t.threads.get(channel);
-    if (hit) return hit;
-    const inChannel = t.messages.filter((m) => m.channel === channel);
-    const questions = inChannel
-      .filter((m) => m.author.kind === 'persona' && m.expectsAnswer)
-      .map((m) => ({ seq: m.seq, gameTime: m.gameTime, channel, answerWithinMs: m.answerWithinMs ?? this.defaultAnswerWithinMs, text: m.text }));
-    const messages = inChannel.filter((m) => m.author.kind === 'team').map((m) => ({ seq: m.seq, gameTime: m.gameTime, channel, text: m.text, ...(m.replyTo !== undefined ? { replyTo: m.replyTo } : {}) }));
-    const others = inChannel.filter((m) => m.author.kind !== 'team' && !(m.author.kind === 'persona' && m.expectsAnswer)).map((m) => ({ seq: m.seq, channel, text: m.text }));
-    const r = threadAnswers(questions, messages, Number.POSITIVE_INFINITY, others);
-    t.threads.set(channel, r);
-    return r;
+  /** Feed a message to its channel's threading (src/comms/rules/threading.ts). */
+  private thread(t: TeamComms, e: StoredEventOf<'message.posted'>): void {
+    const d = e.data;
+    let walk = t.threads.get(d.channel);
+    if (!walk) t.threads.set(d.channel, (walk = new ThreadWalk()));
+    if (d.author.kind === 'team') walk.message({ seq: e.seq, gameTime: e.gameTime, channel: d.channel, text: d.text, ...(d.replyTo !== undefined ? { replyTo: d.replyTo } : {}) });
+    else if (d.author.kind === 'persona' && d.expectsAnswer) walk.question({ seq: e.seq, gameTime: e.gameTime, channel: d.channel, answerWithinMs: d.answerWithinMs ?? this.defaultAnswerWithinMs, text: d.text });
+    else walk.other({ seq: e.seq, channel: d.channel, text: d.text });
   }
 
   /** One question's thread, or undefined when `seq` is not a question of that team. */
   questionThread(team: string, seq: number): QuestionThread | undefined {
     const q = this.message(team, seq);
     if (!q || q.author.kind !== 'persona' || !q.expectsAnswer) return undefined;
-    return this.threads(team, q.channel).questions.find((x) => x.seq === seq);
+    const th = this.teams.get(team)?.threads.get(q.channel)?.thread(seq);
+    // The readers' contract: status as at now = +∞ (they compare closesAt with their own now).
+    return th && { ...th, status: statusAt(th, Number.POSITIVE_INFINITY) };
   }
 
   /** The state of a question at game time `now` (open vs unanswered), with findings and substance. */

@@ -4,7 +4,7 @@ import type { ExpectElement, Fault, Range, Scenario, Text } from '../scenario/ty
 import { detectExpects } from '../comms/rules/expects.js';
 import { checkStatusUpdate, questionShare, type FieldCheck, type QuestionScore, type StatusField } from '../comms/rules/share.js';
 import { substance } from '../comms/rules/substance.js';
-import { threadAnswers, type OtherMessage, type ThreadMessage, type ThreadQuestion, type ThreadResult } from '../comms/rules/threading.js';
+import { statusAt, ThreadWalk } from '../comms/rules/threading.js';
 import { commsLeadShare, currentHolders, namedInTime, rolesShare, rotationFacts, type RoleFact, type RoleNaming, type Written } from '../comms/rules/roles.js';
 import {
   type CriterionScore,
@@ -46,20 +46,29 @@ interface Question {
   seq: number;
   channel: string;
   expects: ExpectElement[];
+  /** Its last share and the thread state it was computed from (the text rules run once per change). */
+  memo: { key: number; score: QuestionScore } | null;
 }
 
 /**
- * One channel of a team: its persona questions, team messages and other lines, and the threading
- * of them (src/comms/rules/threading.ts), memoised until the channel's next message.
+ * One channel of a team: the threading of its questions and team messages, walked as they come
+ * (src/comms/rules/threading.ts), and the texts and authors of the team's messages.
  */
 interface ChannelBook {
-  questions: ThreadQuestion[];
-  messages: ThreadMessage[];
-  others: OtherMessage[];
+  walk: ThreadWalk;
   texts: Map<number, string>;
   /** Who wrote each team message (the Communications Lead fact). */
   authors: Map<number, string>;
-  threads: ThreadResult | null;
+  /** The fault each question of the channel is scored for. */
+  owners: Map<number, FaultTrack>;
+}
+
+/** A question not yet closed, by when its window closes: its note turns from open to unanswered then. */
+interface Closing {
+  closesAt: number;
+  seq: number;
+  channel: string;
+  fault: FaultTrack;
 }
 
 interface Judgement {
@@ -74,6 +83,10 @@ interface Judgement {
 interface FaultTrack {
   fault: Fault;
   run: FaultRun;
+  team: TeamState;
+  /** Its points as last added into the team's `faultSum`; `queued` while an event may have changed them. */
+  points: number;
+  queued: boolean;
   updates: Update[];
   questions: Question[];
   /** Persona escalations that flag the judges (an unanswered question; issue 15). */
@@ -81,6 +94,8 @@ interface FaultTrack {
   /** key: category \0 criterion \0 judge; a later judgement by the same judge revises the earlier one. */
   judgements: Map<string, Judgement>;
   postmortem: number | null;
+  /** The roles measure and the inputs it was computed from (see rolesMeasure). */
+  rolesMemo: { key: { namings: number; detected: number | undefined; written: number; rotation: RoleFact | undefined }; score: SubScore } | null;
   /** This fault's score (zeroed when excluded), or null when an event touched it since (recomputed on demand). */
   cached: FaultScore | null;
   /** Each category's part, recomputed only when its inputs changed (see `dirty`). */
@@ -99,7 +114,7 @@ interface Parts {
   autoMax: number;
   recovery: FaultScore['recovery'];
   detection: FaultScore['detection'];
-  automatic: FaultScore['communication']['automatic'];
+  automatic: LazyAutomatic;
   judged: FaultScore['communication']['judged'];
   review: FaultScore['review'];
 }
@@ -126,8 +141,10 @@ interface TeamState {
   sliSeqs: number[];
   hintMilli: number;
   adjustMilli: number;
-  /** Per channel: questions, messages and their threading (memoised). */
+  /** Per channel: questions, messages and their threading. */
   channels: Map<string, ChannelBook>;
+  /** Questions by closing time, earliest first (a few per fault: sorted insert). */
+  closing: Closing[];
   /** The team's member names (rotation: a round ends when each has held the role). */
   members: string[];
   /** Each incident's role namings in log order (incident.roles_set). */
@@ -138,6 +155,9 @@ interface TeamState {
   now: number;
   total: number;
   reachedSeq: number;
+  /** The sum of its faults' points; `stale` the faults whose points an event may have changed since. */
+  faultSum: number;
+  stale: FaultTrack[];
   /** The breakdown assembled from the cached parts; null when something changed since (built on read). */
   cachedBreakdown: TeamBreakdown | null;
   readonly score: ScoreState;
@@ -168,8 +188,8 @@ export function score(scenario: Scenario, events: Iterable<StoredEvent>): Leader
 // ---------------------------------------------------------------------------------------------
 // apply
 
-function newTrack(fault: Fault, run: FaultRun): FaultTrack {
-  return { fault, run, updates: [], questions: [], escalations: [], judgements: new Map(), postmortem: null, cached: null, parts: null, dirty: ALL };
+function newTrack(fault: Fault, run: FaultRun, team: TeamState): FaultTrack {
+  return { fault, run, team, points: 0, queued: false, updates: [], questions: [], escalations: [], judgements: new Map(), postmortem: null, rolesMemo: null, cached: null, parts: null, dirty: ALL };
 }
 
 function team(s: ScoreState, id: string, seq: number, gameTime: number): TeamState {
@@ -195,6 +215,7 @@ function team(s: ScoreState, id: string, seq: number, gameTime: number): TeamSta
       hintMilli: 0,
       adjustMilli: 0,
       channels: new Map(),
+      closing: [],
       members: [],
       roles: new Map(),
       rotation: null,
@@ -202,10 +223,16 @@ function team(s: ScoreState, id: string, seq: number, gameTime: number): TeamSta
       total: 0,
       reachedSeq: seq,
       cachedBreakdown: null,
+      faultSum: 0,
+      stale: [],
       score: s,
       version: 0,
     };
-    s.scenario.faults.forEach((f, i) => t!.faults.set(f.id, newTrack(f, life.faults[i]!)));
+    s.scenario.faults.forEach((f, i) => {
+      const track = newTrack(f, life.faults[i]!, t!);
+      t!.faults.set(f.id, track);
+      touch(track, ALL);
+    });
     t.total = totalOf(s, t);
     s.teams.set(id, t);
   }
@@ -239,12 +266,11 @@ export function apply(s: ScoreState, e: StoredEvent): ScoreState {
   const t = team(s, e.team, e.seq, e.gameTime);
   reduce(s.scenario, s.life, e);
   if (!applyTeamEvent(s, t, e)) return s;
-  const nowMoved = e.gameTime > t.now;
-  t.now = Math.max(t.now, e.gameTime);
+  if (e.gameTime > t.now) {
+    t.now = e.gameTime;
+    closeWindows(t);
+  }
   invalidate(t, e);
-  // Threading crosses faults (an answer in a channel may answer a question of any fault) and the
-  // notes of open questions read `now`: those faults' automatic measures are recomputed.
-  if (nowMoved || e.type === 'message.posted') for (const f of t.faults.values()) if (f.questions.length) touch(f, COMMS);
   t.version++;
   const total = totalOf(s, t);
   if (total !== t.total) {
@@ -308,9 +334,23 @@ function invalidate(t: TeamState, e: StoredEvent): void {
   else for (const f of t.faults.values()) touch(f, RUN);
 }
 
+/** The questions whose window `now` has passed unanswered: their notes say so (their share is 0 either way). */
+function closeWindows(t: TeamState): void {
+  let n = 0;
+  for (; n < t.closing.length && t.closing[n]!.closesAt < t.now; n++) {
+    const c = t.closing[n]!;
+    if (statusAt(t.channels.get(c.channel)!.walk.thread(c.seq)!, t.now) === 'unanswered') touch(c.fault, COMMS);
+  }
+  if (n) t.closing.splice(0, n);
+}
+
 function touch(f: FaultTrack, what: number): void {
   f.cached = null;
   f.dirty |= what;
+  if (!f.queued) {
+    f.queued = true;
+    f.team.stale.push(f);
+  }
 }
 
 /** The fault's parts, recomputing only the dirty ones. */
@@ -369,9 +409,15 @@ function availabilityPoints(s: ScoreState, good: number, total: number, requests
 
 /** The team's total from the cached fault scores and the running sums. */
 function totalOf(s: ScoreState, t: TeamState): number {
-  let sum = availabilityPoints(s, t.sliGood, t.sliTotal, t.userRequests, t.userBad) - t.hintMilli + t.adjustMilli;
-  for (const f of t.faults.values()) sum += faultPoints(s, t, f);
-  return sum;
+  // Only the faults an event touched are summed again: O(1) per event whatever the team's size.
+  for (const f of t.stale) {
+    const points = faultPoints(s, t, f);
+    t.faultSum += points - f.points;
+    f.points = points;
+    f.queued = false;
+  }
+  t.stale.length = 0;
+  return availabilityPoints(s, t.sliGood, t.sliTotal, t.userRequests, t.userBad) - t.hintMilli + t.adjustMilli + t.faultSum;
 }
 
 /** Returns true when the event can change the team's score or board entry. */
@@ -434,30 +480,37 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
       const d = e.data;
       const book = channel(t, d.channel);
       if (d.author.kind === 'persona' && d.expectsAnswer) {
+        const answerWithinMs = d.answerWithinMs ?? s.scenario.scoring.communication.ctoAnswer.zeroAtMs;
+        // Threaded whatever its fault (the team sees it in the channel); scored only for a fault.
+        book.walk.question({ seq: e.seq, gameTime: e.gameTime, channel: d.channel, answerWithinMs, text: d.text });
         const f = track(d.fault ?? t.current ?? '');
         if (!f) return false;
-        const answerWithinMs = d.answerWithinMs ?? s.scenario.scoring.communication.ctoAnswer.zeroAtMs;
-        book.questions.push({ seq: e.seq, gameTime: e.gameTime, channel: d.channel, answerWithinMs, text: d.text });
-        f.questions.push({ seq: e.seq, channel: d.channel, expects: [...(d.expects ?? [])] });
-        book.threads = null;
+        f.questions.push({ seq: e.seq, channel: d.channel, expects: [...(d.expects ?? [])], memo: null });
+        book.owners.set(e.seq, f);
+        const c: Closing = { closesAt: e.gameTime + answerWithinMs, seq: e.seq, channel: d.channel, fault: f };
+        let at = t.closing.length;
+        while (at > 0 && t.closing[at - 1]!.closesAt > c.closesAt) at--;
+        t.closing.splice(at, 0, c);
         touch(f, COMMS);
         return true;
       }
       if (d.author.kind !== 'team') {
         // Other lines only matter as text an answer must not copy, and escalations flag the judges.
-        book.others.push({ seq: e.seq, channel: d.channel, text: d.text });
-        book.threads = null;
+        book.walk.other({ seq: e.seq, channel: d.channel, text: d.text });
         const f = d.kind === 'escalation' && d.flagJudges ? track(d.fault ?? t.current ?? '') : undefined;
         if (!f) return false;
         f.escalations.push(e.seq);
         touch(f, COMMS);
         return true;
       }
-      book.messages.push({ seq: e.seq, gameTime: e.gameTime, channel: d.channel, text: d.text, ...(d.replyTo !== undefined ? { replyTo: d.replyTo } : {}) });
       book.texts.set(e.seq, d.text);
       book.authors.set(e.seq, d.author.name);
-      book.threads = null;
-      return book.questions.length > 0;
+      // A message changes at most the one question it is addressed to (an attempt, an answer, a late reply).
+      const r = book.walk.message({ seq: e.seq, gameTime: e.gameTime, channel: d.channel, text: d.text, ...(d.replyTo !== undefined ? { replyTo: d.replyTo } : {}) });
+      const f = r.addressedTo !== undefined ? book.owners.get(r.addressedTo) : undefined;
+      if (!f) return false;
+      touch(f, COMMS);
+      return true;
     }
     case 'incident.roles_set': {
       const d = e.data;
@@ -529,14 +582,8 @@ function applyTeamEvent(s: ScoreState, t: TeamState, e: StoredEvent): boolean {
 
 function channel(t: TeamState, id: string): ChannelBook {
   let b = t.channels.get(id);
-  if (!b) t.channels.set(id, (b = { questions: [], messages: [], others: [], texts: new Map(), authors: new Map(), threads: null }));
+  if (!b) t.channels.set(id, (b = { walk: new ThreadWalk(), texts: new Map(), authors: new Map(), owners: new Map() }));
   return b;
-}
-
-/** The channel's threading, recomputed only after the channel changed (O(channel), not O(log)). */
-function threads(b: ChannelBook): ThreadResult {
-  // `now` = +∞: shares do not depend on it; open vs unanswered is decided at read time (see questionShares).
-  return (b.threads ??= threadAnswers(b.questions, b.messages, Number.POSITIVE_INFINITY, b.others));
 }
 
 /** Relative next-update promises in free text ("in 15 minutes", 「30分後」) as a game time; clock times are not converted. */
@@ -654,13 +701,20 @@ function criteria(f: FaultTrack, category: 'communication' | 'review', rubric: A
  * The fault's questions scored from their channel's threading (src/comms/rules/share.ts). Open vs
  * unanswered (the note only; a share is 0 either way) is judged at the team's `now`.
  */
-function questionShares(s: ScoreState, t: TeamState, f: FaultTrack): QuestionScore[] {
+const STATUS_KEY = { open: 0, unanswered: 1, answered: 2, late: 3 } as const;
+
+function questionShares(s: ScoreState, t: TeamState, f: FaultTrack, fresh: boolean): QuestionScore[] {
   const range = s.scenario.scoring.communication.ctoAnswer;
   return f.questions.map((q) => {
     const b = t.channels.get(q.channel)!;
-    const th = threads(b).questions.find((x) => x.seq === q.seq)!;
-    const thread = !th.answer && !th.late ? { ...th, status: t.now > th.closesAt ? ('unanswered' as const) : ('open' as const) } : th;
-    return questionShare(thread, q.expects, th.answer ? b.texts.get(th.answer.seq) : undefined, range);
+    const th = b.walk.thread(q.seq)!;
+    const status = statusAt(th, t.now);
+    const share = () => questionShare({ ...th, status }, q.expects, th.answer ? b.texts.get(th.answer.seq) : undefined, range);
+    if (fresh) return share();
+    // Once answered or late a thread changes no more; before, only by attempts and its window closing.
+    const key = STATUS_KEY[status] + 4 * th.attempts.length;
+    if (q.memo?.key !== key) q.memo = { key, score: share() };
+    return q.memo.score;
   });
 }
 
@@ -693,30 +747,52 @@ function rolesMeasure(s: ScoreState, t: TeamState, f: FaultTrack, fresh: boolean
   const rr = s.scenario.scoring.roles;
   if (!rr || rr.weight <= 0) return { share: null, evidence: [], note: 'roles are not scored', noteJa: '役割は採点対象外' };
   const namings = faultNamings(t, f);
-  const named = namedInTime(namings, f.run.detected?.at ?? null, rr.withinMs);
-  const written: Written[] = f.updates.filter((u) => u.via !== 'pagerduty').map((u) => ({ seq: u.seq, kind: 'update' as const, author: u.author }));
-  for (const q of f.questions) {
-    const b = t.channels.get(q.channel)!;
-    const a = threads(b).questions.find((x) => x.seq === q.seq)?.answer;
-    if (a) written.push({ seq: a.seq, kind: 'answer', author: b.authors.get(a.seq) });
+  // Without a naming nothing written can be by the Communications Lead: not collected.
+  const written: Written[] = [];
+  if (namings.length) {
+    for (const u of f.updates) if (u.via !== 'pagerduty') written.push({ seq: u.seq, kind: 'update', author: u.author });
+    for (const q of f.questions) {
+      const b = t.channels.get(q.channel)!;
+      const a = b.walk.thread(q.seq)?.answer;
+      if (a) written.push({ seq: a.seq, kind: 'answer', author: b.authors.get(a.seq) });
+    }
   }
+  const rotationFact = rr.rotation ? rotationOf(t, fresh).get(f.fault.id) : undefined;
+  // Its inputs only grow (namings, what was written) or are replaced (detection, rotation): same inputs, same measure.
+  const key = { namings: namings.length, detected: f.run.detected?.seq, written: written.length, rotation: rotationFact };
+  const m = f.rolesMemo;
+  if (!fresh && m && m.key.namings === key.namings && m.key.detected === key.detected && m.key.written === key.written && m.key.rotation === key.rotation) return m.score;
+  const named = namedInTime(namings, f.run.detected?.at ?? null, rr.withinMs);
   const lead = commsLeadShare(namings, written);
-  const rotation = rr.rotation ? (rotationOf(t, fresh).get(f.fault.id) ?? { share: null, evidence: [], note: { en: 'no roles named', ja: '役割の指名なし' } }) : null;
+  const rotation = rr.rotation ? (rotationFact ?? { share: null, evidence: [], note: { en: 'no roles named', ja: '役割の指名なし' } }) : null;
   const facts = [
     { fact: 'named' as const, ...named, weight: rr.weights.named },
     { fact: 'commsLead' as const, ...lead, weight: rr.weights.commsLead },
     ...(rotation ? [{ fact: 'rotation' as const, ...rotation, weight: rr.weights.rotation }] : []),
   ];
-  return {
+  const score: SubScore = {
     share: rolesShare(facts.map((x) => ({ fact: x, weight: x.weight }))),
     evidence: facts.flatMap((x) => x.evidence),
     note: facts.map((x) => x.note.en).join('; '),
     noteJa: facts.map((x) => x.note.ja).join('、'),
     roles: facts.map((x) => ({ fact: x.fact, share: x.share, evidence: x.evidence, note: x.note })),
   };
+  if (!fresh) f.rolesMemo = { key, score };
+  return score;
 }
 
-function automaticComms(s: ScoreState, t: TeamState, f: FaultTrack, max: number, fresh = false): FaultScore['communication']['automatic'] {
+/** A measure's share, now; its evidence and notes built only when the breakdown is read. */
+type Measure = { share: number | null; describe: () => SubScore };
+type Automatic = FaultScore['communication']['automatic'];
+/** The automatic communication points, now; the whole part (evidence, notes) on first read. */
+interface LazyAutomatic {
+  points: number;
+  read: () => Automatic;
+}
+
+const measure = (share: number | null, describe: (share: number | null) => Omit<SubScore, 'share'>): Measure => ({ share, describe: () => ({ share, ...describe(share) }) });
+
+function automaticComms(s: ScoreState, t: TeamState, f: FaultTrack, max: number, fresh = false): LazyAutomatic {
   const rules = s.scenario.scoring.communication;
   // An update that says nothing (no text, impact or current action with substance: "x / x / x")
   // is no update for the first-update and cadence measures.
@@ -724,9 +800,12 @@ function automaticComms(s: ScoreState, t: TeamState, f: FaultTrack, max: number,
   const inj = f.run.injectedAt ?? 0;
 
   const first = ups[0];
-  const firstUpdate: SubScore = first
-    ? { share: rangeShare(Math.max(0, first.gameTime - inj), rules.firstUpdate), evidence: [first.seq], note: `first update after ${fmt(Math.max(0, first.gameTime - inj))}`, noteJa: `最初の更新まで ${fmt(Math.max(0, first.gameTime - inj))}` }
-    : { share: 0, evidence: [], note: f.updates.length ? 'no status update with substance yet' : 'no status update yet', noteJa: f.updates.length ? '中身のある状況報告なし' : '状況報告なし' };
+  const firstAfter = first ? Math.max(0, first.gameTime - inj) : 0;
+  const firstUpdate = measure(first ? rangeShare(firstAfter, rules.firstUpdate) : 0, () =>
+    first
+      ? { evidence: [first.seq], note: `first update after ${fmt(firstAfter)}`, noteJa: `最初の更新まで ${fmt(firstAfter)}` }
+      : { evidence: [], note: f.updates.length ? 'no status update with substance yet' : 'no status update yet', noteJa: f.updates.length ? '中身のある状況報告なし' : '状況報告なし' },
+  );
 
   // Each promised next-update time is kept when the next update comes within the tolerance.
   let promised = 0;
@@ -742,60 +821,68 @@ function automaticComms(s: ScoreState, t: TeamState, f: FaultTrack, max: number,
       cadenceEv.push(next.seq);
     }
   });
-  const cadence: SubScore = { share: promised ? kept / promised : 0, evidence: cadenceEv, note: `${kept} of ${promised} promised updates kept`, noteJa: `予告した次回更新 ${promised} 件中 ${kept} 件を守った` };
+  const cadence = measure(promised ? kept / promised : 0, () => ({ evidence: cadenceEv, note: `${kept} of ${promised} promised updates kept`, noteJa: `予告した次回更新 ${promised} 件中 ${kept} 件を守った` }));
 
-  const qs = questionShares(s, t, f);
-  const answered = qs.filter((q) => q.share > 0).length;
-  const ctoAnswer: SubScore = qs.length
-    ? {
-        share: qs.reduce((a, q) => a + q.share, 0) / qs.length,
-        evidence: qs.flatMap((q) => q.evidence),
-        note: `${answered} of ${qs.length} questions answered`,
-        noteJa: `質問 ${qs.length} 件中 ${answered} 件に回答`,
-        ...(f.escalations.length ? { escalations: [...f.escalations] } : {}),
-        questions: qs.map((q) => ({ seq: q.seq, share: q.share, note: q.note, ...(q.expects ? { findings: q.expects.findings.map((x) => ({ element: x.element, found: x.found, explanation: x.explanation })) } : {}) })),
-      }
-    : { share: null, evidence: [], note: 'no question asked', noteJa: '質問なし' };
+  const qs = questionShares(s, t, f, fresh);
+  const ctoAnswer = measure(qs.length ? qs.reduce((a, q) => a + q.share, 0) / qs.length : null, () => {
+    if (!qs.length) return { evidence: [], note: 'no question asked', noteJa: '質問なし' };
+    const answered = qs.filter((q) => q.share > 0).length;
+    return {
+      evidence: qs.flatMap((q) => q.evidence),
+      note: `${answered} of ${qs.length} questions answered`,
+      noteJa: `質問 ${qs.length} 件中 ${answered} 件に回答`,
+      ...(f.escalations.length ? { escalations: [...f.escalations] } : {}),
+      questions: qs.map((q) => ({ seq: q.seq, share: q.share, note: q.note, ...(q.expects ? { findings: q.expects.findings.map((x) => ({ element: x.element, found: x.found, explanation: x.explanation })) } : {}) })),
+    };
+  });
 
   const req = rules.requiredFields;
   const regular = f.updates.filter((u) => !u.resolved);
-  const failed = regular.flatMap((u) => req.filter((k) => !u.fields[k].ok).map((k) => ({ seq: u.seq, field: k, reason: u.fields[k].reason ?? tx('missing', '未記入') })));
-  const requiredFields: SubScore = !req.length
-    ? { share: null, evidence: [], note: 'no fields required', noteJa: '必須項目なし' }
-    : {
-        share: regular.length ? regular.reduce((a, u) => a + req.filter((k) => u.fields[k].ok).length / req.length, 0) / regular.length : 0,
-        evidence: regular.map((u) => u.seq),
-        note: `${regular.length} updates checked for ${req.join(', ')}${failed.length ? `; ${failed.map((x) => `#${x.seq} ${x.field}: ${x.reason.en}`).join('; ')}` : ''}`,
-        noteJa: `${regular.length} 件の更新の ${req.join('、')} を確認${failed.length ? `（${failed.map((x) => `#${x.seq} ${x.field}: ${x.reason.ja}`).join('、')}）` : ''}`,
-      };
+  const requiredFields = measure(!req.length ? null : regular.length ? regular.reduce((a, u) => a + req.filter((k) => u.fields[k].ok).length / req.length, 0) / regular.length : 0, () => {
+    if (!req.length) return { evidence: [], note: 'no fields required', noteJa: '必須項目なし' };
+    const failed = regular.flatMap((u) => req.filter((k) => !u.fields[k].ok).map((k) => ({ seq: u.seq, field: k, reason: u.fields[k].reason ?? tx('missing', '未記入') })));
+    return {
+      evidence: regular.map((u) => u.seq),
+      note: `${regular.length} updates checked for ${req.join(', ')}${failed.length ? `; ${failed.map((x) => `#${x.seq} ${x.field}: ${x.reason.en}`).join('; ')}` : ''}`,
+      noteJa: `${regular.length} 件の更新の ${req.join('、')} を確認${failed.length ? `（${failed.map((x) => `#${x.seq} ${x.field}: ${x.reason.ja}`).join('、')}）` : ''}`,
+    };
+  });
 
   const green = f.run.greenSince;
   const after = green !== null ? f.updates.filter((u) => u.resolved && u.gameTime >= green) : [];
   const notice = after.find((u) => u.text.ok);
-  const empty = after.find((u) => !u.text.ok);
-  const resolutionNotice: SubScore = notice
-    ? { share: 1, evidence: [notice.seq, f.run.recoveredSeq!], note: 'resolution notice after recovery', noteJa: '復旧後に解決の連絡あり' }
-    : empty
-      ? { share: 0, evidence: [empty.seq], note: `resolution notice #${empty.seq} says nothing: ${empty.text.reason!.en}`, noteJa: `解決の連絡 #${empty.seq} に中身がない：${empty.text.reason!.ja}` }
-      : { share: 0, evidence: [], note: green !== null ? 'no resolution notice since recovery' : 'not recovered yet', noteJa: green !== null ? '復旧後の解決の連絡なし' : '未復旧' };
+  const resolutionNotice = measure(notice ? 1 : 0, () => {
+    if (notice) return { evidence: [notice.seq, f.run.recoveredSeq!], note: 'resolution notice after recovery', noteJa: '復旧後に解決の連絡あり' };
+    const empty = after.find((u) => !u.text.ok);
+    if (empty) return { evidence: [empty.seq], note: `resolution notice #${empty.seq} says nothing: ${empty.text.reason!.en}`, noteJa: `解決の連絡 #${empty.seq} に中身がない：${empty.text.reason!.ja}` };
+    return { evidence: [], note: green !== null ? 'no resolution notice since recovery' : 'not recovered yet', noteJa: green !== null ? '復旧後の解決の連絡なし' : '未復旧' };
+  });
 
   const so = f.run.signedOff;
-  const signOff: SubScore = !s.scenario.game.signOff
-    ? { share: null, evidence: [], note: 'no sign-off in this scenario', noteJa: 'サインオフなし' }
-    : so
-      ? { share: 1, evidence: [so.notice, so.seq], note: `signed off after resolution notice #${so.notice}`, noteJa: `解決の連絡 #${so.notice} を受けてサインオフ` }
-      : { share: 0, evidence: [], note: f.run.resolvedBy === 'grace' ? 'no sign-off: resolved at the grace period without a resolution notice' : 'not signed off yet', noteJa: f.run.resolvedBy === 'grace' ? 'サインオフなし：解決の連絡がないまま猶予期間で解決' : '未サインオフ' };
-  const roles = rolesMeasure(s, t, f, fresh);
+  const signOff = measure(!s.scenario.game.signOff ? null : so ? 1 : 0, () => {
+    if (!s.scenario.game.signOff) return { evidence: [], note: 'no sign-off in this scenario', noteJa: 'サインオフなし' };
+    if (so) return { evidence: [so.notice, so.seq], note: `signed off after resolution notice #${so.notice}`, noteJa: `解決の連絡 #${so.notice} を受けてサインオフ` };
+    const grace = f.run.resolvedBy === 'grace';
+    return { evidence: [], note: grace ? 'no sign-off: resolved at the grace period without a resolution notice' : 'not signed off yet', noteJa: grace ? 'サインオフなし：解決の連絡がないまま猶予期間で解決' : '未サインオフ' };
+  });
+  const rolesScore = rolesMeasure(s, t, f, fresh);
+  const roles: Measure = { share: rolesScore.share, describe: () => rolesScore };
 
   // A weighted mean of the measures that apply: scoring.communication.weights (1 each by default) and
   // scoring.roles.weight for the roles measure; a measure that does not apply drops out.
   const w = rules.weights;
-  const subs = ([[firstUpdate, w.firstUpdate], [cadence, w.cadence], [ctoAnswer, w.ctoAnswer], [requiredFields, w.requiredFields], [resolutionNotice, w.resolutionNotice], [signOff, w.signOff], [roles, s.scenario.scoring.roles?.weight ?? 0]] as const)
-    .filter(([x, k]) => x.share !== null && k > 0);
+  const all = [[firstUpdate, w.firstUpdate], [cadence, w.cadence], [ctoAnswer, w.ctoAnswer], [requiredFields, w.requiredFields], [resolutionNotice, w.resolutionNotice], [signOff, w.signOff], [roles, s.scenario.scoring.roles?.weight ?? 0]] as const;
+  const subs = all.filter(([x, k]) => x.share !== null && k > 0);
   const weight = subs.reduce((a, [, k]) => a + k, 0);
   const share = f.run.injectedAt === null || !weight ? 0 : subs.reduce((a, [x, k]) => a + x.share! * k, 0) / weight;
-  const ev = subs.flatMap(([x]) => x.evidence);
-  return { ...part(pts(max, share), max, ev), share, firstUpdate, cadence, ctoAnswer, requiredFields, resolutionNotice, signOff, roles };
+  const points = pts(max, share);
+  let read: Automatic | undefined;
+  const describe = (): Automatic => {
+    const [fu, ca, ct, rf, rn, sg, ro] = all.map(([x]) => x.describe()) as [SubScore, SubScore, SubScore, SubScore, SubScore, SubScore, SubScore];
+    const ev = [fu, ca, ct, rf, rn, sg, ro].filter((_, i) => subs.includes(all[i]!)).flatMap((x) => x.evidence);
+    return { ...part(points, max, ev), share, firstUpdate: fu, cadence: ca, ctoAnswer: ct, requiredFields: rf, resolutionNotice: rn, signOff: sg, roles: ro };
+  };
+  return { points, read: () => (read ??= describe()) };
 }
 
 /** Skipped and voided faults count for nothing either way. */
@@ -841,7 +928,8 @@ function faultScore(s: ScoreState, t: TeamState, f: FaultTrack): FaultScore {
 function assembleFault(s: ScoreState, f: FaultTrack, p: Parts): FaultScore {
   const counted = !excluded(f);
   const weight = f.fault.weight;
-  const { m, recovery, detection, automatic, judged, review } = p;
+  const { m, recovery, detection, judged, review } = p;
+  const automatic = p.automatic.read();
   const communication = { ...part(automatic.points + judged.points, m.communication, [...automatic.evidence, ...judged.evidence]), automatic, judged };
   const parts = [recovery, detection, communication, review];
   return {

@@ -2,12 +2,17 @@
  * Text helpers shared by the communication rules. Pure.
  */
 
+// eslint-disable-next-line no-control-regex -- ASCII is exactly \x00-\x7f
+const ASCII = /^[\x00-\x7f]*$/;
+
 /**
  * Width-fold for matching: full-width digits, letters and colons become ASCII ("１４：３０" → "14:30")
  * and half-width katakana become full-width, character by character, so every offset in the folded
  * text is an offset in the original (evidence spans point at what the team wrote).
  */
 export function fold(text: string): string {
+  // ASCII is its own NFKC form: most messages need no per-character normalization.
+  if (ASCII.test(text)) return text;
   let out = '';
   for (const ch of text) {
     const n = ch.normalize('NFKC');
@@ -24,7 +29,9 @@ const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 /** The text reduced to what carries meaning, lower case: the key for "a copy of an earlier message". */
 export function essence(text: string): string {
   let out = '';
-  for (const ch of fold(text).toLowerCase()) if (MEANINGFUL.test(ch)) out += ch;
+  const folded = fold(text).toLowerCase();
+  if (ASCII.test(folded)) return folded.replace(/[^a-z0-9]+/g, '');
+  for (const ch of folded) if (MEANINGFUL.test(ch)) out += ch;
   return out;
 }
 

@@ -92,68 +92,110 @@ const t = (en: string, ja: string): Text => ({ en, ja });
  * further messages an answer must not copy.
  */
 export function threadAnswers(questions: readonly ThreadQuestion[], messages: readonly ThreadMessage[], now: number, others: readonly OtherMessage[] = []): ThreadResult {
-  const qs = [...questions].sort((a, b) => a.seq - b.seq);
-  const ms = [...messages].sort((a, b) => a.seq - b.seq);
-  const bySeq = new Map(qs.map((q) => [q.seq, q]));
-  const state = new Map<number, QuestionThread>(qs.map((q) => [q.seq, { seq: q.seq, status: 'open', attempts: [], closesAt: q.gameTime + q.answerWithinMs }]));
-  // Everything said in each channel, in seq order, for "copy of message #n": per channel, the
-  // essence of each text → the first seq that said it, filled as the walk passes each seq.
-  const texts = [...qs.map((q) => ({ seq: q.seq, channel: q.channel, text: q.text ?? '' })), ...ms, ...others].sort((a, b) => a.seq - b.seq);
-  const said = new Map<Channel, Map<string, number>>();
-  let next = 0;
-  const hearUpTo = (seq: number) => {
-    for (; next < texts.length && texts[next]!.seq < seq; next++) {
-      const x = texts[next]!;
-      const e = essence(x.text);
-      if (e === '') continue;
-      let c = said.get(x.channel);
-      if (!c) said.set(x.channel, (c = new Map()));
-      if (!c.has(e)) c.set(e, x.seq);
-    }
-  };
-  const out: MessageThread[] = [];
+  type Item = { seq: number; add: (w: ThreadWalk) => void };
+  const items: Item[] = [
+    ...questions.map((q) => ({ seq: q.seq, add: (w: ThreadWalk) => w.question(q) })),
+    ...messages.map((m) => ({ seq: m.seq, add: (w: ThreadWalk) => void w.message(m) })),
+    ...others.map((o) => ({ seq: o.seq, add: (w: ThreadWalk) => w.other(o) })),
+  ].sort((a, b) => a.seq - b.seq);
+  const walk = new ThreadWalk();
+  for (const x of items) x.add(walk);
+  return walk.result(now);
+}
 
-  const closed = (q: QuestionThread) => q.answer !== undefined || q.late !== undefined;
+/**
+ * The same threading, walked one message at a time as the log grows (the folds keep one per team
+ * and channel): each message is decided when it arrives, against what was said before it, so
+ * appending is O(open questions) whatever the history. Feed everything in seq order.
+ */
+export class ThreadWalk {
+  private readonly asked = new Map<number, ThreadQuestion>();
+  private readonly state = new Map<number, QuestionThread>();
+  /** Questions neither answered nor answered late, oldest first. */
+  private readonly unclosed: ThreadQuestion[] = [];
+  /** Texts not yet heard for "copy of message #n" (heard when a message needs them). */
+  private readonly unheard: Array<{ seq: number; channel: Channel; text: string }> = [];
+  /** Per channel: the essence of each text → the first seq that said it. */
+  private readonly said = new Map<Channel, Map<string, number>>();
+  private readonly out: MessageThread[] = [];
 
-  for (const m of ms) {
-    const target = m.replyTo !== undefined ? bySeq.get(m.replyTo) : undefined;
+  question(q: ThreadQuestion): void {
+    this.asked.set(q.seq, q);
+    this.state.set(q.seq, { seq: q.seq, status: 'open', attempts: [], closesAt: q.gameTime + q.answerWithinMs });
+    this.unclosed.push(q);
+    this.unheard.push({ seq: q.seq, channel: q.channel, text: q.text ?? '' });
+  }
+
+  other(o: OtherMessage): void {
+    this.unheard.push(o);
+  }
+
+  /** Decide one team message; returns what it did (and the question it touched, if any). */
+  message(m: ThreadMessage): MessageThread {
+    const r = this.decide(m);
+    this.unheard.push(m);
+    this.out.push(r);
+    return r;
+  }
+
+  /** A question's thread as it stands (its status is only final once answered or late). */
+  thread(seq: number): QuestionThread | undefined {
+    return this.state.get(seq);
+  }
+
+  /** Every question and message so far, with open vs unanswered at `now`. */
+  result(now: number): ThreadResult {
+    const questions = [...this.state.values()].map((q) => ({ ...q, attempts: [...q.attempts], status: statusAt(q, now) }));
+    return { questions, messages: [...this.out] };
+  }
+
+  private decide(m: ThreadMessage): MessageThread {
+    const target = m.replyTo !== undefined ? this.asked.get(m.replyTo) : undefined;
     const explicit = target !== undefined && target.channel === m.channel && target.seq < m.seq;
     let q: ThreadQuestion | undefined;
     if (explicit) {
       q = target;
-      if (closed(state.get(q!.seq)!)) {
-        out.push({ seq: m.seq, explicit, addressedTo: q!.seq, reason: t(`reply in the thread of question #${q!.seq}, already answered`, `回答済みの質問 #${q!.seq} への返信`) });
-        continue;
-      }
+      if (closed(this.state.get(q.seq)!)) return { seq: m.seq, explicit, addressedTo: q.seq, reason: t(`reply in the thread of question #${q.seq}, already answered`, `回答済みの質問 #${q.seq} への返信`) };
     } else {
-      q = qs.find((c) => c.channel === m.channel && c.seq < m.seq && !closed(state.get(c.seq)!) && m.gameTime <= c.gameTime + c.answerWithinMs);
-      if (!q) {
-        out.push({ seq: m.seq, explicit, reason: t('no open question in this channel', 'このチャンネルに未回答の質問なし') });
-        continue;
-      }
+      q = this.unclosed.find((c) => c.channel === m.channel && c.seq < m.seq && m.gameTime <= c.gameTime + c.answerWithinMs);
+      if (!q) return { seq: m.seq, explicit, reason: t('no open question in this channel', 'このチャンネルに未回答の質問なし') };
     }
-    hearUpTo(m.seq);
-    const s = substance(m.text, said.get(m.channel) ?? new Map<string, number>());
-    const qt = state.get(q!.seq)!;
+    this.hear();
+    const s = substance(m.text, this.said.get(m.channel) ?? new Map<string, number>());
+    const qt = this.state.get(q.seq)!;
     if (!s.ok) {
       qt.attempts.push({ seq: m.seq, gameTime: m.gameTime, explicit, reason: s.reason, substance: s });
-      out.push({ seq: m.seq, explicit, addressedTo: q!.seq, reason: s.reason });
-      continue;
+      return { seq: m.seq, explicit, addressedTo: q.seq, reason: s.reason };
     }
-    const latencyMs = Math.max(0, m.gameTime - q!.gameTime);
+    const latencyMs = Math.max(0, m.gameTime - q.gameTime);
+    this.unclosed.splice(this.unclosed.indexOf(q), 1);
     if (m.gameTime > qt.closesAt) {
       qt.late = { seq: m.seq, gameTime: m.gameTime, latencyMs };
-      out.push({ seq: m.seq, explicit, addressedTo: q!.seq, answers: q!.seq, reason: t(`late: after the answer window of question #${q!.seq}`, `質問 #${q!.seq} の回答期限後`) });
-      continue;
+      qt.status = 'late';
+      return { seq: m.seq, explicit, addressedTo: q.seq, answers: q.seq, reason: t(`late: after the answer window of question #${q.seq}`, `質問 #${q.seq} の回答期限後`) };
     }
     qt.answer = { seq: m.seq, gameTime: m.gameTime, latencyMs, explicit };
-    out.push({ seq: m.seq, explicit, addressedTo: q!.seq, answers: q!.seq });
+    qt.status = 'answered';
+    return { seq: m.seq, explicit, addressedTo: q.seq, answers: q.seq };
   }
 
-  for (const qt of state.values()) {
-    if (qt.answer) qt.status = 'answered';
-    else if (qt.late) qt.status = 'late';
-    else qt.status = now > qt.closesAt ? 'unanswered' : 'open';
+  private hear(): void {
+    for (const x of this.unheard) {
+      const e = essence(x.text);
+      if (e === '') continue;
+      let c = this.said.get(x.channel);
+      if (!c) this.said.set(x.channel, (c = new Map()));
+      if (!c.has(e)) c.set(e, x.seq);
+    }
+    this.unheard.length = 0;
   }
-  return { questions: qs.map((q) => state.get(q.seq)!), messages: out };
+}
+
+const closed = (q: QuestionThread): boolean => q.answer !== undefined || q.late !== undefined;
+
+/** answered / late once decided; otherwise open until its window closes at `now`. */
+export function statusAt(q: QuestionThread, now: number): QuestionThread['status'] {
+  if (q.answer) return 'answered';
+  if (q.late) return 'late';
+  return now > q.closesAt ? 'unanswered' : 'open';
 }
