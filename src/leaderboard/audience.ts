@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Coalescer, type Timer } from './coalesce.js';
-import { copyDelta, deltaFrame, diffRow, mergeInto, type Delta } from './delta.js';
+import type { RowPatch } from '../contract/frames.js';
+import { deltaFrame, type Delta } from './delta.js';
 import type { Board, BoardTeam, GameBlock, Prepared } from './types.js';
 
 export type Listener = (frame: string, seq: number) => void;
@@ -15,14 +16,29 @@ export interface Row {
   row: BoardTeam;
   head: string;
   tail: string;
+  /** Each field's JSON but id and rank: what changed is found by comparing strings. */
+  fields: Map<string, string>;
 }
 
 /** Serialize a row once; `rank` is spliced in, so it can change without serializing again. */
 export function rowOf(row: BoardTeam): Row {
-  const { id, name, rank: _rank, ...rest } = row;
-  return { row, head: `{"id":${JSON.stringify(id)},"name":${JSON.stringify(name)},"rank":`, tail: `,${JSON.stringify(rest).slice(1)}` };
+  const fields = new Map<string, string>();
+  let tail = '';
+  for (const [k, v] of Object.entries(row)) {
+    if (k === 'id' || k === 'rank' || v === undefined) continue;
+    const json = JSON.stringify(v);
+    fields.set(k, json);
+    if (k !== 'name') tail += `,${JSON.stringify(k)}:${json}`;
+  }
+  return { row, head: `{"id":${JSON.stringify(row.id)},"name":${fields.get('name')},"rank":`, tail: `${tail}}`, fields };
 }
-const rowJson = (r: Row) => r.head + r.row.rank + r.tail;
+
+/** The fields of `next` whose JSON differs from `old`'s (id always; rank is the caller's). */
+function changedFields(old: Row, next: Row): RowPatch {
+  const patch: Record<string, unknown> = { id: next.row.id };
+  for (const [k, json] of next.fields) if (old.fields.get(k) !== json) patch[k] = (next.row as unknown as Record<string, unknown>)[k];
+  return patch as RowPatch;
+}
 
 /** Team ids by rank, and the positions [lo, hi] whose team may have moved since the last commit. */
 export interface Order {
@@ -31,22 +47,36 @@ export interface Order {
   hi: number;
 }
 
+/** One version's change: content patches (no ranks), the ids whose rank may have moved, the game block. */
+interface Change {
+  from: number;
+  seq: number;
+  rows: Map<string, RowPatch>;
+  moved: readonly string[];
+  game?: GameBlock;
+}
+
 /**
- * One audience's board: its rows (by team id), its version, its ring of recent per-version deltas
- * (for resumes), and the delta accumulated since the last frame sent. A change costs O(changed
- * rows); frames are coalesced (at most one per interval, the latest state wins) and each is
- * serialized once for every listener. The full board (JSON, ETag, snapshot frame) is assembled from
- * the cached row strings when first read after a change, and kept until the next one.
+ * One audience's board: its rows (by team id), its order, its version, its ring of recent
+ * per-version changes (for resumes), and what changed since the last frame sent. A change costs
+ * O(1) for its row plus a copy of the ids whose rank may have moved; ranks become `{ id, rank }`
+ * patches only when a frame is made. Frames are coalesced (at most one per interval, the latest
+ * state wins) and each is serialized once for every listener. The full board (JSON, ETag,
+ * snapshot frame) is assembled from the cached row strings when first read after a change.
  */
 export class AudienceBoard {
+  /** Each team's row as last serialized; its rank is its place in `order` (a move touches no row). */
   rows = new Map<string, Row>();
+  /** Team ids by rank as of the last commit. */
+  private order: string[] = [];
+  private rankMap: Map<string, number> | null = null;
   version = 0;
-  ring: Delta[] = [];
+  ring: Change[] = [];
   listeners = new Set<Listener>();
   private game!: GameBlock;
   private cached: Prepared | null = null;
-  /** What changed since the last frame sent (null: nothing). */
-  private pending: Delta | null = null;
+  /** What changed since the last frame sent (null: nothing): content patches (its own copies) and moved ids. */
+  private pending: { from: number; rows: Map<string, RowPatch>; moved: Set<string>; game?: GameBlock } | null = null;
   private readonly coalescer: Coalescer;
   constructor(
     private readonly ringSize: number,
@@ -56,44 +86,48 @@ export class AudienceBoard {
     this.coalescer = new Coalescer(() => this.flush(), timer, intervalMs);
   }
 
+  /** Current rank of each team (built once per change, when a frame or the board is made). */
+  private ranks(): Map<string, number> {
+    return (this.rankMap ??= new Map(this.order.map((id, i) => [id, i + 1])));
+  }
+
   /**
-   * Take changed rows (each carries its rank) and the new order; record one delta with the changed
-   * fields of the rows whose content or rank changed (and the game block if it changed). Rows
-   * whose rank moved are given by `order`: their cached strings are reused with the new rank.
+   * Take changed rows and the new order; record one change with the changed fields of the rows
+   * whose content changed, the ids in the part of the order that moved (and the game block if it
+   * changed).
    */
   commit(rows: Row[], order: Order | null, game: GameBlock, gameChanged: boolean, live: boolean): void {
-    const changed = new Map<string, { old: Row | undefined; next: Row }>();
+    const patches = new Map<string, RowPatch>();
     for (const next of rows) {
-      const row = next.row;
-      const old = this.rows.get(row.id);
-      if (old && old.head === next.head && old.tail === next.tail && old.row.rank === row.rank) continue;
-      this.rows.set(row.id, next);
-      changed.set(row.id, { old: changed.get(row.id)?.old ?? old, next });
+      const id = next.row.id;
+      const old = this.rows.get(id);
+      if (old && old.head === next.head && old.tail === next.tail) continue;
+      this.rows.set(id, next);
+      patches.set(id, old ? changedFields(old, next) : { ...next.row });
     }
+    let moved: string[] = [];
     if (order) {
-      for (let i = order.lo; i <= order.hi && i < order.ids.length; i++) {
-        const id = order.ids[i]!;
-        const r = this.rows.get(id);
-        if (!r || r.row.rank === i + 1) continue;
-        const moved = { ...r, row: { ...r.row, rank: i + 1 } };
-        this.rows.set(id, moved);
-        changed.set(id, { old: changed.get(id)?.old ?? r, next: moved });
+      const hi = Math.min(order.hi, order.ids.length - 1);
+      let any = order.ids.length !== this.order.length;
+      for (let i = order.lo; !any && i <= hi; i++) any = order.ids[i] !== this.order[i];
+      if (any) {
+        moved = order.ids.slice(order.lo, hi + 1);
+        // Outside [lo, hi] nothing moved: copy only the range (O(moved), not O(teams)).
+        if (order.ids.length !== this.order.length) this.order = order.ids.slice();
+        else for (let i = order.lo; i <= hi; i++) this.order[i] = order.ids[i]!;
+        this.rankMap = null;
       }
     }
-    if (!changed.size && !gameChanged && this.version > 0) return;
+    if (!patches.size && !moved.length && !gameChanged && this.version > 0) return;
     this.game = game;
     this.version++;
     this.cached = null;
     if (!live) return;
-    const d: Delta = { from: this.version - 1, seq: this.version, rows: new Map(), ...(gameChanged ? { game } : {}) };
-    for (const [id, { old, next }] of changed) {
-      // Same strings: only the rank moved.
-      const p = old && old.head === next.head && old.tail === next.tail ? { id, rank: next.row.rank } : diffRow(old?.row, next.row);
-      if (p) d.rows.set(id, p);
-    }
-    this.ring.push(d);
+    const c: Change = { from: this.version - 1, seq: this.version, rows: patches, moved, ...(gameChanged ? { game } : {}) };
+    this.ring.push(c);
     if (this.ring.length > this.ringSize) this.ring.shift();
-    this.pending = this.pending ? mergeInto(this.pending, d) : copyDelta(d);
+    const p = (this.pending ??= { from: c.from, rows: new Map(), moved: new Set() });
+    merge(p, c);
     this.coalescer.poke();
   }
 
@@ -106,11 +140,24 @@ export class AudienceBoard {
   }
 
   private flush(): void {
-    const d = this.pending;
-    if (!d) return;
+    const p = this.pending;
+    if (!p) return;
     this.pending = null;
-    const frame = deltaFrame(d);
-    for (const l of this.listeners) l(frame, d.seq);
+    const frame = deltaFrame(this.delta(p));
+    for (const l of this.listeners) l(frame, this.version);
+  }
+
+  /** A wire delta from `p.from` to now: content as accumulated, each moved id's current rank. */
+  private delta(p: { from: number; rows: Map<string, RowPatch>; moved: Set<string>; game?: GameBlock }): Delta {
+    const ranks = this.ranks();
+    for (const id of p.moved) {
+      const rank = ranks.get(id);
+      if (rank === undefined) continue;
+      const q = p.rows.get(id);
+      if (q) q.rank = rank;
+      else p.rows.set(id, { id, rank });
+    }
+    return { from: p.from, seq: this.version, rows: p.rows, ...(p.game ? { game: p.game } : {}) };
   }
 
   /** Set the game block without a frame (before the first commit). */
@@ -121,9 +168,10 @@ export class AudienceBoard {
 
   get prepared(): Prepared {
     if (this.cached) return this.cached;
-    const rows = [...this.rows.values()].sort((a, b) => a.row.rank - b.row.rank);
-    const board: Board = { game: this.game, teams: rows.map((r) => r.row), seq: this.version };
-    const json = `{"game":${JSON.stringify(this.game)},"teams":[${rows.map(rowJson).join(',')}],"seq":${this.version}}`;
+    const ranks = this.ranks();
+    const rows = this.order.map((id) => this.rows.get(id)).filter((r): r is Row => r !== undefined);
+    const board: Board = { game: this.game, teams: rows.map((r) => (r.row.rank === ranks.get(r.row.id) ? r.row : { ...r.row, rank: ranks.get(r.row.id)! })), seq: this.version };
+    const json = `{"game":${JSON.stringify(this.game)},"teams":[${rows.map((r) => r.head + ranks.get(r.row.id)! + r.tail).join(',')}],"seq":${this.version}}`;
     return (this.cached = { seq: this.version, board, json, etag: etagOf(json), snapshotFrame: `{"type":"snapshot","seq":${this.version},"board":${json}}` });
   }
 
@@ -136,9 +184,20 @@ export class AudienceBoard {
     if (seq > this.version) return null;
     const i = this.ring.findIndex((d) => d.seq > seq);
     if (i < 0 || this.ring[i]!.from > seq) return null;
-    const merged = copyDelta(this.ring[i]!);
-    for (let j = i + 1; j < this.ring.length; j++) mergeInto(merged, this.ring[j]!);
-    const frame = deltaFrame(merged);
+    const p = { from: this.ring[i]!.from, rows: new Map<string, RowPatch>(), moved: new Set<string>() };
+    for (let j = i; j < this.ring.length; j++) merge(p, this.ring[j]!);
+    const frame = deltaFrame(this.delta(p));
     return frame.length < this.prepared.snapshotFrame.length ? [frame] : null;
   }
+}
+
+/** Fold one change into an accumulation (its patches are the accumulation's own copies). */
+function merge(p: { rows: Map<string, RowPatch>; moved: Set<string>; game?: GameBlock }, c: Change): void {
+  for (const [id, patch] of c.rows) {
+    const q = p.rows.get(id);
+    if (q) Object.assign(q, patch);
+    else p.rows.set(id, { ...patch });
+  }
+  for (const id of c.moved) p.moved.add(id);
+  if (c.game) p.game = c.game;
 }

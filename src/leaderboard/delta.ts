@@ -14,30 +14,15 @@ export interface Delta {
   game?: GameBlock;
 }
 
-/** The fields of `next` that differ from `old` (all of them for a new row), or null when none do. */
-export function diffRow(old: FrameRow | undefined, next: FrameRow): RowPatch | null {
-  if (!old) return { ...next };
-  const patch: Record<string, unknown> = { id: next.id };
-  let any = false;
-  const o = old as Record<string, unknown>;
-  const n = next as Record<string, unknown>;
-  for (const k of Object.keys(n)) {
-    if (k === 'id') continue;
-    const a = o[k];
-    const b = n[k];
-    if (a === b) continue;
-    if (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b)) continue;
-    patch[k] = b;
-    any = true;
-  }
-  return any ? (patch as RowPatch) : null;
-}
-
-/** One delta covering `a` then `b` (b's values win): still a set of "field = value", so it applies from a.from. */
+/**
+ * One delta covering `a` then `b` (b's values win): still a set of "field = value", so it applies
+ * from a.from. `a` must be owned (made by copyDelta): its patches are updated in place.
+ */
 export function mergeInto(a: Delta, b: Delta): Delta {
   for (const [id, p] of b.rows) {
     const q = a.rows.get(id);
-    a.rows.set(id, q ? { ...q, ...p } : p);
+    if (q) Object.assign(q, p);
+    else a.rows.set(id, { ...p });
   }
   a.seq = b.seq;
   if (b.game) a.game = b.game;
@@ -45,7 +30,8 @@ export function mergeInto(a: Delta, b: Delta): Delta {
 }
 
 export const emptyDelta = (from: number): Delta => ({ from, seq: from, rows: new Map() });
-export const copyDelta = (d: Delta): Delta => ({ ...d, rows: new Map(d.rows) });
+/** A copy whose patches are its own (mergeInto may update them). */
+export const copyDelta = (d: Delta): Delta => ({ ...d, rows: new Map([...d.rows].map(([id, p]) => [id, { ...p }])) });
 
 export function deltaFrame(d: Delta): string {
   let rows = '';

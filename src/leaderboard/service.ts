@@ -1,7 +1,7 @@
 import type { StoredEvent } from '../events/types.js';
 import { endsAt } from '../lifecycle/index.js';
 import type { Scenario } from '../scenario/types.js';
-import { apply, compareTeams, createScore, standing, type ScoreState } from '../scoring/fold.js';
+import { apply, boardStanding, createScore, standing, type ScoreState } from '../scoring/fold.js';
 import type { PublicBreakdown } from '../contract/teams.js';
 import type { Standing, TeamBreakdown } from '../scoring/types.js';
 import { Coalescer } from './coalesce.js';
@@ -28,7 +28,9 @@ export { spoilerFree, spoilerFreeStanding, type Mask } from './spoilers.js';
  * the raw event seq, so a client of a frozen board learns nothing from them. Every audience hears
  * every game-phase change (board update frames and /ws/team frames carry the game block).
  */
-const key = (t: { id: string; total: number; reachedSeq: number }) => ({ team: t.id, total: t.total, reachedSeq: t.reachedSeq });
+type Ranked = { id: string; total: number; reachedSeq: number };
+/** The board's order (scoring's compareTeams): total desc, ties to the lower seq, then id. */
+const before = (a: Ranked, b: Ranked): boolean => (a.total !== b.total ? a.total > b.total : a.reachedSeq !== b.reachedSeq ? a.reachedSeq < b.reachedSeq : a.id < b.id);
 
 export class Leaderboard {
   private readonly score: ScoreState;
@@ -80,7 +82,7 @@ export class Leaderboard {
   private ensure(gameChanged = false): void {
     if (this.live || !this.stale) return;
     this.stale = false;
-    this.order = [...this.score.teams.values()].sort((a, b) => compareTeams(key(a), key(b))).map((t) => t.id);
+    this.order = [...this.score.teams.values()].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0)).map((t) => t.id);
     this.syncBoards(gameChanged, false);
   }
 
@@ -88,29 +90,30 @@ export class Leaderboard {
   private syncBoards(gameChanged: boolean, live: boolean): void {
     const game = this.gameBlock();
     // Rows are immutable once serialized: both audiences share them.
-    const rows = this.order.map((id, i) => rowOf(boardTeam(standing(this.score.teams.get(id)!, i + 1), this.mask, this.traffic.lastMinute(id))));
+    const rows = this.order.map((id, i) => rowOf(boardTeam(boardStanding(this.score.teams.get(id)!, i + 1), this.mask, this.traffic.lastMinute(id))));
     const order: Order = { ids: this.order, lo: 0, hi: this.order.length - 1 };
     this.organizerBoard.commit(rows, order, game, gameChanged, live);
     if (!this.freeze.frozen) this.publicBoard.commit(rows, order, game, gameChanged, live);
     else if (gameChanged) this.publicBoard.commit([], null, game, true, live);
   }
 
-  /** Move one team to its place in the order; returns the positions that may have changed. */
-  private reorder(id: string): Order {
+  /** Move one team to its place in the order; returns the positions that may have changed (`at`: its new one). */
+  private reorder(id: string): Order & { at: number } {
     const ids = this.order;
+    const teams = this.score.teams;
     let from = ids.indexOf(id);
     if (from >= 0) ids.splice(from, 1);
     else from = ids.length;
-    const me = key(this.score.teams.get(id)!);
+    const me = teams.get(id)!;
     let lo = 0;
     let hi = ids.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (compareTeams(key(this.score.teams.get(ids[mid]!)!), me) < 0) lo = mid + 1;
+      if (before(teams.get(ids[mid]!)!, me)) lo = mid + 1;
       else hi = mid;
     }
     ids.splice(lo, 0, id);
-    return { ids, lo: Math.min(from, lo), hi: Math.max(from, lo) };
+    return { ids, lo: Math.min(from, lo), hi: Math.max(from, lo), at: lo };
   }
 
   /** Fold one committed event; push frames to listeners when an audience's board changed. */
@@ -152,7 +155,7 @@ export class Leaderboard {
       if (gameChanged || !changedTeam || !this.score.teams.has(changedTeam)) this.syncBoards(gameChanged, true);
       else {
         const order = this.reorder(changedTeam);
-        const row = rowOf(boardTeam(standing(this.score.teams.get(changedTeam)!, this.order.indexOf(changedTeam) + 1), this.mask, this.traffic.lastMinute(changedTeam)));
+        const row = rowOf(boardTeam(boardStanding(this.score.teams.get(changedTeam)!, order.at + 1), this.mask, this.traffic.lastMinute(changedTeam)));
         const game = this.gameBlock();
         this.organizerBoard.commit([row], order, game, false, true);
         if (!this.freeze.frozen) this.publicBoard.commit([row], order, game, false, true);

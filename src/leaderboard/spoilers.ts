@@ -2,6 +2,7 @@ import type { PublicCurrentFault } from '../contract/faults.js';
 import type { PublicBreakdown, PublicFaultScore, PublicStanding } from '../contract/teams.js';
 import type { TrafficMinute } from '../contract/traffic.js';
 import type { Scenario, Text } from '../scenario/types.js';
+import type { BoardStanding } from '../scoring/fold.js';
 import type { FaultScore, Standing, TeamBreakdown } from '../scoring/types.js';
 import type { BoardTeam } from './types.js';
 
@@ -38,7 +39,7 @@ export function spoilerFree(b: TeamBreakdown, mask: Mask): PublicBreakdown {
   return { ...b, faults: b.faults.map((f) => publicFault(f, mask)) };
 }
 
-function publicCurrent(s: Standing, mask: Mask): PublicCurrentFault {
+function publicCurrent(s: Pick<Standing, 'currentFault'>, mask: Mask): PublicCurrentFault {
   const cur = s.currentFault;
   if (!cur || cur.injectedAt === null) return null;
   return { id: cur.id, index: cur.index, title: publicTitle(mask, cur.id, cur.title), state: cur.state, detection: cur.detection, injectedAt: cur.injectedAt };
@@ -49,7 +50,7 @@ export function spoilerFreeStanding(s: Standing, mask: Mask): PublicStanding {
 }
 
 /** A board row (every audience's board is spoiler-free: the organizer console reads the game state). */
-export function boardTeam(s: Standing, mask: Mask, traffic: TrafficMinute | null): BoardTeam {
+export function boardTeam(s: BoardStanding, mask: Mask, traffic: TrafficMinute | null): BoardTeam {
   return {
     id: s.team,
     name: s.name,

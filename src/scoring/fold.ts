@@ -1006,21 +1006,27 @@ function assemble(t: TeamState, faults: FaultScore[], availability: TeamBreakdow
   const hints = { ...part(0 - hintItems.reduce((a, h) => a + h.cost * 1000, 0), 0, hintItems.map((h) => h.seq)), items: hintItems };
   const adjustments = {
     ...part(t.adjustments.reduce((a, x) => a + x.points * 1000, 0), 0, t.adjustments.map((x) => x.seq)),
-    items: t.adjustments.map((x) => ({ ...x })),
+    // Never changed once folded: the breakdown shares the items (a copy of the list, not of each).
+    items: t.adjustments.slice(),
   };
 
-  const sum = (k: 'recovery' | 'detection' | 'communication' | 'review') => faults.reduce((a, f) => a + f[k].points, 0);
-  const categories = {
-    recovery: sum('recovery'),
-    detection: sum('detection'),
-    communication: sum('communication'),
-    review: sum('review'),
-    availability: availability.points,
-    hints: hints.points,
-    adjustments: adjustments.points,
-  };
+  const categories = categoriesOf(faults, availability.points, hints.points, adjustments.points);
   const grand = Object.values(categories).reduce((a, b) => a + b, 0);
   return { team: t.id, total: grand, categories, faults, availability, hints, adjustments };
+}
+
+function categoriesOf(faults: readonly FaultScore[], availability: number, hints: number, adjustments: number): TeamBreakdown['categories'] {
+  let recovery = 0;
+  let detection = 0;
+  let communication = 0;
+  let review = 0;
+  for (const f of faults) {
+    recovery += f.recovery.points;
+    detection += f.detection.points;
+    communication += f.communication.points;
+    review += f.review.points;
+  }
+  return { recovery, detection, communication, review, availability, hints, adjustments };
 }
 
 function zeroed(fs: FaultScore): FaultScore {
@@ -1057,6 +1063,21 @@ export function compareTeams(a: { total: number; reachedSeq: number; team: strin
 
 export function standing(t: TeamState, rank = 0): Standing {
   return { team: t.id, name: t.name, rank, total: t.total, reachedSeq: t.reachedSeq, currentFault: currentFault(t), breakdown: cachedBreakdown(t.score, t) };
+}
+
+/** What a board row reads of a team: its standing with the categories and fault scores only. */
+export interface BoardStanding extends Omit<Standing, 'breakdown'> {
+  breakdown: Pick<TeamBreakdown, 'categories' | 'faults'>;
+}
+
+/** A team's board standing from the cached fault scores and running sums: no items or evidence assembled (per change on the live board). */
+export function boardStanding(t: TeamState, rank = 0): BoardStanding {
+  if (t.cachedBreakdown) return standing(t, rank);
+  const s = t.score;
+  const faults = [...t.faults.values()].map((f) => cachedFault(s, t, f));
+  const availability = availabilityPoints(s, t.sliGood, t.sliTotal, t.userRequests, t.userBad);
+  const categories = categoriesOf(faults, availability, 0 - t.hintMilli, t.adjustMilli);
+  return { team: t.id, name: t.name, rank, total: t.total, reachedSeq: t.reachedSeq, currentFault: currentFault(t), breakdown: { categories, faults } };
 }
 
 /** The ranked board from the current state (read-only). */
