@@ -16,9 +16,11 @@ const RESTART_MS = 100;
 interface Worker {
   child: ChildProcess;
   ready: boolean;
+  /** Open spectator sockets, as the worker last reported. */
   clients: number;
-  /** Sockets handed over and not yet counted by the worker (for picking the least loaded). */
+  /** Sockets handed to it so far, and how many of those it had taken at its last report. */
   handed: number;
+  adopted: number;
 }
 
 /**
@@ -43,7 +45,20 @@ export class FanoutPool {
     private readonly size: number,
     private readonly snapshot: () => string,
     private readonly log: { warn(o: object, msg: string): void } = { warn: () => {} },
+    /** The workers' spectator count changed by `delta` (the /metrics gauge: their sockets are not this process's). */
+    private readonly onClients: (delta: number) => void = () => {},
   ) {}
+
+  /** Spectator sockets the workers hold now (as last reported). */
+  get clients(): number {
+    return this.workers.reduce((n, w) => n + (w?.clients ?? 0), 0);
+  }
+
+  private setClients(w: Worker, n: number): void {
+    const delta = n - w.clients;
+    w.clients = n;
+    if (delta) this.onClients(delta);
+  }
 
   async start(): Promise<void> {
     await Promise.all(Array.from({ length: this.size }, (_, i) => this.spawn(i)));
@@ -51,7 +66,7 @@ export class FanoutPool {
 
   private spawn(i: number): Promise<void> {
     const child = fork(WORKER, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
-    const w: Worker = { child, ready: false, clients: 0, handed: 0 };
+    const w: Worker = { child, ready: false, clients: 0, handed: 0, adopted: 0 };
     this.workers[i] = w;
     return new Promise<void>((resolve) => {
       child.on('message', (m: FromWorker) => {
@@ -63,13 +78,15 @@ export class FanoutPool {
           resolve();
         } else if (m.type === 'resync') this.post(w, { type: 'init', snapshot: this.snapshot() });
         else if (m.type === 'clients') {
-          w.clients = m.n;
-          w.handed = 0;
+          w.adopted = m.adopted;
+          this.setClients(w, m.n);
         }
       });
       child.on('error', (err) => this.log.warn({ err }, 'fan-out worker error'));
       child.on('exit', (code, signal) => {
         w.ready = false;
+        // Its sockets closed with it.
+        this.setClients(w, 0);
         resolve();
         if (this.closed || this.workers[i] !== w) return;
         this.log.warn({ code, signal, worker: i }, 'fan-out worker exited; restarting it (its spectators reconnect)');
@@ -104,7 +121,8 @@ export class FanoutPool {
   adopt(req: IncomingMessage, socket: Socket, head: Buffer, since: number | undefined): boolean {
     const live = this.workers.filter((w) => w?.ready && w.child.connected);
     if (!live.length) return false;
-    const w = live.reduce((a, b) => (b.clients + b.handed < a.clients + a.handed ? b : a));
+    const load = (x: Worker) => x.clients + x.handed - x.adopted;
+    const w = live.reduce((a, b) => (load(b) < load(a) ? b : a));
     w.handed++;
     return this.post(w, { type: 'adopt', url: req.url ?? '/', headers: req.headers, head: head.toString('base64'), since: since ?? null }, socket);
   }

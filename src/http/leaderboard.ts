@@ -69,7 +69,9 @@ export default async function leaderboard(fastify: FastifyInstance) {
     const lb = app.services.leaderboard;
     if (!lb) return;
     if (workers > 0) {
-      pool = new FanoutPool(workers, () => lb.publicView().snapshotFrame, app.log);
+      // The workers' spectators are counted in /metrics too (src/http/metrics.ts counts this process's).
+      const gauge = app.services.metrics?.wsClients;
+      pool = new FanoutPool(workers, () => lb.publicView().snapshotFrame, app.log, (d) => (d > 0 ? gauge?.inc({ audience: 'spectator' }, d) : gauge?.dec({ audience: 'spectator' }, -d)));
       await pool.start();
       pools.set(app.server, pool);
     }

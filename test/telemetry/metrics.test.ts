@@ -86,6 +86,38 @@ describe('GET /metrics', () => {
     await expect.poll(async () => value(await t.scrape(), 'firedrill_websocket_clients', { audience: 'spectator' })).toBe(0);
   });
 
+  it('counts the spectators the fan-out workers hold, and drops a dead worker’s', async () => {
+    const t = await setup({ fanoutWorkers: 2 });
+    const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const spectators = () => t.scrape().then((s) => value(s, 'firedrill_websocket_clients', { audience: 'spectator' }) ?? 0);
+    const open = async (n: number) => {
+      const out: WebSocket[] = [];
+      for (let i = 0; i < n; i++) {
+        const ws = new WebSocket(`${url.replace('http', 'ws')}/ws/leaderboard`);
+        ws.on('error', () => {});
+        out.push(ws);
+      }
+      await Promise.all(out.map((ws) => new Promise((r, j) => ws.once('message', r).once('error', j))));
+      close.push(async () => out.forEach((ws) => ws.terminate()));
+      return out;
+    };
+    const clients = await open(5);
+    // They live in the workers: this process's own WebSocket server holds none of them.
+    expect(t.app.websocketServer.clients.size).toBe(0);
+    await expect.poll(spectators).toBe(5);
+    clients.slice(0, 2).forEach((ws) => ws.close());
+    await expect.poll(spectators).toBe(3);
+    // A worker that dies takes its sockets with it (each worker holds some of the three): the gauge drops by what it held.
+    const { fanoutOf } = await import('../../src/http/leaderboard.js');
+    const pool = fanoutOf(t.app.server)!;
+    process.kill(pool.pids[0]!, 'SIGKILL');
+    const stillOpen = () => clients.filter((ws) => ws.readyState === WebSocket.OPEN).length;
+    await expect.poll(stillOpen).toBeLessThan(3);
+    await expect.poll(spectators).toBe(stillOpen());
+    clients.forEach((ws) => ws.close());
+    await expect.poll(spectators).toBe(0);
+  });
+
   it('counts probe checks and how late scheduled checks started', async () => {
     const target = http.createServer((req, res) => res.end(req.url === '/api/health' ? '{"status":"ok"}' : '<title>Chat</title>'));
     await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
