@@ -25,13 +25,16 @@ export interface ReadQuery {
 export type Listener = (event: StoredEvent) => void;
 
 /**
- * The event log. Promise-returning so a PostgreSQL store fits later. A promise resolves only
- * once its events are committed, and listeners hear of each committed event in sequence order.
+ * The event log. Promise-returning so a PostgreSQL store fits later; SQLite does the work
+ * synchronously inside (a grouped append at the end of the turn), and listeners hear of each
+ * committed event in sequence order. A promise resolves only once its events are committed.
  */
 export interface EventStore {
   append<T extends EventType>(event: NewEventOf<T>): Promise<Appended<StoredEventOf<T>>>;
-  /** All or nothing: the batch is committed whole or not at all. */
+  /** All or nothing, in one transaction. */
   appendMany(events: readonly NewEvent[]): Promise<Appended[]>;
+  /** Committed with the other grouped appends of this turn of the event loop (see SqliteEventStore). */
+  appendGrouped<T extends EventType>(event: NewEventOf<T>): Promise<Appended<StoredEventOf<T>>>;
   read(query?: ReadQuery): Promise<StoredEvent[]>;
   lastSeq(): number;
   subscribe(listener: Listener): () => void;
@@ -74,27 +77,19 @@ export interface SqliteStoreOptions {
   checkpointInBackground?: boolean;
 }
 
-/** A timestamped event waiting in the queue for the next group commit. */
+/** An event waiting in the queue for the next group commit. */
 interface Pending {
-  events: Array<{ e: NewEvent; at: number; gameTime: number }>;
-  resolve: (r: Appended[]) => void;
+  e: NewEvent;
+  resolve: (r: Appended) => void;
   reject: (err: unknown) => void;
 }
 
-/**
- * Group commit: appends queued in the same turn of the event loop (e.g. the requests of every
- * socket that was readable) are written in one SQLite transaction, flushed from setImmediate.
- * Each append is its own savepoint in it, so a refused one (an idempotency conflict) takes back
- * only its own rows and rejects only its caller; a storage error rejects every caller of the
- * queue with nothing written. Listeners hear in seq order after the commit, then the callers:
- * an answered request's event is in the log. One commit per append cost ~25 % of a
- * POST /api/team/messages (docs/performance.md).
- */
 export class SqliteEventStore implements EventStore {
   private readonly listeners = new Set<Listener>();
   private readonly insert: Database.Statement;
   private readonly byKey: Database.Statement;
-  private readonly tx: (queue: readonly Pending[]) => Array<Appended[] | { failed: unknown }>;
+  private readonly tx: (events: readonly NewEvent[]) => Appended[];
+  private readonly group: (queue: readonly Pending[]) => Array<Appended | { failed: unknown }>;
   private queue: Pending[] = [];
   private last: number;
   readonly checkpointer: Checkpointer | undefined;
@@ -110,23 +105,26 @@ export class SqliteEventStore implements EventStore {
     this.byKey = db.prepare('SELECT * FROM events WHERE key = ?');
     this.last = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM events').get() as { s: number }).s;
     this.checkpointer = opts.checkpointInBackground && !db.memory ? checkpointInBackground(db) : undefined;
-    // A transaction called inside a transaction is a savepoint (better-sqlite3).
-    const one = db.transaction((p: Pending) => p.events.map((q) => this.insertOne(q.e, q.at, q.gameTime)));
-    this.tx = db.transaction((queue: readonly Pending[]) =>
+    this.tx = db.transaction((batch: readonly NewEvent[]) => batch.map((e) => this.insertOne(e)));
+    this.group = db.transaction((queue: readonly Pending[]) =>
       queue.map((p) => {
         try {
-          // A single event refused (a conflict) has written nothing: no savepoint to take back.
-          return p.events.length === 1 ? [this.insertOne(p.events[0]!.e, p.events[0]!.at, p.events[0]!.gameTime)] : one(p);
+          return this.insertOne(p.e);
         } catch (failed) {
-          // A storage error (I/O, disk full) may have ended the transaction: the whole queue fails.
-          if (!(failed instanceof IdempotencyConflict)) throw failed;
+          // A refused event has written nothing. A storage error (I/O, disk full) may have ended
+          // the transaction: then the whole queue fails, nothing written.
+          if (!(failed instanceof IdempotencyConflict || failed instanceof InvalidEvent)) throw failed;
           return { failed };
         }
       }),
     );
   }
 
-  private insertOne(e: NewEvent, at: number, gameTime: number): Appended {
+  private insertOne(e: NewEvent): Appended {
+    const problems = validateEvent(e);
+    if (problems.length) throw new InvalidEvent(problems.join('; '));
+    const at = this.opts.clock.now();
+    const gameTime = Math.max(0, Math.floor(e.gameTime ?? this.opts.gameTime?.() ?? 0));
     const team = e.team ?? null;
     const key = e.key ?? null;
     const data = JSON.stringify(e.data);
@@ -144,47 +142,62 @@ export class SqliteEventStore implements EventStore {
     return (await this.appendMany([event as NewEvent]))[0] as Appended<StoredEventOf<T>>;
   }
 
-  appendMany(batch: readonly NewEvent[]): Promise<Appended[]> {
-    // Checked and timestamped when asked (the caller's time), committed with the queue.
-    const problems = batch.flatMap(validateEvent);
-    if (problems.length) return Promise.reject(new InvalidEvent(problems.join('; ')));
-    const at = this.opts.clock.now();
-    const events = batch.map((e) => ({ e, at, gameTime: Math.max(0, Math.floor(e.gameTime ?? this.opts.gameTime?.() ?? 0)) }));
+  async appendMany(batch: readonly NewEvent[]): Promise<Appended[]> {
+    const results = this.tx(batch);
+    for (const r of results) this.deliver(r);
+    return results;
+  }
+
+  /**
+   * Group commit (issue 18): the grouped appends asked in one turn of the event loop (the requests
+   * of every socket that was readable) are written in one transaction, flushed from setImmediate;
+   * one commit per append was ~32 % of a POST /api/team/messages (docs/performance.md). Each event
+   * is stamped, checked against its idempotency key and given its seq when committed, so the log's
+   * order stays the commit order. Listeners hear in seq order, then the callers: an answered
+   * request's event is in the log. A refused event rejects only its caller; a storage error every
+   * caller of the queue, with nothing written.
+   *
+   * Only for an event no command decides on: a plain `append` is committed at once, so a command
+   * that reads a fold, decides, and appends (an incident's number, a fault's transition) still sees
+   * every event before it. A grouped event asked before it may get a later seq: it was not seen.
+   */
+  appendGrouped<T extends EventType>(event: NewEventOf<T>): Promise<Appended<StoredEventOf<T>>> {
     return new Promise((resolve, reject) => {
       if (this.queue.length === 0) setImmediate(() => this.flush());
-      this.queue.push({ events, resolve, reject });
+      this.queue.push({ e: event as NewEvent, resolve: resolve as (r: Appended) => void, reject });
     });
   }
 
-  /** Commit the queue in one transaction, then tell listeners and callers in order. */
   private flush(): void {
     const queue = this.queue;
     if (queue.length === 0) return;
     this.queue = [];
-    let outcomes: ReturnType<typeof this.tx>;
+    let outcomes: Array<Appended | { failed: unknown }>;
     try {
-      outcomes = this.tx(queue);
+      outcomes = this.group(queue);
     } catch (err) {
-      // The commit itself failed (disk full, database closed): nothing of the queue is written.
       for (const p of queue) p.reject(err);
       return;
     }
     queue.forEach((p, i) => {
       const out = outcomes[i]!;
       if ('failed' in out) return p.reject(out.failed);
-      for (const r of out) {
-        if (r.duplicate) continue;
-        this.last = r.event.seq;
-        for (const l of this.listeners) {
-          try {
-            l(r.event);
-          } catch (err) {
-            this.opts.onListenerError?.(err);
-          }
-        }
-      }
+      this.deliver(out);
       p.resolve(out);
     });
+  }
+
+  /** Tell the listeners of a committed event (not of a duplicate). */
+  private deliver(r: Appended): void {
+    if (r.duplicate) return;
+    this.last = r.event.seq;
+    for (const l of this.listeners) {
+      try {
+        l(r.event);
+      } catch (err) {
+        this.opts.onListenerError?.(err);
+      }
+    }
   }
 
   async read(q: ReadQuery = {}): Promise<StoredEvent[]> {
