@@ -159,7 +159,7 @@ export async function createRuntime(config: Config, opts: CreateOptions = {}): P
   const db = openDatabase(dataDir ? join(dataDir, 'firedrill.db') : ':memory:');
   const gameClock = new GameClock(clock);
   const teams = new TeamRegistry();
-  const store = new SqliteEventStore(db, { clock, gameTime: () => gameClock.now() });
+  const store = new SqliteEventStore(db, { clock, gameTime: () => gameClock.now(), checkpointInBackground: true });
   // The log is read once at boot (each read parses every row again; seven of them were a third of
   // a 20k-event boot). Every fold replays this one array, caught up to the present right before its
   // replay and subscription (nothing awaits in between), so an event appended during boot (the

@@ -72,7 +72,8 @@ export class CommsCommands {
       if (q.author.kind !== 'persona' || !q.expectsAnswer) throw new BadRequest(`replyTo: message ${m.replyTo} is not a question`);
       if (q.channel !== m.channel) throw new BadRequest(`replyTo: question ${m.replyTo} was asked in #${q.channel}, not #${m.channel}`);
     }
-    const { event, duplicate } = await this.d.store.append({
+    // Grouped: nothing is decided on a team's message (the fold derives the rest), the hot write path.
+    const { event, duplicate } = await this.d.store.appendGrouped({
       type: 'message.posted',
       team: by.team,
       source: 'team',

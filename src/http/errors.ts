@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { BadRequest, Conflict, DomainError, Forbidden, NotFound, Unauthorized } from '../errors.js';
 
@@ -7,6 +7,13 @@ export interface ErrorBody {
 }
 
 const body = (code: string, message: string): ErrorBody => ({ error: { code, message } });
+
+/**
+ * The client went away mid-request (a phone closing a proxied page before its body came): the
+ * stream it was being sent broke because its socket is gone. Nobody to answer, and no fault of ours.
+ */
+const GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+export const clientGone = (err: { code?: string }, req: FastifyRequest): boolean => GONE.has(err.code ?? '') && !!req.raw.socket?.destroyed;
 
 /** Domain error class → HTTP status; subclasses (InvalidEvent, IdempotencyConflict) inherit their parent's. */
 const statusOf: [new (...args: never[]) => DomainError, number][] = [
@@ -44,6 +51,10 @@ export default fp(
         return reply.status(status).send(body('internal', 'internal error; the organizers can find details in the server log'));
       }
       const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+      if (status >= 500 && clientGone(err, req)) {
+        req.log.debug({ req, code: err.code }, 'client went away');
+        return reply.status(499).send(); // the socket is closed: this goes nowhere
+      }
       if (status >= 500) {
         req.log.error({ err }, 'request failed');
         return reply.status(status).send(body('internal', 'internal error; the organizers can find details in the server log'));

@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
+import type { Checkpointed } from '../../src/events/checkpoint.js';
+import { openDatabase, SqliteEventStore } from '../../src/events/store.js';
+import { T0 } from '../helpers.js';
+
+/** WAL checkpoints on a worker thread (issue 18): the main connection never stalls on one. */
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('background checkpoints', () => {
+  it('leave checkpointing to the worker, which copies the WAL into the database file; a restart reads every event', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fd-ckpt-'));
+    dirs.push(dir);
+    const file = join(dir, 'events.db');
+    const db = openDatabase(file);
+    const store = new SqliteEventStore(db, { clock: new ManualClock(T0), checkpointInBackground: true });
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0); // the main thread never checkpoints
+    const copied = new Promise<Checkpointed>((resolve) => store.checkpointer!.onCheckpoint(resolve));
+    for (let i = 0; i < 50; i++) await store.append({ type: 'report.filed', source: 'spectator', key: `r${i}`, data: { text: `r${i}`, by: { kind: 'spectator', name: 'x' } } });
+    const r = await copied;
+    expect(r.checkpointed).toBeGreaterThan(0);
+    await store.close();
+
+    const again = new SqliteEventStore(openDatabase(file), { clock: new ManualClock(T0) });
+    expect(again.readSync().map((e) => e.key)).toEqual(Array.from({ length: 50 }, (_, i) => `r${i}`));
+    await again.close();
+  });
+
+  it('is not used for an in-memory database', async () => {
+    const store = new SqliteEventStore(openDatabase(':memory:'), { clock: new ManualClock(T0), checkpointInBackground: true });
+    expect(store.checkpointer).toBeUndefined();
+    await store.close();
+  });
+});
