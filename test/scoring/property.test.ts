@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/events/types.js';
 import { Leaderboard as LiveBoard } from '../../src/leaderboard/service.js';
-import type { Range } from '../../src/scenario/types.js';
+import type { Range, Scenario } from '../../src/scenario/types.js';
+import type { TeamBreakdown } from '../../src/scoring/types.js';
 import { apply, createScore, freshBreakdowns, leaderboard, score, type Leaderboard } from '../../src/scoring/index.js';
 import { buildScenario } from './fixture.js';
 
@@ -116,6 +117,18 @@ const talk = logOf(
     { arbitrary: fc.record({ type: fc.constant('status.published'), data: fc.record({ text: fc.constant('u'), resolved: fc.boolean(), by: fc.constant({ kind: 'team' as const, name: 't' }) }) }), weight: 1 },
   ),
 );
+
+/** Fold one event at a time; after each team event the cached breakdown must equal one computed afresh. */
+function expectCachedIsFresh(sc: Scenario, events: StoredEvent[], seen?: (fresh: TeamBreakdown) => void): void {
+  const s = createScore(sc);
+  for (const e of events) {
+    apply(s, e);
+    if (!e.team) continue;
+    const fresh = freshBreakdowns(s).get(e.team)!;
+    expect(leaderboard(s).teams.find((x) => x.team === e.team)!.breakdown).toEqual(fresh);
+    seen?.(fresh);
+  }
+}
 
 const chunked = (events: StoredEvent[], cuts: number[]): Leaderboard => {
   const s = createScore(scenario);
@@ -254,15 +267,7 @@ describe('scoring fold properties', () => {
     ['mostly channel talk', talk],
   ])('the cached breakdown after every event equals one computed afresh from the folded facts (%s)', (_, logs) => {
     fc.assert(
-      fc.property(logs, (events) => {
-        const s = createScore(scenario);
-        for (const e of events) {
-          apply(s, e);
-          if (!e.team) continue;
-          const cached = leaderboard(s).teams.find((x) => x.team === e.team)!.breakdown;
-          expect(cached).toEqual(freshBreakdowns(s).get(e.team));
-        }
-      }),
+      fc.property(logs, (events) => expectCachedIsFresh(scenario, events)),
       { numRuns: 100 },
     );
   });
@@ -296,17 +301,11 @@ describe('scoring fold properties', () => {
     );
     let commsLead = 0;
     fc.assert(
-      fc.property(rolesTalk, (events) => {
-        const s = createScore(withRoles);
-        for (const e of events) {
-          apply(s, e);
-          if (!e.team) continue;
-          const cached = leaderboard(s).teams.find((x) => x.team === e.team)!.breakdown;
-          const fresh = freshBreakdowns(s).get(e.team)!;
-          expect(cached).toEqual(fresh);
+      fc.property(rolesTalk, (events) =>
+        expectCachedIsFresh(withRoles, events, (fresh) => {
           if (fresh.faults.some((f) => f.communication.automatic.roles.roles?.some((r) => r.fact === 'commsLead' && r.share !== null))) commsLead++;
-        }
-      }),
+        }),
+      ),
       { numRuns: 100 },
     );
     // The logs reach what is checked: updates and answers measured against a named Communications Lead.
