@@ -1,3 +1,7 @@
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import { applyDelta } from '../src/leaderboard/delta.js';
+import type { Board } from '../src/contract/board.js';
 import type { Timer } from '../src/leaderboard/coalesce.js';
 import { ManualClock } from '../src/clock.js';
 import { loadConfig, type Config } from '../src/config.js';
@@ -57,4 +61,44 @@ export async function twoTeamApp(overrides: Partial<Config> = {}) {
   );
   await t.app.ready();
   return t;
+}
+
+/**
+ * A WebSocket client on an injected app that queues every frame, so none is missed between connect
+ * and read. On /ws/leaderboard `state()` is the board a client holds after the frames read so far.
+ */
+export async function connectWS(app: FastifyInstance, path: string, headers: Record<string, string> = {}) {
+  const frames: unknown[] = [];
+  const waiters: Array<(f: unknown) => void> = [];
+  const ws: WebSocket = await app.injectWS(path, { headers }, {
+    onInit: (w) =>
+      w.on('message', (raw) => {
+        const f = JSON.parse(String(raw));
+        const w0 = waiters.shift();
+        if (w0) w0(f);
+        else frames.push(f);
+      }),
+  });
+  let state: Board | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const next = async (): Promise<any> => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const f = (await (frames.length ? Promise.resolve(frames.shift()) : new Promise((r) => waiters.push(r)))) as any;
+    if (f?.type === 'snapshot' && f.board) state = f.board;
+    else if (f?.type === 'delta' && state) state = applyDelta(state, f) ?? state;
+    return f;
+  };
+  return {
+    ws,
+    next,
+    pending: () => frames.length,
+    state: () => state!,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    until: async (pred: (f: any) => boolean): Promise<any> => {
+      for (;;) {
+        const f = await next();
+        if (pred(f)) return f;
+      }
+    },
+  };
 }

@@ -1,16 +1,13 @@
-import type { FastifyInstance } from 'fastify';
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
 import { Board } from '../../src/contract/board.js';
 import { LeaderboardFrame as BoardFrame } from '../../src/contract/frames.js';
 import { Results } from '../../src/contract/results.js';
 import { ReportFiled, ScoreResponse, SeriesResponse, StatusPageResponse, TeamFrame, TeamsResponse, TimelineResponse } from '../../src/contract/teams.js';
 import { TrafficResponse } from '../../src/contract/traffic.js';
 import type { NewEvent } from '../../src/events/types.js';
-import { applyDelta } from '../../src/leaderboard/delta.js';
-import { type testApp, TWO_TEAMS, twoTeamApp } from '../helpers.js';
+import { connectWS, type testApp, TWO_TEAMS, twoTeamApp } from '../helpers.js';
 
 /**
  * The public contract (src/contract/board.ts, teams.ts, results.ts, traffic.ts) through real HTTP and
@@ -36,36 +33,7 @@ async function setup() {
 }
 const append = (t: T, e: NewEvent) => t.services.store.append(e);
 
-async function connect(app: FastifyInstance, path: string, headers: Record<string, string> = {}) {
-  const frames: unknown[] = [];
-  const waiters: Array<(f: unknown) => void> = [];
-  const ws: WebSocket = await app.injectWS(path, { headers }, {
-    onInit: (w) =>
-      w.on('message', (raw) => {
-        const f = JSON.parse(String(raw));
-        const w0 = waiters.shift();
-        if (w0) w0(f);
-        else frames.push(f);
-      }),
-  });
-  const next = (): Promise<unknown> => (frames.length ? Promise.resolve(frames.shift()) : new Promise((r) => waiters.push(r)));
-  // /ws/leaderboard: the board a client holds after the frames read so far (a snapshot, then deltas).
-  let state: Board | undefined;
-  return {
-    ws,
-    state: () => state!,
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    until: async (pred: (f: any) => boolean): Promise<any> => {
-      for (;;) {
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        const f = (await next()) as any;
-        if (f?.type === 'snapshot') state = f.board;
-        else if (f?.type === 'delta' && state) state = applyDelta(state, f) ?? state;
-        if (pred(f)) return f;
-      }
-    },
-  };
-}
+const connect = connectWS;
 
 /** The schema's errors for a value (empty when it matches). */
 const errors = (schema: TSchema, value: unknown) => [...Value.Errors(schema, value)].map((e) => `${e.instancePath} ${e.message}`);

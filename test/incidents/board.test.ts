@@ -1,26 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { T0 } from '../helpers.js';
-import { incidentsApp } from './setup.js';
+import { boardApps, incidentsApp } from './setup.js';
 import { score } from '../../src/scoring/index.js';
 import { buildScenario } from '../scoring/fixture.js';
 
-type App = Awaited<ReturnType<typeof incidentsApp>>;
-const open: App[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const a of open.splice(0)) await a.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-async function boardApp(...args: Parameters<typeof incidentsApp>) {
-  const a = await incidentsApp(...args);
-  open.push(a);
-  return a;
-}
+const apps = boardApps();
+const boardApp = apps.app;
 
 describe('built-in incident board (no PagerDuty)', () => {
   it('opens, acknowledges and resolves an incident, each an incident.* event via the board', async () => {
@@ -161,8 +147,7 @@ describe('built-in incident board (no PagerDuty)', () => {
   });
 
   it('rebuilds the board from the log after a restart', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fd-inc-'));
-    dirs.push(dir);
+    const dir = apps.tempDir('fd-inc-');
     const clock = new ManualClock(T0);
     const a = await incidentsApp({}, { dataDir: dir, clock });
     const team = await a.addTeam('red');

@@ -1,24 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { T0 } from '../helpers.js';
-import { incidentsApp } from './setup.js';
+import { boardApps, incidentsApp } from './setup.js';
 
 type App = Awaited<ReturnType<typeof incidentsApp>>;
-const open: App[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const a of open.splice(0)) await a.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-async function boardApp(...args: Parameters<typeof incidentsApp>) {
-  const a = await incidentsApp(...args);
-  open.push(a);
-  return a;
-}
+const apps = boardApps();
+const boardApp = apps.app;
 
 /** Team members are Ada and Linus (test/incidents/setup.ts). */
 async function withIncident(a: App, teamId = 'red') {
@@ -91,8 +78,7 @@ describe('POST /api/team/incidents/:id/roles (issue 15)', () => {
   });
 
   it('a restart keeps the roles (folded from the log)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fd-roles-'));
-    dirs.push(dir);
+    const dir = apps.tempDir('fd-roles-');
     const clock = new ManualClock(T0);
     const a = await incidentsApp({}, { dataDir: dir, clock });
     const { team, id, url } = await withIncident(a);

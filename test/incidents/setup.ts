@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -68,4 +72,30 @@ export function scenarioWith(faults: Array<Partial<Fault> & { id: string }>, gam
       ...f,
     })),
   } as unknown as Scenario;
+}
+
+/**
+ * For a test file: `app(...)` opens an incidents app and `tempDir(prefix)` a data dir; both are
+ * closed and removed after each test.
+ */
+export function boardApps() {
+  type App = Awaited<ReturnType<typeof incidentsApp>>;
+  const open: App[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const a of open.splice(0)) await a.close();
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  return {
+    app: async (...args: Parameters<typeof incidentsApp>): Promise<App> => {
+      const a = await incidentsApp(...args);
+      open.push(a);
+      return a;
+    },
+    tempDir: (prefix: string): string => {
+      const d = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(d);
+      return d;
+    },
+  };
 }

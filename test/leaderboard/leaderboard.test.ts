@@ -1,10 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
 import type { NewEvent } from '../../src/events/types.js';
 import { Leaderboard } from '../../src/leaderboard/service.js';
 import { applyDelta } from '../../src/leaderboard/delta.js';
-import { type testApp, TWO_TEAMS, twoTeamApp } from '../helpers.js';
+import { connectWS, type testApp, TWO_TEAMS, twoTeamApp } from '../helpers.js';
 
 /** The live leaderboard through HTTP and WebSockets, on a whole runtime with the default scenario. */
 
@@ -25,26 +23,7 @@ async function setup(): Promise<T & { fault: string; silentFault: string }> {
   return { ...t, fault: sc.faults.find((f) => f.alerting === 'pagerduty')!.id, silentFault: sc.faults.find((f) => f.alerting === 'silent')!.id };
 }
 
-/** A WebSocket client that queues every frame, so none is missed between connect and read. */
-async function connect(app: FastifyInstance, path: string, headers: Record<string, string> = {}) {
-  const frames: unknown[] = [];
-  const waiters: Array<(f: unknown) => void> = [];
-  const ws: WebSocket = await app.injectWS(path, { headers }, {
-    onInit: (w) =>
-      w.on('message', (raw) => {
-        const f = JSON.parse(String(raw));
-        const w0 = waiters.shift();
-        if (w0) w0(f);
-        else frames.push(f);
-      }),
-  });
-  return {
-    ws,
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    next: (): Promise<any> => (frames.length ? Promise.resolve(frames.shift()) : new Promise((r) => waiters.push(r))),
-    pending: () => frames.length,
-  };
-}
+const connect = connectWS;
 
 const append = (t: T, e: NewEvent) => t.services.store.append(e);
 const inject = (t: T, team: string, fault: string) => append(t, { type: 'fault.injected', team, source: 'game', data: { fault, attempt: 1, deadlineAt: 1_680_000 } });

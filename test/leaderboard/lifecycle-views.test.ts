@@ -1,11 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
 import type { NewEvent } from '../../src/events/types.js';
-import { type testApp, TWO_TEAMS, twoTeamApp } from '../helpers.js';
+import { connectWS, type testApp, TWO_TEAMS, twoTeamApp } from '../helpers.js';
 
 /**
  * What every audience sees of the one lifecycle, through real HTTP (fastify.inject) and WebSockets
@@ -32,31 +30,7 @@ async function setup(overrides: Parameters<typeof testApp>[0] = {}) {
   return t;
 }
 
-async function connect(app: FastifyInstance, path: string, headers: Record<string, string> = {}) {
-  const frames: unknown[] = [];
-  const waiters: Array<(f: unknown) => void> = [];
-  const ws: WebSocket = await app.injectWS(path, { headers }, {
-    onInit: (w) =>
-      w.on('message', (raw) => {
-        const f = JSON.parse(String(raw));
-        const w0 = waiters.shift();
-        if (w0) w0(f);
-        else frames.push(f);
-      }),
-  });
-  return {
-    ws,
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    next: (): Promise<any> => (frames.length ? Promise.resolve(frames.shift()) : new Promise((r) => waiters.push(r))),
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    until: async (pred: (f: any) => boolean): Promise<any> => {
-      for (;;) {
-        const f = await (frames.length ? Promise.resolve(frames.shift()) : new Promise((r) => waiters.push(r)));
-        if (pred(f)) return f;
-      }
-    },
-  };
-}
+const connect = connectWS;
 
 const append = (t: T, e: NewEvent) => t.services.store.append(e);
 
