@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
-import { Board, BoardRow } from './board.js';
+import { Board, BoardFault, BoardRow, Categories } from './board.js';
+import { Closed } from './faults.js';
 import { BoardGameBlock } from './game.js';
 
 /**
@@ -14,8 +15,16 @@ import { BoardGameBlock } from './game.js';
  * something: it reconnects with `?since=<its seq>`.
  */
 
-/** A row's changed fields: `id` and any subset of the others (new rows come whole). */
-export const RowPatch = Type.Intersect([Type.Partial(BoardRow), Type.Object({ id: Type.String() })]);
+/**
+ * What changed of a row's breakdown: the categories that changed, and `faults` as the whole list
+ * with `null` where a fault's line is unchanged (a score change sends one number, not the breakdown).
+ */
+export const BreakdownPatch = Type.Object({ categories: Type.Optional(Type.Partial(Categories)), faults: Type.Optional(Type.Array(Type.Union([BoardFault, Type.Null()]))) }, Closed);
+export type BreakdownPatch = Static<typeof BreakdownPatch>;
+
+/** A row's changed fields: `id` and any subset of the others, the breakdown as a BreakdownPatch (new rows come whole). */
+const { breakdown: _whole, ...rowFields } = BoardRow.properties;
+export const RowPatch = Type.Object({ ...Type.Partial(Type.Object(rowFields)).properties, id: Type.String(), breakdown: Type.Optional(BreakdownPatch) }, Closed);
 export type RowPatch = Static<typeof RowPatch>;
 
 export const SnapshotFrame = Type.Object({ type: Type.Literal('snapshot'), seq: Type.Integer({ minimum: 0 }), board: Board }, { additionalProperties: false });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Coalescer, type Timer } from './coalesce.js';
 import type { RowPatch } from '../contract/frames.js';
-import { deltaFrame, type Delta } from './delta.js';
+import type { Categories } from '../contract/board.js';
+import { deltaFrame, emptyDelta, mergePatch, type Delta } from './delta.js';
 import type { Board, BoardTeam, GameBlock, Prepared } from './types.js';
 
 export type Listener = (frame: string, seq: number) => void;
@@ -16,162 +17,188 @@ export interface Row {
   row: BoardTeam;
   head: string;
   tail: string;
-  /** Each field's JSON but id and rank: what changed is found by comparing strings. */
+  /** Each field's JSON but id, rank and breakdown: what changed is found by comparing strings. */
   fields: Map<string, string>;
+  /** Each fault line's JSON (the breakdown's categories are numbers, compared as they are). */
+  faults: string[];
 }
 
 /** Serialize a row once; `rank` is spliced in, so it can change without serializing again. */
 export function rowOf(row: BoardTeam): Row {
   const fields = new Map<string, string>();
+  const faults = row.breakdown.faults.map((f) => JSON.stringify(f));
   let tail = '';
   for (const [k, v] of Object.entries(row)) {
     if (k === 'id' || k === 'rank' || v === undefined) continue;
-    const json = JSON.stringify(v);
-    fields.set(k, json);
+    const json = k === 'breakdown' ? `{"categories":${JSON.stringify(row.breakdown.categories)},"faults":[${faults.join(',')}]}` : JSON.stringify(v);
+    if (k !== 'breakdown') fields.set(k, json);
     if (k !== 'name') tail += `,${JSON.stringify(k)}:${json}`;
   }
-  return { row, head: `{"id":${JSON.stringify(row.id)},"name":${fields.get('name')},"rank":`, tail: `${tail}}`, fields };
+  return { row, head: `{"id":${JSON.stringify(row.id)},"name":${fields.get('name')},"rank":`, tail: `${tail}}`, fields, faults };
 }
 
-/** The fields of `next` whose JSON differs from `old`'s (id always; rank is the caller's). */
+/** What changed from `old` to `next`: changed fields (id always; rank is the caller's), of the breakdown only what changed. */
 function changedFields(old: Row, next: Row): RowPatch {
   const patch: Record<string, unknown> = { id: next.row.id };
   for (const [k, json] of next.fields) if (old.fields.get(k) !== json) patch[k] = (next.row as unknown as Record<string, unknown>)[k];
+  const was = old.row.breakdown;
+  const now = next.row.breakdown;
+  let categories: Partial<Categories> | undefined;
+  for (const k of Object.keys(now.categories) as Array<keyof Categories>) if (now.categories[k] !== was.categories[k]) (categories ??= {})[k] = now.categories[k];
+  const faultsChanged = next.faults.length !== old.faults.length || next.faults.some((json, i) => json !== old.faults[i]);
+  if (categories || faultsChanged)
+    patch.breakdown = { ...(categories ? { categories } : {}), ...(faultsChanged ? { faults: now.faults.map((f, i) => (next.faults[i] === old.faults[i] ? null : f)) } : {}) };
   return patch as RowPatch;
 }
 
-/** Team ids by rank, and the positions [lo, hi] whose team may have moved since the last commit. */
-export interface Order {
-  ids: string[];
-  lo: number;
-  hi: number;
+/** Where an audience reads the live board from when it brings itself up to date. */
+export interface BoardSource {
+  /** Team ids by rank now. */
+  order(): readonly string[];
+  /** A team's row now (built at most once per team version, shared by the audiences). */
+  row(id: string): Row;
+  game(): GameBlock;
 }
 
-/** One version's change: content patches (no ranks), the ids whose rank may have moved, the game block. */
+/** One version's change: the changed fields of each changed row (a rank move is `{ id, rank }`), the game block. */
 interface Change {
   from: number;
   seq: number;
   rows: Map<string, RowPatch>;
-  moved: readonly string[];
   game?: GameBlock;
 }
 
 /**
- * One audience's board: its rows (by team id), its order, its version, its ring of recent
- * per-version changes (for resumes), and what changed since the last frame sent. A change costs
- * O(1) for its row plus a copy of the ids whose rank may have moved; ranks become `{ id, rank }`
- * patches only when a frame is made. Frames are coalesced (at most one per interval, the latest
- * state wins) and each is serialized once for every listener. The full board (JSON, ETag,
- * snapshot frame) is assembled from the cached row strings when first read after a change.
+ * One audience's board: its rows (by team id), its order, its version, its ring of recent changes
+ * (for resumes), and what changed since the last frame sent. A change only marks what it touched
+ * (the team, the part of the order that may have moved): rows are built, compared and turned into
+ * patches when the board is next read — a frame (at most one per interval, the latest state wins),
+ * a REST read or a resume — so a burst of changes costs one row per team it touched, once. Each
+ * frame is serialized once for every listener; the full board (JSON, ETag, snapshot frame) is
+ * assembled from the cached row strings when first read after a change.
  */
 export class AudienceBoard {
-  /** Each team's row as last serialized; its rank is its place in `order` (a move touches no row). */
+  /** Each team's row as last read; its rank is its place in `order` (a move touches no row). */
   rows = new Map<string, Row>();
-  /** Team ids by rank as of the last commit. */
+  /** Team ids by rank as of the last read. */
   private order: string[] = [];
-  private rankMap: Map<string, number> | null = null;
   version = 0;
   ring: Change[] = [];
-  listeners = new Set<Listener>();
-  private game!: GameBlock;
+  private readonly listeners = new Set<Listener>();
+  private game: GameBlock | undefined;
   private cached: Prepared | null = null;
-  /** What changed since the last frame sent (null: nothing): content patches (its own copies) and moved ids. */
-  private pending: { from: number; rows: Map<string, RowPatch>; moved: Set<string>; game?: GameBlock } | null = null;
+  /** Touched since the last read: rows that may have changed, the positions [lo, hi] that may have moved, the game block. */
+  private readonly dirty = new Set<string>();
+  private lo = Infinity;
+  private hi = -1;
+  private gameChanged = false;
+  /** What changed since the last frame sent (null: nothing), as its own copies. */
+  private pending: Delta | null = null;
   private readonly coalescer: Coalescer;
   constructor(
     private readonly ringSize: number,
+    private readonly source: BoardSource,
     timer?: Timer,
     intervalMs?: number,
   ) {
     this.coalescer = new Coalescer(() => this.flush(), timer, intervalMs);
   }
 
-  /** Current rank of each team (built once per change, when a frame or the board is made). */
-  private ranks(): Map<string, number> {
-    return (this.rankMap ??= new Map(this.order.map((id, i) => [id, i + 1])));
-  }
-
   /**
-   * Take changed rows and the new order; record one change with the changed fields of the rows
-   * whose content changed, the ids in the part of the order that moved (and the game block if it
-   * changed).
+   * Something changed: `ids`' rows may differ, the order may have moved in [lo, hi], the game block
+   * may have changed. Live, a frame follows (now, or at the interval's end); not live (the boot
+   * fold), the board is brought up to date at once and no frame or ring entry is made.
    */
-  commit(rows: Row[], order: Order | null, game: GameBlock, gameChanged: boolean, live: boolean): void {
-    const patches = new Map<string, RowPatch>();
-    for (const next of rows) {
-      const id = next.row.id;
-      const old = this.rows.get(id);
-      if (old && old.head === next.head && old.tail === next.tail) continue;
-      this.rows.set(id, next);
-      patches.set(id, old ? changedFields(old, next) : { ...next.row });
-    }
-    let moved: string[] = [];
-    if (order) {
-      const hi = Math.min(order.hi, order.ids.length - 1);
-      let any = order.ids.length !== this.order.length;
-      for (let i = order.lo; !any && i <= hi; i++) any = order.ids[i] !== this.order[i];
-      if (any) {
-        moved = order.ids.slice(order.lo, hi + 1);
-        // Outside [lo, hi] nothing moved: copy only the range (O(moved), not O(teams)).
-        if (order.ids.length !== this.order.length) this.order = order.ids.slice();
-        else for (let i = order.lo; i <= hi; i++) this.order[i] = order.ids[i]!;
-        this.rankMap = null;
-      }
-    }
-    if (!patches.size && !moved.length && !gameChanged && this.version > 0) return;
-    this.game = game;
-    this.version++;
-    this.cached = null;
-    if (!live) return;
-    const c: Change = { from: this.version - 1, seq: this.version, rows: patches, moved, ...(gameChanged ? { game } : {}) };
-    this.ring.push(c);
-    if (this.ring.length > this.ringSize) this.ring.shift();
-    const p = (this.pending ??= { from: c.from, rows: new Map(), moved: new Set() });
-    merge(p, c);
-    this.coalescer.poke();
+  touch(ids: Iterable<string>, lo: number, hi: number, gameChanged: boolean, live: boolean): void {
+    for (const id of ids) this.dirty.add(id);
+    if (lo < this.lo) this.lo = lo;
+    if (hi > this.hi) this.hi = hi;
+    if (gameChanged) this.gameChanged = true;
+    if (live) this.coalescer.poke();
+    else this.catchUp(false);
   }
 
-  /** Send what waits now (a freeze must not leak later rows; shutdown). */
-  flushNow(): void {
-    this.coalescer.now();
+  /** Add a listener of frames. The first takes in what changed while nobody listened, so its first frame carries only later changes. */
+  listen(l: Listener): () => void {
+    if (!this.listeners.size) this.catchUp(true);
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  /** Take in what was touched now, from the state now (before a freeze: later rows must not leak into the frozen board). */
+  settle(): void {
+    this.catchUp(true);
   }
   close(): void {
     this.coalescer.close();
   }
 
+  /**
+   * Bring rows, order and version up to what was touched: one version for everything since the
+   * last read (clients only ever learn versions that were read), recorded in the ring and the
+   * pending frame when live.
+   */
+  private catchUp(live: boolean): void {
+    if (!this.dirty.size && this.hi < 0 && !this.gameChanged) return;
+    const patches = new Map<string, RowPatch>();
+    for (const id of this.dirty) {
+      const next = this.source.row(id);
+      const old = this.rows.get(id);
+      if (old === next || (old && old.head === next.head && old.tail === next.tail)) continue;
+      this.rows.set(id, next);
+      patches.set(id, old ? changedFields(old, next) : { ...next.row });
+    }
+    this.dirty.clear();
+    const ids = this.source.order();
+    if (this.hi >= 0) {
+      const resized = ids.length !== this.order.length;
+      const hi = resized ? ids.length - 1 : Math.min(this.hi, ids.length - 1);
+      // Outside [lo, hi] nothing moved: compare and copy only the range (O(moved), not O(teams)).
+      for (let i = this.lo; i <= hi; i++) {
+        const id = ids[i]!;
+        if (id === this.order[i]) continue;
+        const q = patches.get(id);
+        if (q) q.rank = i + 1;
+        else patches.set(id, { id, rank: i + 1 });
+        if (!resized) this.order[i] = id;
+      }
+      if (resized) this.order = ids.slice();
+      this.lo = Infinity;
+      this.hi = -1;
+    }
+    const gameChanged = this.gameChanged;
+    this.gameChanged = false;
+    this.game = this.source.game();
+    if (!patches.size && !gameChanged && this.version > 0) return;
+    this.version++;
+    this.cached = null;
+    if (!live) return;
+    const c: Change = { from: this.version - 1, seq: this.version, rows: patches, ...(gameChanged ? { game: this.game } : {}) };
+    this.ring.push(c);
+    if (this.ring.length > this.ringSize) this.ring.shift();
+    // The next frame carries it only to those listening now (a later one starts from a snapshot or a resume).
+    if (this.listeners.size) merge((this.pending ??= emptyDelta(c.from)), c);
+  }
+
   private flush(): void {
+    // Nobody listens: the next read takes everything in at once.
+    if (!this.listeners.size && !this.pending) return;
+    this.catchUp(true);
     const p = this.pending;
     if (!p) return;
     this.pending = null;
-    const frame = deltaFrame(this.delta(p));
+    const frame = deltaFrame(p);
     for (const l of this.listeners) l(frame, this.version);
   }
 
-  /** A wire delta from `p.from` to now: content as accumulated, each moved id's current rank. */
-  private delta(p: { from: number; rows: Map<string, RowPatch>; moved: Set<string>; game?: GameBlock }): Delta {
-    const ranks = this.ranks();
-    for (const id of p.moved) {
-      const rank = ranks.get(id);
-      if (rank === undefined) continue;
-      const q = p.rows.get(id);
-      if (q) q.rank = rank;
-      else p.rows.set(id, { id, rank });
-    }
-    return { from: p.from, seq: this.version, rows: p.rows, ...(p.game ? { game: p.game } : {}) };
-  }
-
-  /** Set the game block without a frame (before the first commit). */
-  prepare(game: GameBlock): void {
-    this.game = game;
-    this.cached = null;
-  }
-
+  /** The board as served (brought up to date first). */
   get prepared(): Prepared {
+    this.catchUp(true);
     if (this.cached) return this.cached;
-    const ranks = this.ranks();
+    this.game ??= this.source.game();
     const rows = this.order.map((id) => this.rows.get(id)).filter((r): r is Row => r !== undefined);
-    const board: Board = { game: this.game, teams: rows.map((r) => (r.row.rank === ranks.get(r.row.id) ? r.row : { ...r.row, rank: ranks.get(r.row.id)! })), seq: this.version };
-    const json = `{"game":${JSON.stringify(this.game)},"teams":[${rows.map((r) => r.head + ranks.get(r.row.id)! + r.tail).join(',')}],"seq":${this.version}}`;
+    const board: Board = { game: this.game, teams: rows.map((r, i) => (r.row.rank === i + 1 ? r.row : { ...r.row, rank: i + 1 })), seq: this.version };
+    const json = `{"game":${JSON.stringify(this.game)},"teams":[${rows.map((r, i) => r.head + (i + 1) + r.tail).join(',')}],"seq":${this.version}}`;
     return (this.cached = { seq: this.version, board, json, etag: etagOf(json), snapshotFrame: `{"type":"snapshot","seq":${this.version},"board":${json}}` });
   }
 
@@ -180,24 +207,25 @@ export class AudienceBoard {
    * the ring no longer reaches back that far or the delta would be no smaller than a snapshot.
    */
   since(seq: number): string[] | null {
+    this.catchUp(true);
     if (seq === this.version) return [];
     if (seq > this.version) return null;
     const i = this.ring.findIndex((d) => d.seq > seq);
     if (i < 0 || this.ring[i]!.from > seq) return null;
-    const p = { from: this.ring[i]!.from, rows: new Map<string, RowPatch>(), moved: new Set<string>() };
+    const p = emptyDelta(this.ring[i]!.from);
     for (let j = i; j < this.ring.length; j++) merge(p, this.ring[j]!);
-    const frame = deltaFrame(this.delta(p));
+    const frame = deltaFrame(p);
     return frame.length < this.prepared.snapshotFrame.length ? [frame] : null;
   }
 }
 
 /** Fold one change into an accumulation (its patches are the accumulation's own copies). */
-function merge(p: { rows: Map<string, RowPatch>; moved: Set<string>; game?: GameBlock }, c: Change): void {
+function merge(p: Delta, c: Change): void {
   for (const [id, patch] of c.rows) {
     const q = p.rows.get(id);
-    if (q) Object.assign(q, patch);
+    if (q) mergePatch(q, patch);
     else p.rows.set(id, { ...patch });
   }
-  for (const id of c.moved) p.moved.add(id);
+  p.seq = c.seq;
   if (c.game) p.game = c.game;
 }

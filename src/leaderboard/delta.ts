@@ -1,5 +1,5 @@
 import type { Board as FrameBoard, BoardRow as FrameRow } from '../contract/board.js';
-import type { DeltaFrame, RowPatch } from '../contract/frames.js';
+import type { BreakdownPatch, DeltaFrame, RowPatch } from '../contract/frames.js';
 import type { GameBlock } from './types.js';
 
 /**
@@ -21,12 +21,40 @@ export interface Delta {
 export function mergeInto(a: Delta, b: Delta): Delta {
   for (const [id, p] of b.rows) {
     const q = a.rows.get(id);
-    if (q) Object.assign(q, p);
+    if (q) mergePatch(q, p);
     else a.rows.set(id, { ...p });
   }
   a.seq = b.seq;
   if (b.game) a.game = b.game;
   return a;
+}
+
+/** A fault list after a patch's (`null`: the line as it was). */
+const patchFaults = <T>(old: readonly T[] | undefined, p: ReadonlyArray<T | null>): Array<T | null> => p.map((f, i) => f ?? old?.[i] ?? null);
+
+/** `q` then `p` as one patch (p's values win), in place: `q` must be owned. */
+export function mergePatch(q: RowPatch, p: RowPatch): void {
+  const qb = q.breakdown;
+  Object.assign(q, p);
+  if (qb && p.breakdown) q.breakdown = mergeBreakdown(qb, p.breakdown);
+}
+function mergeBreakdown(a: BreakdownPatch, b: BreakdownPatch): BreakdownPatch {
+  const categories = a.categories && b.categories ? { ...a.categories, ...b.categories } : (b.categories ?? a.categories);
+  const faults = a.faults && b.faults ? patchFaults(a.faults, b.faults) : (b.faults ?? a.faults);
+  return { ...(categories ? { categories } : {}), ...(faults ? { faults } : {}) };
+}
+
+/** A row after a patch (a new row's patch is the whole row). */
+export function applyRow(old: FrameRow | undefined, p: RowPatch): FrameRow {
+  if (!old) return p as FrameRow;
+  const { breakdown, ...fields } = p;
+  const row = { ...old, ...fields };
+  if (breakdown)
+    row.breakdown = {
+      categories: { ...old.breakdown.categories, ...breakdown.categories },
+      faults: breakdown.faults ? (patchFaults(old.breakdown.faults, breakdown.faults) as FrameRow['breakdown']['faults']) : old.breakdown.faults,
+    };
+  return row;
 }
 
 export const emptyDelta = (from: number): Delta => ({ from, seq: from, rows: new Map() });
@@ -51,9 +79,6 @@ export function applyDelta(board: FrameBoard, f: DeltaFrame): FrameBoard | null 
   if (board.seq < f.from) return null;
   if (board.seq >= f.seq) return board;
   const rows = new Map(board.teams.map((t) => [t.id, t]));
-  for (const p of f.rows ?? []) {
-    const old = rows.get(p.id);
-    rows.set(p.id, (old ? { ...old, ...p } : p) as FrameRow);
-  }
+  for (const p of f.rows ?? []) rows.set(p.id, applyRow(rows.get(p.id), p));
   return { game: f.game ?? board.game, teams: [...rows.values()].sort(byRank), seq: f.seq };
 }

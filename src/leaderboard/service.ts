@@ -5,7 +5,7 @@ import { apply, boardStanding, createScore, standing, type ScoreState } from '..
 import type { PublicBreakdown } from '../contract/teams.js';
 import type { Standing, TeamBreakdown } from '../scoring/types.js';
 import { Coalescer } from './coalesce.js';
-import { AudienceBoard, rowOf, type Listener, type Order } from './audience.js';
+import { AudienceBoard, rowOf, type BoardSource, type Listener, type Row } from './audience.js';
 import { Freeze } from './freeze.js';
 import { boardTeam, publicTitle, spoilerFree, spoilerFreeStanding, type Mask } from './spoilers.js';
 import { JudgingTexts } from './texts.js';
@@ -45,16 +45,17 @@ export class Leaderboard {
   private readonly seenVersion = new Map<string, number>();
   /** Team ids by rank (total desc, ties to the lower seq, then id): kept sorted by moving one team per change. */
   private order: string[] = [];
+  /** Each team's row as last serialized; dropped when something touches the team. */
+  private readonly rows = new Map<string, Row>();
   /** Not live: something changed since the boards were last built. */
   private stale = false;
 
   constructor(private readonly opts: LeaderboardOptions) {
     this.score = createScore(opts.scenario);
-    this.publicBoard = new AudienceBoard(opts.ring ?? 256, opts.timer, opts.frameIntervalMs);
-    this.organizerBoard = new AudienceBoard(opts.ring ?? 256, opts.timer, opts.frameIntervalMs);
+    const source: BoardSource = { order: () => this.order, row: (id) => this.rowOf(id), game: () => this.gameBlock() };
+    this.publicBoard = new AudienceBoard(opts.ring ?? 256, source, opts.timer, opts.frameIntervalMs);
+    this.organizerBoard = new AudienceBoard(opts.ring ?? 256, source, opts.timer, opts.frameIntervalMs);
     this.timelineCap = opts.timelineCap ?? 5000;
-    this.publicBoard.prepare(this.gameBlock());
-    this.organizerBoard.prepare(this.gameBlock());
   }
 
   get scenario(): Scenario {
@@ -82,46 +83,105 @@ export class Leaderboard {
   private ensure(gameChanged = false): void {
     if (this.live || !this.stale) return;
     this.stale = false;
-    this.order = [...this.score.teams.values()].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0)).map((t) => t.id);
     this.syncBoards(gameChanged, false);
   }
 
-  /** Rebuild every row of both boards (a game change: phase, freeze; rare). */
-  private syncBoards(gameChanged: boolean, live: boolean): void {
-    const game = this.gameBlock();
-    // Rows are immutable once serialized: both audiences share them.
-    const rows = this.order.map((id, i) => rowOf(boardTeam(boardStanding(this.score.teams.get(id)!, i + 1), this.mask, this.traffic.lastMinute(id))));
-    const order: Order = { ids: this.order, lo: 0, hi: this.order.length - 1 };
-    this.organizerBoard.commit(rows, order, game, gameChanged, live);
-    if (!this.freeze.frozen) this.publicBoard.commit(rows, order, game, gameChanged, live);
-    else if (gameChanged) this.publicBoard.commit([], null, game, true, live);
+  private sortOrder(): void {
+    this.order = [...this.score.teams.values()].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0)).map((t) => t.id);
   }
 
-  /** Move one team to its place in the order; returns the positions that may have changed (`at`: its new one). */
-  private reorder(id: string): Order & { at: number } {
+  /** Every row of both boards may have changed (a game change: phase, freeze, reveal; rare). */
+  private syncBoards(gameChanged: boolean, live: boolean): void {
+    // A game change (the reveal, a phase) may change what every row shows, and any total.
+    this.rows.clear();
+    this.sortOrder();
+    const last = this.order.length - 1;
+    this.organizerBoard.touch(this.order, 0, last, gameChanged, live);
+    if (!this.freeze.frozen) this.publicBoard.touch(this.order, 0, last, gameChanged, live);
+    else if (gameChanged) this.publicBoard.touch([], Infinity, -1, true, live);
+  }
+
+  /** A team's row now, serialized once per change: rows are immutable, so both audiences (and every read between changes) share it. */
+  private rowOf(id: string): Row {
+    let row = this.rows.get(id);
+    if (!row) this.rows.set(id, (row = rowOf(boardTeam(boardStanding(this.score.teams.get(id)!), this.mask, this.traffic.lastMinute(id)))));
+    return row;
+  }
+
+  /**
+   * Move one team to its place in the order, knowing where it stood (`was`: its key before the
+   * event, by which the order is still sorted): O(log teams) to find it, O(distance) to move it.
+   * Returns the positions that may have changed.
+   */
+  private reorder(id: string, was: Ranked | undefined): { lo: number; hi: number } {
     const ids = this.order;
     const teams = this.score.teams;
-    let from = ids.indexOf(id);
-    if (from >= 0) ids.splice(from, 1);
-    else from = ids.length;
     const me = teams.get(id)!;
-    let lo = 0;
-    let hi = ids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (before(teams.get(ids[mid]!)!, me)) lo = mid + 1;
-      else hi = mid;
+    const key = (i: number) => teams.get(ids[i]!)!;
+    let from = -1;
+    if (was) {
+      let lo = 0;
+      let hi = ids.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (ids[mid] === id) {
+          from = mid;
+          break;
+        }
+        if (before(key(mid), was)) lo = mid + 1;
+        else hi = mid;
+      }
     }
-    ids.splice(lo, 0, id);
-    return { ids, lo: Math.min(from, lo), hi: Math.max(from, lo), at: lo };
+    if (from < 0) from = ids.indexOf(id);
+    if (from < 0) {
+      // A new team: insert it, everything after it moves down one.
+      let lo = 0;
+      let hi = ids.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (before(key(mid), me)) lo = mid + 1;
+        else hi = mid;
+      }
+      ids.splice(lo, 0, id);
+      return { lo, hi: ids.length - 1 };
+    }
+    let to = from;
+    if (from > 0 && before(me, key(from - 1))) {
+      let lo = 0;
+      let hi = from;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (before(key(mid), me)) lo = mid + 1;
+        else hi = mid;
+      }
+      to = lo;
+      for (let i = from; i > to; i--) ids[i] = ids[i - 1]!;
+    } else if (from < ids.length - 1 && before(key(from + 1), me)) {
+      let lo = from + 1;
+      let hi = ids.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (before(key(mid), me)) lo = mid + 1;
+        else hi = mid;
+      }
+      to = lo - 1;
+      for (let i = from; i < to; i++) ids[i] = ids[i + 1]!;
+    }
+    ids[to] = id;
+    return { lo: Math.min(from, to), hi: Math.max(from, to) };
   }
 
   /** Fold one committed event; push frames to listeners when an audience's board changed. */
   apply(e: StoredEvent): void {
-    const before = e.team ? this.score.teams.get(e.team)?.total : undefined;
+    const prior = e.team ? this.score.teams.get(e.team) : undefined;
+    const was: Ranked | undefined = prior && { id: prior.id, total: prior.total, reachedSeq: prior.reachedSeq };
+    const before = was?.total;
     const { phase, speed, revealed } = this.score.life;
     // The public board must hold the state just before a freeze (at start it is built lazily).
-    if (e.type === 'game.board_frozen') this.ensure();
+    if (e.type === 'game.board_frozen') {
+      this.ensure();
+      this.publicBoard.settle();
+    }
     apply(this.score, e);
     this.texts.apply(e);
     // Users' traffic is on the row (issue 16): a new minute changes the row even when the score does not.
@@ -154,11 +214,11 @@ export class Leaderboard {
     else if (boardChanged) {
       if (gameChanged || !changedTeam || !this.score.teams.has(changedTeam)) this.syncBoards(gameChanged, true);
       else {
-        const order = this.reorder(changedTeam);
-        const row = rowOf(boardTeam(boardStanding(this.score.teams.get(changedTeam)!, order.at + 1), this.mask, this.traffic.lastMinute(changedTeam)));
-        const game = this.gameBlock();
-        this.organizerBoard.commit([row], order, game, false, true);
-        if (!this.freeze.frozen) this.publicBoard.commit([row], order, game, false, true);
+        const { lo, hi } = this.reorder(changedTeam, changedTeam === e.team ? was : undefined);
+        this.rows.delete(changedTeam);
+        const ids = [changedTeam];
+        this.organizerBoard.touch(ids, lo, hi, false, true);
+        if (!this.freeze.frozen) this.publicBoard.touch(ids, lo, hi, false, true);
       }
     }
     // A channel line changes no score when it is no question (or no fault is current), yet the war room
@@ -252,8 +312,7 @@ export class Leaderboard {
     return this.publicBoard.since(seq);
   }
   onPublic(l: Listener): () => void {
-    this.publicBoard.listeners.add(l);
-    return () => this.publicBoard.listeners.delete(l);
+    return this.publicBoard.listen(l);
   }
 
   hasTeam(id: string): boolean {

@@ -96,4 +96,23 @@ describe('coalesced audiences', () => {
     expect(frames[1]!.items.filter((i) => i.kind === 'score').map((i) => i.total)).toEqual([3000, 6000]);
     sub.unsubscribe();
   });
+
+  it('a freeze holds the public board at the state just before it, even with a change still waiting for its frame', () => {
+    const { timer, tick } = manualTimer();
+    const lb = new Leaderboard({ scenario, gameTime: () => 0, timer });
+    lb.rebuild(['a', 'b'].map((id) => ev(null, 'team.created', { id, name: id, members: [], tokenHash: 'h', portBase: null, seed: 1, by })));
+    const frames: Array<{ rows?: Array<{ id: string; score?: number }>; game?: { frozen: boolean } }> = [];
+    lb.onPublic((f) => frames.push(JSON.parse(f)));
+    lb.apply(ev('a', 'score.adjusted', { points: 1, reason: 'r', by }));
+    // Within the interval: this change waits for the next frame, unread.
+    lb.apply(ev('a', 'score.adjusted', { points: 2, reason: 'r', by }));
+    lb.apply(ev(null, 'game.board_frozen', { by }));
+    lb.apply(ev('a', 'score.adjusted', { points: 4, reason: 'r', by }));
+    tick(250);
+    const score = (id: string) => lb.publicView().board.teams.find((t) => t.id === id)!.score;
+    expect(score('a')).toBe(3000);
+    expect(frames.flatMap((f) => f.rows ?? []).filter((r) => r.score !== undefined).map((r) => r.score)).toEqual([1000, 3000]);
+    expect(frames.at(-1)!.game?.frozen).toBe(true);
+    expect(lb.organizerView().board.teams.find((t) => t.id === 'a')!.score).toBe(7000);
+  });
 });

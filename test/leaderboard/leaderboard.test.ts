@@ -81,6 +81,14 @@ describe('/ws/leaderboard', () => {
       ['bravo', 1],
     ]);
     expect(up2.rows.find((x: { id: string }) => x.id === 'alpha')).toEqual({ id: 'alpha', rank: 2 });
+    // Of the breakdown only the category that changed: no fault line, no other category.
+    expect(up2.rows.find((x: { id: string }) => x.id === 'bravo')).toEqual({ id: 'bravo', rank: 1, score: 10_000, breakdown: { categories: { adjustments: 10_000 } } });
+    // A fault's change sends that fault's line, the others as null.
+    await inject(t, 'bravo', t.fault);
+    const up3 = await c.next();
+    const faults = up3.rows.find((x: { id: string }) => x.id === 'bravo').breakdown.faults as unknown[];
+    expect(faults.filter((f) => f !== null)).toEqual([expect.objectContaining({ id: t.fault, state: 'injected' })]);
+    expect(c.state()).toEqual((await t.app.inject('/api/leaderboard')).json());
     c.ws.terminate();
   });
 
@@ -295,9 +303,11 @@ describe('Leaderboard service', () => {
     const v0 = lb.publicView().seq;
     const e = (seq: number, points: number) =>
       ({ seq, at: 0, gameTime: 0, team: 'alpha', type: 'score.adjusted', source: 'o', key: null, data: { points, reason: 'abc', by } }) as const;
-    lb.apply(e(100, 1));
-    lb.apply(e(101, 1));
-    lb.apply(e(102, 1));
+    // A version is made when a changed board is read (a frame, a REST read, a resume): read after each change.
+    for (const seq of [100, 101, 102]) {
+      lb.apply(e(seq, 1));
+      expect(lb.publicView().seq).toBe(v0 + seq - 99);
+    }
     expect(lb.publicSince(v0 + 3)).toEqual([]);
     expect(lb.publicSince(v0 + 1)?.map((f) => [JSON.parse(f).from, JSON.parse(f).seq])).toEqual([[v0 + 1, v0 + 3]]);
     expect(lb.publicSince(v0)).toBeNull();
