@@ -23,15 +23,35 @@ export interface Row {
   faults: string[];
 }
 
-/** Serialize a row once; `rank` is spliced in, so it can change without serializing again. */
-export function rowOf(row: BoardTeam): Row {
+/** Equal values, or objects with the same keys and equal values one level down (a fault line, the current fault, traffic). */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if ((a as Record<string, unknown>)[k] !== (b as Record<string, unknown>)[k]) return false;
+  return true;
+}
+
+/**
+ * Serialize a row once; `rank` is spliced in, so it can change without serializing again. A part
+ * equal to the same part of `prev` (the team's row before) keeps its JSON: a score change
+ * serializes a few numbers, not the titles and fault lines again.
+ */
+export function rowOf(row: BoardTeam, prev?: Row): Row {
   const fields = new Map<string, string>();
-  const faults = row.breakdown.faults.map((f) => JSON.stringify(f));
+  const was = prev?.row.breakdown.faults;
+  const faults = row.breakdown.faults.map((f, i) => (was && i < was.length && same(was[i], f) ? prev!.faults[i]! : JSON.stringify(f)));
   let tail = '';
   for (const [k, v] of Object.entries(row)) {
     if (k === 'id' || k === 'rank' || v === undefined) continue;
-    const json = k === 'breakdown' ? `{"categories":${JSON.stringify(row.breakdown.categories)},"faults":[${faults.join(',')}]}` : JSON.stringify(v);
-    if (k !== 'breakdown') fields.set(k, json);
+    let json: string;
+    if (k === 'breakdown') json = `{"categories":${JSON.stringify(row.breakdown.categories)},"faults":[${faults.join(',')}]}`;
+    else {
+      const old = prev?.fields.get(k);
+      json = old !== undefined && same((prev!.row as unknown as Record<string, unknown>)[k], v) ? old : JSON.stringify(v);
+      fields.set(k, json);
+    }
     if (k !== 'name') tail += `,${JSON.stringify(k)}:${json}`;
   }
   return { row, head: `{"id":${JSON.stringify(row.id)},"name":${fields.get('name')},"rank":`, tail: `${tail}}`, fields, faults };

@@ -45,8 +45,9 @@ export class Leaderboard {
   private readonly seenVersion = new Map<string, number>();
   /** Team ids by rank (total desc, ties to the lower seq, then id): kept sorted by moving one team per change. */
   private order: string[] = [];
-  /** Each team's row as last serialized; dropped when something touches the team. */
+  /** Each team's row as last serialized, and the teams something touched since (their rows are built again when read). */
   private readonly rows = new Map<string, Row>();
+  private readonly outdated = new Set<string>();
   /** Not live: something changed since the boards were last built. */
   private stale = false;
 
@@ -93,8 +94,8 @@ export class Leaderboard {
   /** Every row of both boards may have changed (a game change: phase, freeze, reveal; rare). */
   private syncBoards(gameChanged: boolean, live: boolean): void {
     // A game change (the reveal, a phase) may change what every row shows, and any total.
-    this.rows.clear();
     this.sortOrder();
+    for (const id of this.order) this.outdated.add(id);
     const last = this.order.length - 1;
     this.organizerBoard.touch(this.order, 0, last, gameChanged, live);
     if (!this.freeze.frozen) this.publicBoard.touch(this.order, 0, last, gameChanged, live);
@@ -103,8 +104,11 @@ export class Leaderboard {
 
   /** A team's row now, serialized once per change: rows are immutable, so both audiences (and every read between changes) share it. */
   private rowOf(id: string): Row {
-    let row = this.rows.get(id);
-    if (!row) this.rows.set(id, (row = rowOf(boardTeam(boardStanding(this.score.teams.get(id)!), this.mask, this.traffic.lastMinute(id)))));
+    const prev = this.rows.get(id);
+    if (prev && !this.outdated.has(id)) return prev;
+    const row = rowOf(boardTeam(boardStanding(this.score.teams.get(id)!), this.mask, this.traffic.lastMinute(id)), prev);
+    this.rows.set(id, row);
+    this.outdated.delete(id);
     return row;
   }
 
@@ -215,7 +219,7 @@ export class Leaderboard {
       if (gameChanged || !changedTeam || !this.score.teams.has(changedTeam)) this.syncBoards(gameChanged, true);
       else {
         const { lo, hi } = this.reorder(changedTeam, changedTeam === e.team ? was : undefined);
-        this.rows.delete(changedTeam);
+        this.outdated.add(changedTeam);
         const ids = [changedTeam];
         this.organizerBoard.touch(ids, lo, hi, false, true);
         if (!this.freeze.frozen) this.publicBoard.touch(ids, lo, hi, false, true);
