@@ -184,7 +184,7 @@ export class Leaderboard {
     // The public board must hold the state just before a freeze (at start it is built lazily).
     if (e.type === 'game.board_frozen') {
       this.ensure();
-      this.publicBoard.settle();
+      if (this.live) this.publicBoard.settle();
     }
     apply(this.score, e);
     this.texts.apply(e);
