@@ -48,8 +48,12 @@ const { values: args } = parseArgs({
     teams: { type: 'string', default: '20' },
     batch: { type: 'string', default: '100' },
     out: { type: 'string', default: '' },
-    /** Fan-out worker processes owning the spectator sockets (0: the main process writes to them). */
-    workers: { type: 'string', default: '2' },
+    /**
+     * Fan-out worker processes owning the spectator sockets (0: the main process writes to them).
+     * 1 on this 2-core machine: a second worker only competes for the cores with the clients
+     * process and the main process (docs/performance.md, "Fan-out delivery").
+     */
+    workers: { type: 'string', default: '1' },
     /** interleaved: firedrill and raw ws take turns update by update; sequential: all of one, then the other. */
     order: { type: 'string', default: 'interleaved' },
   },
@@ -392,6 +396,8 @@ interface PhaseResult {
   rssMB: { idle: number; connected: number; peak: number; perClientKB: number; heapPerClientKB: number; afterRunGc: number };
   /** JS heap used + external, after GC */
   heapMB: { idle: number; connected: number; afterRunGc: number };
+  /** Every measured update, in order: ms to the last client, to the first client, server loop held. */
+  samples: { last: number[]; first: number[]; sync: number[] };
 }
 
 type Mode = 'firedrill' | 'raw';
@@ -488,6 +494,7 @@ async function finish(s: Side, n: number, total: number, retransmits: number): P
       afterRunGc: r1(end.rss),
     },
     heapMB: { idle: r1(s.idleMem.heap as number), connected: r1(s.connectedMem.heap as number), afterRunGc: r1(end.heap) },
+    samples: { last: s.last.map(r1), first: s.first.map(r1), sync: s.sync.map(r1) },
   };
 }
 
@@ -601,7 +608,7 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${out}`);
   const teams = int(args.teams, 'teams');
   record([
-    figure({ name: `ws_fanout.delivery_p99.${n}_clients_${teams}_teams`, unit: 'ms append→last client p99', firedrill: f.latencyLastMs.p99, baseline: r.latencyLastMs.p99, baselineName: 'raw ws, same bytes', target: '≤ 1.1×', ok: f.latencyLastMs.p99 <= 1.1 * r.latencyLastMs.p99 }),
+    figure({ name: `ws_fanout.delivery_p99.${n}_clients_${teams}_teams`, unit: 'ms append→last client p99', firedrill: f.latencyLastMs.p99, baseline: r.latencyLastMs.p99, baselineName: 'raw ws, same bytes', target: '≤ 1.1×', ok: f.latencyLastMs.p99 <= 1.1 * r.latencyLastMs.p99, note: `${args.workers} fan-out worker(s); ${order}${pairRatio ? `; per-update ratio p50 ${pairRatio.p50}, p90 ${pairRatio.p90}` : ''}; ${updates} updates (p99 of fewer than 100 is their max)` }),
     figure({ name: `ws_fanout.loop_held_p99.${n}_clients_${teams}_teams`, unit: 'ms main loop held per update p99', firedrill: f.serverSyncMs.p99, baseline: r.serverSyncMs.p99, baselineName: 'raw ws broadcast loop', target: '≤ 30 ms', ok: f.serverSyncMs.p99 <= 30 }),
     figure({ name: `ws_fanout.frame_bytes_p50.${teams}_teams`, unit: 'bytes', firedrill: f.frameBytes.p50, baseline: f.snapshotBytes, baselineName: 'the full snapshot', target: teams >= 100 ? '≤ 2 KB' : undefined, ok: teams >= 100 ? f.frameBytes.p50 <= 2048 : undefined }),
     figure({ name: `memory.rss_connected.${n}_clients_${teams}_teams`, unit: `MB server RSS with clients connected (main + ${args.workers} fan-out workers)`, firedrill: f.rssMB.connected, baseline: r.rssMB.connected, baselineName: 'raw ws server', target: '≤ 400 MB', ok: f.rssMB.connected <= 400 }),
