@@ -3,17 +3,21 @@
  *
  *   npm run bench -- --clients 2000 --updates 200
  *
- * Three processes per phase, so no side steals the other's event loop:
+ * Five processes, so no side steals the other's event loop:
  *   - this one (the orchestrator) only paces the run and computes the figures;
- *   - a server child: firedrill (createRuntime on a temp-file database with the default scenario,
+ *   - a firedrill server child (createRuntime on a temp-file database with the default scenario,
  *     20 teams each with a fault in progress; buildApp + listen on 127.0.0.1:0; the platform
- *     processes, probes and game loop are NOT started) — or a bare `ws` WebSocketServer;
- *   - a clients child: N `ws` clients on loopback.
- * Phase 1 drives firedrill with K `score.adjusted` appends (seeded random team and points), one at a
- * time: append, wait until every client has the frame, pause `--gap` ms, next. The server records
- * every public frame it sent. Phase 2 starts a raw `ws` server that sends the same snapshot on
- * connect and then broadcasts the very same frame bytes, in the same order, to the same N clients.
- *
+ *     processes, probes and game loop are NOT started), plus its fan-out workers;
+ *   - a raw server child: a bare `ws` WebSocketServer;
+ *   - a clients child per server: N `ws` clients on loopback each.
+ * Both sides run at once, interleaved update by update (so load drift on this shared machine hits
+ * both alike): two server children (firedrill, and a bare `ws` WebSocketServer greeting with the
+ * same snapshot), each with its own clients child of N clients. Update i: firedrill appends one
+ * `score.adjusted` (seeded random team and points) and the orchestrator waits until every firedrill
+ * client has the frame, pauses `--gap` ms, then the raw server broadcasts the very same frame bytes
+ * to its N clients, waits for all of them, pauses `--gap` ms, next. The idle side's sockets are
+ * quiet meanwhile. Each side's p50/p99 are over the same updates; the per-update ratio
+ * (firedrill / raw of the same frame, measured a second apart) is reported as well.
  * Latency of an update = last client's receipt − the moment before `store.append` (or before the
  * raw broadcast loop), both read from process.hrtime (CLOCK_MONOTONIC, shared by processes on one
  * machine). It includes the clients' own work: one process reads all N sockets in turn.
@@ -44,8 +48,14 @@ const { values: args } = parseArgs({
     teams: { type: 'string', default: '20' },
     batch: { type: 'string', default: '100' },
     out: { type: 'string', default: '' },
-    /** Fan-out worker processes owning the spectator sockets (0: the main process writes to them). */
-    workers: { type: 'string', default: '2' },
+    /**
+     * Fan-out worker processes owning the spectator sockets (0: the main process writes to them).
+     * 1 on this 2-core machine: a second worker only competes for the cores with the clients
+     * process and the main process (docs/performance.md, "Fan-out delivery").
+     */
+    workers: { type: 'string', default: '1' },
+    /** interleaved: firedrill and raw ws take turns update by update; sequential: all of one, then the other. */
+    order: { type: 'string', default: 'interleaved' },
   },
   allowPositionals: false,
 });
@@ -72,6 +82,17 @@ function rssOfPid(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+/** CPU time of another process (a fan-out worker) so far, ms (from clock ticks, 10 ms each). */
+function cpuOfPid(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat(5) (utime, stime): 12th and 13th after the command name.
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
   } catch {
     return 0;
   }
@@ -135,19 +156,21 @@ async function firedrillServer(): Promise<void> {
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { fanoutOf } = await import('../src/http/leaderboard.js');
   /** The server's processes: this one and its fan-out workers (their RSS is counted with ours). */
+  const workerCpu = () => (fanoutOf(app.server)?.pids ?? []).reduce((sum, pid) => sum + cpuOfPid(pid), 0);
+  let workerCpu0 = 0;
   const workerRss = () => (fanoutOf(app.server)?.pids ?? []).reduce((sum, pid) => sum + rssOfPid(pid), 0);
   const { port } = app.server.address() as AddressInfo;
 
-  // Record every public frame sent, for the raw phase to replay the same bytes.
+  // Record every public frame sent, for the raw server to broadcast the same bytes.
   const snapshot = lb.publicView().snapshotFrame;
-  const frames: string[] = [];
-  lb.onPublic((frame) => frames.push(frame));
+  let lastFrame = '';
+  lb.onPublic((frame) => (lastFrame = frame));
 
   const random = mulberry32(42);
   const scores = new Map(teams.map((t) => [t, 0]));
   let peak = 0;
   let cpu0 = process.cpuUsage();
-  send({ type: 'ready', url: `ws://127.0.0.1:${port}/ws/leaderboard`, snapshotBytes: Buffer.byteLength(snapshot) });
+  send({ type: 'ready', url: `ws://127.0.0.1:${port}/ws/leaderboard`, snapshotBytes: Buffer.byteLength(snapshot), snapshot });
 
   process.on('message', async (m: Msg) => {
     switch (m.type) {
@@ -158,6 +181,7 @@ async function firedrillServer(): Promise<void> {
       }
       case 'cpu-start':
         cpu0 = process.cpuUsage();
+        workerCpu0 = workerCpu();
         peak = 0;
         send({ type: 'cpu-start' });
         return;
@@ -170,14 +194,14 @@ async function firedrillServer(): Promise<void> {
         await store.append({ type: 'score.adjusted', team, source: 'organizer', data: { points, reason: 'bench: judge awarded points for the postmortem', by } });
         const t1 = now();
         peak = Math.max(peak, rssMB() + workerRss());
-        const frame = frames.at(-1)!;
-        send({ type: 'updated', i: m.i, seq: lb.publicView().seq, t0: String(t0), t1: String(t1), bytes: Buffer.byteLength(frame) });
+        const frame = lastFrame;
+        send({ type: 'updated', i: m.i, seq: lb.publicView().seq, t0: String(t0), t1: String(t1), bytes: Buffer.byteLength(frame), frame });
         return;
       }
       case 'finish': {
         const cpu = process.cpuUsage(cpu0);
         const end = gcMem();
-        send({ type: 'finished', cpuMs: (cpu.user + cpu.system) / 1000, end: { ...end, rss: end.rss + workerRss() }, peak, snapshot, frames });
+        send({ type: 'finished', cpuMs: (cpu.user + cpu.system) / 1000, workerCpuMs: workerCpu() - workerCpu0, end: { ...end, rss: end.rss + workerRss() }, peak });
         return;
       }
       case 'stop':
@@ -194,7 +218,6 @@ async function firedrillServer(): Promise<void> {
 
 async function rawServer(): Promise<void> {
   let snapshot = '';
-  let frames: string[] = [];
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => wss.once('listening', () => r()));
   wss.on('connection', (ws) => {
@@ -206,9 +229,8 @@ async function rawServer(): Promise<void> {
   let cpu0 = process.cpuUsage();
   process.on('message', (m: Msg) => {
     switch (m.type) {
-      case 'frames':
+      case 'snapshot':
         snapshot = m.snapshot as string;
-        frames = m.frames as string[];
         send({ type: 'ready', url: `ws://127.0.0.1:${port}/`, snapshotBytes: Buffer.byteLength(snapshot) });
         return;
       case 'rss':
@@ -220,7 +242,7 @@ async function rawServer(): Promise<void> {
         send({ type: 'cpu-start' });
         return;
       case 'update': {
-        const frame = frames[m.i as number]!;
+        const frame = m.frame as string;
         const t0 = now();
         // The usual broadcast: one string, sent to every open client.
         for (const c of wss.clients) if (c.readyState === WebSocket.OPEN) c.send(frame);
@@ -366,84 +388,155 @@ interface PhaseResult {
   /** ms the server's event loop was held by one append (or broadcast loop), fan-out included */
   serverSyncMs: ReturnType<typeof summary>;
   serverCpuMsPerUpdate: number;
+  /** the fan-out workers' CPU per update (firedrill only; from /proc, 10 ms ticks over the run) */
+  workerCpuMsPerUpdate: number;
   incomplete: number;
   /** TCP segments retransmitted during the update phase (whole network namespace) */
   tcpRetransmits: number;
   rssMB: { idle: number; connected: number; peak: number; perClientKB: number; heapPerClientKB: number; afterRunGc: number };
   /** JS heap used + external, after GC */
   heapMB: { idle: number; connected: number; afterRunGc: number };
+  /** Every measured update, in order: ms to the last client, to the first client, server loop held. */
+  samples: { last: number[]; first: number[]; sync: number[] };
 }
 
-async function phase(mode: 'firedrill' | 'raw', n: number, updates: number, warmup: number, gap: number, replay?: { snapshot: string; frames: string[] }) {
-  const server = spawn('server', ['--mode', mode, '--teams', args.teams!], ['--expose-gc']);
+type Mode = 'firedrill' | 'raw';
+
+/** One side of the comparison: its server child, its clients child, and what it measured. */
+interface Side {
+  mode: Mode;
+  sc: ReturnType<typeof channel>;
+  cc: ReturnType<typeof channel>;
+  server: ChildProcess;
+  clients: ChildProcess;
+  ready: Msg;
+  idleMem: Msg;
+  connected: Msg;
+  connectedMem: Msg;
+  last: number[];
+  first: number[];
+  sync: number[];
+  bytes: number[];
+  incomplete: number;
+}
+
+async function startServer(mode: Mode, snapshot?: string): Promise<Pick<Side, 'mode' | 'server' | 'sc' | 'ready' | 'idleMem'>> {
+  const server = spawn('server', ['--mode', mode, '--teams', args.teams!, '--workers', args.workers!], ['--expose-gc']);
   const sc = channel(server);
   let ready: Msg;
   if (mode === 'raw') {
     await sc.next('listening');
-    ready = await sc.ask({ type: 'frames', ...replay! }, 'ready');
+    ready = await sc.ask({ type: 'snapshot', snapshot: snapshot! }, 'ready');
   } else ready = await sc.next('ready');
   const idleMem = await sc.ask({ type: 'rss' });
-  const idle = idleMem.rss as number;
+  return { mode, server, sc, ready, idleMem };
+}
 
-  const clients = spawn('clients', ['--url', ready.url as string, '--clients', String(n), '--batch', args.batch!]);
+async function connectClients(s: Pick<Side, 'mode' | 'server' | 'sc' | 'ready' | 'idleMem'>, n: number): Promise<Side> {
+  const clients = spawn('clients', ['--url', s.ready.url as string, '--clients', String(n), '--batch', args.batch!]);
   const cc = channel(clients);
   const connected = await cc.next('connected', 300_000);
-  if ((connected.open as number) !== n) throw new Error(`${mode}: only ${String(connected.open)} of ${n} clients connected (${String(connected.errors)} errors)`);
-  const connectedMem = await sc.ask({ type: 'rss' });
-  const connectedRss = connectedMem.rss as number;
-  const heapPerClientKB = (((connectedMem.heap as number) - (idleMem.heap as number)) * 1024) / n;
-  await sc.ask({ type: 'cpu-start' });
-  const retrans0 = retransSegs();
+  if ((connected.open as number) !== n) throw new Error(`${s.mode}: only ${String(connected.open)} of ${n} clients connected (${String(connected.errors)} errors)`);
+  const connectedMem = await s.sc.ask({ type: 'rss' });
+  return { ...s, clients, cc, connected, connectedMem, last: [], first: [], sync: [], bytes: [], incomplete: 0 };
+}
 
-  const last: number[] = [];
-  const first: number[] = [];
-  const sync: number[] = [];
-  const bytes: number[] = [];
-  let incomplete = 0;
-  for (let i = 0; i < warmup + updates; i++) {
-    const received = cc.next('received', 30_000); // armed before the update, so none is missed
-    const u = await sc.ask({ type: 'update', i }, 'updated');
-    let r: Msg;
-    try {
-      r = await received;
-      while ((r.seq as number) !== (u.seq as number)) r = await cc.next('received', 30_000);
-    } catch {
-      const status = await cc.ask({ type: 'status', seq: u.seq });
-      console.error(`${mode}: update ${i} (seq ${String(u.seq)}) reached only ${String(status.count)} of ${n} clients in 30 s`);
-      incomplete++;
-      continue;
-    }
-    if (i >= warmup) {
-      const t0 = BigInt(u.t0 as string);
-      last.push(ms(BigInt(r.last as string) - t0));
-      first.push(ms(BigInt(r.first as string) - t0));
-      sync.push(ms(BigInt(u.t1 as string) - t0));
-      bytes.push(u.bytes as number);
-    }
-    if (gap) await new Promise((res) => setTimeout(res, gap));
+/** One update on one side: the server sends it (firedrill: appends; raw: broadcasts `frame`), then every client has it. */
+async function step(s: Side, i: number, n: number, measured: boolean, frame?: string): Promise<Msg> {
+  const received = s.cc.next('received', 30_000); // armed before the update, so none is missed
+  const u = await s.sc.ask({ type: 'update', i, ...(frame !== undefined ? { frame } : {}) }, 'updated');
+  let r: Msg;
+  try {
+    r = await received;
+    while ((r.seq as number) !== (u.seq as number)) r = await s.cc.next('received', 30_000);
+  } catch {
+    const status = await s.cc.ask({ type: 'status', seq: u.seq });
+    console.error(`${s.mode}: update ${i} (seq ${String(u.seq)}) reached only ${String(status.count)} of ${n} clients in 30 s`);
+    s.incomplete++;
+    return u;
   }
-  const retransmits = retransSegs() - retrans0;
-  const fin = await sc.ask({ type: 'finish' }, 'finished');
-  const end = fin.end as { rss: number; heap: number };
-  cc.send({ type: 'stop' });
-  sc.send({ type: 'stop' });
-  await Promise.all([new Promise((r) => clients.once('exit', r)), new Promise((r) => server.once('exit', r))]);
+  if (measured) {
+    const t0 = BigInt(u.t0 as string);
+    s.last.push(ms(BigInt(r.last as string) - t0));
+    s.first.push(ms(BigInt(r.first as string) - t0));
+    s.sync.push(ms(BigInt(u.t1 as string) - t0));
+    s.bytes.push(u.bytes as number);
+  }
+  return u;
+}
 
-  const result: PhaseResult = {
-    connectMs: Math.round(connected.ms as number),
-    connectErrors: connected.errors as number,
-    snapshotBytes: ready.snapshotBytes as number,
-    frameBytes: { p50: pct(bytes, 50), max: Math.max(...bytes) },
-    latencyLastMs: mapValues(summary(last), r1),
-    latencyFirstMs: mapValues(summary(first), r2),
-    serverSyncMs: mapValues(summary(sync), r2),
-    serverCpuMsPerUpdate: r2((fin.cpuMs as number) / (warmup + updates)),
-    incomplete,
+async function finish(s: Side, n: number, total: number, retransmits: number): Promise<PhaseResult> {
+  const fin = await s.sc.ask({ type: 'finish' }, 'finished');
+  const end = fin.end as { rss: number; heap: number };
+  s.cc.send({ type: 'stop' });
+  s.sc.send({ type: 'stop' });
+  await Promise.all([new Promise((r) => s.clients.once('exit', r)), new Promise((r) => s.server.once('exit', r))]);
+  const idle = s.idleMem.rss as number;
+  const connectedRss = s.connectedMem.rss as number;
+  return {
+    connectMs: Math.round(s.connected.ms as number),
+    connectErrors: s.connected.errors as number,
+    snapshotBytes: s.ready.snapshotBytes as number,
+    frameBytes: { p50: pct(s.bytes, 50), max: Math.max(...s.bytes) },
+    latencyLastMs: mapValues(summary(s.last), r1),
+    latencyFirstMs: mapValues(summary(s.first), r2),
+    serverSyncMs: mapValues(summary(s.sync), r2),
+    serverCpuMsPerUpdate: r2((fin.cpuMs as number) / total),
+    workerCpuMsPerUpdate: r2(((fin.workerCpuMs as number | undefined) ?? 0) / total),
+    incomplete: s.incomplete,
     tcpRetransmits: retransmits,
-    rssMB: { idle: r1(idle), connected: r1(connectedRss), peak: r1(Math.max(fin.peak as number, connectedRss)), perClientKB: r1(((connectedRss - idle) * 1024) / n), heapPerClientKB: r1(heapPerClientKB), afterRunGc: r1(end.rss) },
-    heapMB: { idle: r1(idleMem.heap as number), connected: r1(connectedMem.heap as number), afterRunGc: r1(end.heap) },
+    rssMB: {
+      idle: r1(idle),
+      connected: r1(connectedRss),
+      peak: r1(Math.max(fin.peak as number, connectedRss)),
+      perClientKB: r1(((connectedRss - idle) * 1024) / n),
+      heapPerClientKB: r1((((s.connectedMem.heap as number) - (s.idleMem.heap as number)) * 1024) / n),
+      afterRunGc: r1(end.rss),
+    },
+    heapMB: { idle: r1(s.idleMem.heap as number), connected: r1(s.connectedMem.heap as number), afterRunGc: r1(end.heap) },
+    samples: { last: s.last.map(r1), first: s.first.map(r1), sync: s.sync.map(r1) },
   };
-  return { result, recorded: mode === 'firedrill' ? { snapshot: fin.snapshot as string, frames: fin.frames as string[] } : undefined };
+}
+
+/**
+ * Both sides, connected at once. `interleaved` (the default): update i on firedrill, then the same
+ * frame on raw ws, then update i+1 — both sides see the same minute of this shared machine.
+ * `sequential` (the old way, kept to show the difference): every firedrill update, then every raw one.
+ */
+async function runBoth(n: number, updates: number, warmup: number, gap: number, order: string) {
+  const fdServer = await startServer('firedrill');
+  const rawServer = await startServer('raw', fdServer.ready.snapshot as string);
+  const fd = await connectClients(fdServer, n);
+  const raw = await connectClients(rawServer, n);
+  await fd.sc.ask({ type: 'cpu-start' });
+  await raw.sc.ask({ type: 'cpu-start' });
+  const retrans0 = retransSegs();
+  const pause = () => (gap ? new Promise((res) => setTimeout(res, gap)) : Promise.resolve());
+  const total = warmup + updates;
+  const pairs: number[] = [];
+  if (order === 'sequential') {
+    const frames: string[] = [];
+    for (let i = 0; i < total; i++) {
+      frames.push((await step(fd, i, n, i >= warmup)).frame as string);
+      await pause();
+    }
+    for (let i = 0; i < total; i++) {
+      await step(raw, i, n, i >= warmup, frames[i]);
+      await pause();
+    }
+  } else {
+    for (let i = 0; i < total; i++) {
+      const u = await step(fd, i, n, i >= warmup);
+      await pause();
+      await step(raw, i, n, i >= warmup, u.frame as string);
+      await pause();
+    }
+  }
+  if (fd.last.length === raw.last.length) for (let j = 0; j < fd.last.length; j++) pairs.push(fd.last[j]! / raw.last[j]!);
+  const retransmits = retransSegs() - retrans0;
+  const f = await finish(fd, n, total, retransmits);
+  const r = await finish(raw, n, total, retransmits);
+  return { f, r, pairs };
 }
 
 function mapValues<T extends Record<string, number>>(o: T, f: (x: number) => number): T {
@@ -459,13 +552,12 @@ async function main(): Promise<void> {
   const load = loadavg().map(r2);
   console.log(`ws-fanout: ${n} clients, ${updates} updates (+${warmup} warm-up), ${gap} ms apart, ${args.teams} teams; load average ${load.join(' ')}`);
 
-  const fd = await phase('firedrill', n, updates, warmup, gap);
-  console.log(`  firedrill done (${fd.recorded!.frames.length} frames recorded)`);
-  const raw = await phase('raw', n, updates, warmup, gap, fd.recorded);
-  console.log('  raw ws done\n');
+  const order = args.order!;
+  if (order !== 'interleaved' && order !== 'sequential') throw new Error('--order must be interleaved or sequential');
+  const { f, r, pairs } = await runBoth(n, updates, warmup, gap, order);
+  const pairRatio = pairs.length ? { p50: r2(pct(pairs, 50)), p90: r2(pct(pairs, 90)) } : null;
+  console.log(`  done (${order}; load average now ${loadavg().map(r2).join(' ')})\n`);
 
-  const f = fd.result;
-  const r = raw.result;
   const row = (label: string, a: string | number, b: string | number) => console.log(`${label.padEnd(48)}${String(a).padStart(32)}${String(b).padStart(32)}`);
   const four = (s: ReturnType<typeof summary>) => `${s.p50} / ${s.p95} / ${s.p99} / ${s.max}`;
   row(`N = ${n}`, 'firedrill /ws', 'raw ws');
@@ -476,12 +568,14 @@ async function main(): Promise<void> {
   row('append→first client p50 / p99 (ms)', `${f.latencyFirstMs.p50} / ${f.latencyFirstMs.p99}`, `${r.latencyFirstMs.p50} / ${r.latencyFirstMs.p99}`);
   row('server loop held per update p50 / p99 (ms)', `${f.serverSyncMs.p50} / ${f.serverSyncMs.p99}`, `${r.serverSyncMs.p50} / ${r.serverSyncMs.p99}`);
   row('server CPU per update (ms)', f.serverCpuMsPerUpdate, r.serverCpuMsPerUpdate);
+  row('fan-out workers CPU per update, all (ms)', f.workerCpuMsPerUpdate, '—');
   row('server RSS idle / connected / peak / end (MB)', `${f.rssMB.idle} / ${f.rssMB.connected} / ${f.rssMB.peak} / ${f.rssMB.afterRunGc}`, `${r.rssMB.idle} / ${r.rssMB.connected} / ${r.rssMB.peak} / ${r.rssMB.afterRunGc}`);
   row('server RSS per client (KB)', f.rssMB.perClientKB, r.rssMB.perClientKB);
   row('server heap+external per client (KB)', f.rssMB.heapPerClientKB, r.rssMB.heapPerClientKB);
   row('server heap+ext. idle / connected / end (MB)', `${f.heapMB.idle} / ${f.heapMB.connected} / ${f.heapMB.afterRunGc}`, `${r.heapMB.idle} / ${r.heapMB.connected} / ${r.heapMB.afterRunGc}`);
   row('updates not delivered to all (of ' + updates + ')', f.incomplete, r.incomplete);
-  row('TCP retransmits during updates', f.tcpRetransmits, r.tcpRetransmits);
+  row('TCP retransmits during updates (both sides)', f.tcpRetransmits, r.tcpRetransmits);
+  if (pairRatio) row('per-update ratio firedrill/raw p50 / p90', `${pairRatio.p50} / ${pairRatio.p90}`, '');
 
   // One small JSON per day, one entry per client count (a later run with the same N replaces it).
   const date = new Date().toISOString().slice(0, 10);
@@ -497,12 +591,15 @@ async function main(): Promise<void> {
     teams: int(args.teams, 'teams'),
     at: new Date().toISOString(),
     loadAverageAtStart: load,
+    loadAverageAtEnd: loadavg().map(r2),
+    order,
+    perUpdateRatio: pairRatio,
     firedrill: f,
     raw: r,
   };
   const doc = {
     bench: 'ws-fanout',
-    how: 'bench/ws-fanout.ts: server and clients in separate processes on loopback; latency = last client receipt - before append (firedrill) or before the broadcast loop (raw ws, same frame bytes); RSS of the server process after GC',
+    how: 'bench/ws-fanout.ts: server and clients in separate processes on loopback, both sides connected at once and (order interleaved) taking turns update by update; latency = last client receipt - before append (firedrill) or before the broadcast loop (raw ws, same frame bytes); RSS of the server process after GC',
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '', node: process.version, platform: process.platform },
     date,
     runs: [...(previous.runs ?? []).filter((x) => x.clients !== n), run].sort((a, b) => a.clients - b.clients),
@@ -511,7 +608,7 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${out}`);
   const teams = int(args.teams, 'teams');
   record([
-    figure({ name: `ws_fanout.delivery_p99.${n}_clients_${teams}_teams`, unit: 'ms append→last client p99', firedrill: f.latencyLastMs.p99, baseline: r.latencyLastMs.p99, baselineName: 'raw ws, same bytes', target: '≤ 1.1×', ok: f.latencyLastMs.p99 <= 1.1 * r.latencyLastMs.p99 }),
+    figure({ name: `ws_fanout.delivery_p99.${n}_clients_${teams}_teams`, unit: 'ms append→last client p99', firedrill: f.latencyLastMs.p99, baseline: r.latencyLastMs.p99, baselineName: 'raw ws, same bytes', target: '≤ 1.1×', ok: f.latencyLastMs.p99 <= 1.1 * r.latencyLastMs.p99, note: `${args.workers} fan-out worker(s); ${order}${pairRatio ? `; per-update ratio p50 ${pairRatio.p50}, p90 ${pairRatio.p90}` : ''}; ${updates} updates (p99 of fewer than 100 is their max)` }),
     figure({ name: `ws_fanout.loop_held_p99.${n}_clients_${teams}_teams`, unit: 'ms main loop held per update p99', firedrill: f.serverSyncMs.p99, baseline: r.serverSyncMs.p99, baselineName: 'raw ws broadcast loop', target: '≤ 30 ms', ok: f.serverSyncMs.p99 <= 30 }),
     figure({ name: `ws_fanout.frame_bytes_p50.${teams}_teams`, unit: 'bytes', firedrill: f.frameBytes.p50, baseline: f.snapshotBytes, baselineName: 'the full snapshot', target: teams >= 100 ? '≤ 2 KB' : undefined, ok: teams >= 100 ? f.frameBytes.p50 <= 2048 : undefined }),
     figure({ name: `memory.rss_connected.${n}_clients_${teams}_teams`, unit: `MB server RSS with clients connected (main + ${args.workers} fan-out workers)`, firedrill: f.rssMB.connected, baseline: r.rssMB.connected, baselineName: 'raw ws server', target: '≤ 400 MB', ok: f.rssMB.connected <= 400 }),

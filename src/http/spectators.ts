@@ -10,9 +10,12 @@ export interface FrameSource {
   since(seq: number): string[] | null;
 }
 
+/** Frames are text (JSON) even when handed to ws as bytes: a browser gets a string, not a Blob. */
+const TEXT = { binary: false } as const;
+
 interface Client {
   socket: WebSocket;
-  /** Frames handed to ws and not yet written out. */
+  /** Frames handed to ws with a write callback and not yet written out (only sent to a backed-up socket). */
   pending: number;
   /** Skipped an update while slow: owes a fresh snapshot once drained. */
   stale: boolean;
@@ -20,8 +23,14 @@ interface Client {
 
 /**
  * The spectators of one process (the main one, or a fan-out worker): each frame is serialized once
- * by the caller and the same string goes to every client. A slow client (its buffer full) is
- * skipped and later catches up with one snapshot instead of a queue.
+ * by the caller, encoded to UTF-8 once here, and the same bytes go to every client. A slow client
+ * (its buffer full) is skipped and later catches up with one snapshot instead of a queue.
+ *
+ * Per socket per frame this is the hot loop of the fan-out (5,000 sockets per update), so a client
+ * whose socket took everything so far (`bufferedAmount` 0, nearly all of them) is sent the frame
+ * with no write callback: a callback per write costs a closure and a deferred call each. Only a
+ * client that is already backed up gets callbacks, and while anything of ours is queued every later
+ * frame is sent with one too — so when the last of them fires, the queue is drained.
  */
 export class Spectators {
   private readonly clients = new Set<Client>();
@@ -44,6 +53,8 @@ export class Spectators {
   }
 
   broadcast(frame: string): void {
+    // One UTF-8 encoding for every socket (ws would encode a string once per send), sent as text.
+    const bytes = Buffer.from(frame);
     for (const c of this.clients) {
       if (c.socket.readyState !== c.socket.OPEN) continue;
       // Stale with none of our frames queued (its buffer held something else): catch up now.
@@ -56,7 +67,8 @@ export class Spectators {
         c.stale = true;
         continue;
       }
-      this.send(c, frame);
+      if (c.pending === 0 && c.socket.bufferedAmount === 0) c.socket.send(bytes, TEXT);
+      else this.send(c, bytes);
     }
   }
 
@@ -64,9 +76,9 @@ export class Spectators {
     for (const c of this.clients) c.socket.close(code, reason);
   }
 
-  private send(c: Client, frame: string): void {
+  private send(c: Client, frame: string | Buffer): void {
     c.pending++;
-    c.socket.send(frame, () => {
+    c.socket.send(frame, TEXT, () => {
       c.pending--;
       // Drained after being skipped: catch up with one fresh snapshot instead of a queue.
       if (c.stale && c.pending === 0 && c.socket.readyState === c.socket.OPEN) {
