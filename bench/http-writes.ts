@@ -4,13 +4,14 @@
  * and the server's event-loop delay during the run (perf_hooks.monitorEventLoopDelay in the server's
  * own process, 10 ms resolution), target: no stall over 50 ms.
  *
- *   node dist-bench/bench/http-writes.js [--rounds 5] [--seconds 8] [--connections 10] [--profile DIR]
+ *   node dist-bench/bench/http-writes.js [--rounds 7] [--seconds 3] [--connections 10] [--profile DIR]
  *
  * Both servers run side by side, each in its own child process (this file with --serve), so the
  * load generator never shares a server's event loop; the load goes to one at a time. The machine is
  * shared and its spare CPU moves by the second, so the two are measured in interleaved windows
  * (bare, firedrill, firedrill, bare, bare, firedrill, …: neither always goes first) and the ratio
- * is the median of the rounds' ratios, each from two adjacent windows. Each window also reports the
+ * is the median of the rounds' ratios, each from two adjacent windows (short ones, so the two see
+ * much the same machine; many of them, so the median is steady). Each window also reports the
  * server's own CPU time per request (process.cpuUsage in the child), which other load moves less
  * than req/s.
  *
@@ -21,7 +22,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -30,8 +31,8 @@ import { figure, record } from './figures.js';
 const { values: args } = parseArgs({
   options: {
     serve: { type: 'string', default: '' },
-    rounds: { type: 'string', default: '5' },
-    seconds: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '7' },
+    seconds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '10' },
     quick: { type: 'boolean', default: false },
     profile: { type: 'string', default: '' },
@@ -50,6 +51,8 @@ interface Window {
   loopMaxMs: number;
   loopP99Ms: number;
   cpuMs: number;
+  /** The longest GC pause in the window (a stall that is the server's own, not the machine's). */
+  gcMaxMs: number;
 }
 type Kind = 'bare' | 'firedrill';
 
@@ -91,6 +94,10 @@ async function serve(kind: string): Promise<void> {
   }
   const profiler = args.profile ? await startableProfiler() : undefined;
   let cpu0 = process.cpuUsage();
+  let gcMaxMs = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMaxMs = Math.max(gcMaxMs, e.duration);
+  }).observe({ entryTypes: ['gc'] });
   process.on('message', (m: string) => {
     if (m === 'start') {
       // The profiler is started before the window opens: starting it holds the loop for a while.
@@ -98,13 +105,14 @@ async function serve(kind: string): Promise<void> {
         h.reset();
         h.enable();
         cpu0 = process.cpuUsage();
+        gcMaxMs = 0;
         process.send!({ started: true });
       });
     }
     if (m === 'stop') {
       const cpu = process.cpuUsage(cpu0);
       h.disable();
-      const w: Window = { loopMaxMs: h.max / 1e6, loopP99Ms: h.percentile(99) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000 };
+      const w: Window = { loopMaxMs: h.max / 1e6, loopP99Ms: h.percentile(99) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000, gcMaxMs };
       void (profiler?.pause() ?? Promise.resolve()).then(() => process.send!({ window: w }));
     }
     if (m === 'exit') {
@@ -235,7 +243,7 @@ async function main(): Promise<void> {
     for (const k of order) got[k] = await measure(servers[k], requests[k], seconds, connections);
     const ratio = got.firedrill.rps / got.bare.rps;
     runs.push({ ...got, ratio });
-    const line = (m: Measured) => `${Math.round(m.rps)} req/s, ${Math.round(m.cpuUs)} µs CPU/request, loop max ${Math.round(m.window.loopMaxMs)} ms`;
+    const line = (m: Measured) => `${Math.round(m.rps)} req/s, ${Math.round(m.cpuUs)} µs CPU/request, loop max ${Math.round(m.window.loopMaxMs)} ms (GC max ${Math.round(m.window.gcMaxMs)} ms)`;
     console.log(`round ${i + 1}/${rounds} (${order.join(' then ')}): firedrill ${line(got.firedrill)}; bare ${line(got.bare)}; ratio ${ratio.toFixed(2)}`);
   }
   for (const s of Object.values(servers)) {
