@@ -19,7 +19,7 @@
  * for Chrome DevTools or a script), by the inspector in the server's own process.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
@@ -53,6 +53,8 @@ interface Window {
   cpuMs: number;
   /** The longest GC pause in the window (a stall that is the server's own, not the machine's). */
   gcMaxMs: number;
+  /** The event log's WAL file at the window's end, MB (firedrill only). */
+  walMB: number | null;
 }
 type Kind = 'bare' | 'firedrill';
 
@@ -61,6 +63,7 @@ async function serve(kind: string): Promise<void> {
   const h = monitorEventLoopDelay({ resolution: 10 });
   let close: () => Promise<void>;
   let ready: Ready;
+  let wal: string | null = null;
   if (kind === 'bare') {
     const { default: Fastify } = await import('fastify');
     const app = Fastify();
@@ -74,6 +77,7 @@ async function serve(kind: string): Promise<void> {
     const { createRuntime } = await import('../src/server.js');
     const { buildApp } = await import('../src/app.js');
     const dir = mkdtempSync(join(tmpdir(), 'fd-bench-http-'));
+    wal = join(dir, 'firedrill.db-wal');
     const config = loadConfig({ env: {}, flags: { adminToken: ADMIN, logLevel: 'silent', teamPortBase: 0 } });
     const rt = await createRuntime(config, { dataDir: dir });
     const app = await buildApp(rt.services);
@@ -112,7 +116,7 @@ async function serve(kind: string): Promise<void> {
     if (m === 'stop') {
       const cpu = process.cpuUsage(cpu0);
       h.disable();
-      const w: Window = { loopMaxMs: h.max / 1e6, loopP99Ms: h.percentile(99) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000, gcMaxMs };
+      const w: Window = { loopMaxMs: h.max / 1e6, loopP99Ms: h.percentile(99) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000, gcMaxMs, walMB: wal ? statSync(wal).size / 1e6 : null };
       void (profiler?.pause() ?? Promise.resolve()).then(() => process.send!({ window: w }));
     }
     if (m === 'exit') {
@@ -243,7 +247,7 @@ async function main(): Promise<void> {
     for (const k of order) got[k] = await measure(servers[k], requests[k], seconds, connections);
     const ratio = got.firedrill.rps / got.bare.rps;
     runs.push({ ...got, ratio });
-    const line = (m: Measured) => `${Math.round(m.rps)} req/s, ${Math.round(m.cpuUs)} µs CPU/request, loop max ${Math.round(m.window.loopMaxMs)} ms (GC max ${Math.round(m.window.gcMaxMs)} ms)`;
+    const line = (m: Measured) => `${Math.round(m.rps)} req/s, ${Math.round(m.cpuUs)} µs CPU/request, loop max ${Math.round(m.window.loopMaxMs)} ms (GC max ${Math.round(m.window.gcMaxMs)} ms)${m.window.walMB !== null ? `, WAL ${Math.round(m.window.walMB)} MB` : ''}`;
     console.log(`round ${i + 1}/${rounds} (${order.join(' then ')}): firedrill ${line(got.firedrill)}; bare ${line(got.bare)}; ratio ${ratio.toFixed(2)}`);
   }
   for (const s of Object.values(servers)) {
@@ -261,7 +265,7 @@ async function main(): Promise<void> {
   const loopMax = Math.max(...fd.map((m) => m.window.loopMaxMs));
   const note =
     `autocannon -c${connections}, ${rounds} interleaved rounds of ${seconds} s per server; ratio = median of the rounds' ratios (${runs.map((r) => r.ratio.toFixed(2)).join(', ')}); ` +
-    `firedrill ${sum(fd, (m) => m.total)} requests (${fdNon2xx} non-2xx, ${fdErrors} errors), latency p99 ${Math.max(...fd.map((m) => m.p99))} ms, median ${Math.round(median(fd.map((m) => m.cpuUs)))} µs server CPU per request; ` +
+    `firedrill ${sum(fd, (m) => m.total)} requests (${fdNon2xx} non-2xx, ${fdErrors} errors), latency p99 ${Math.max(...fd.map((m) => m.p99))} ms, median ${Math.round(median(fd.map((m) => m.cpuUs)))} µs server CPU per request, WAL ${Math.round(fd.at(-1)!.window.walMB ?? 0)} MB at the end; ` +
     `bare ${sum(bare, (m) => m.total)} (${sum(bare, (m) => m.non2xx)} non-2xx), median ${Math.round(median(bare.map((m) => m.cpuUs)))} µs CPU per request`;
   record([
     figure({ name: 'http_writes.team_messages', unit: 'req/s (median of rounds)', firedrill: median(fd.map((m) => m.rps)), baseline: median(bare.map((m) => m.rps)), baselineName: 'bare Fastify POST, interleaved', ratio, target: '≥ 0.5×', ok: ratio >= 0.5 && fdNon2xx === 0 && fdErrors === 0, note }),
