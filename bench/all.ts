@@ -26,7 +26,8 @@ const BENCHES: Record<string, { full: string[]; quick: string[] | null }> = {
   // Updates 300 ms apart: more than the 250 ms coalescing interval, so each update is its own frame (sent at once).
   // firedrill and raw ws take turns update by update (40 each in --quick, ~1 min): their p99s are of the same minutes.
   'ws-fanout': { full: ['--clients', '5000', '--teams', '100', '--updates', '100', '--gap', '300'], quick: ['--clients', '5000', '--teams', '100', '--updates', '40', '--warmup', '3', '--gap', '300'] },
-  'http-writes': { full: ['--seconds', '20'], quick: ['--seconds', '8'] },
+  // Interleaved rounds (bare, firedrill, firedrill, bare, …): the ratio is the median of the rounds'.
+  'http-writes': { full: ['--rounds', '11', '--seconds', '4'], quick: ['--rounds', '7', '--seconds', '3'] },
   // Three runs (bare loop, runner without the board, runner with it), each warm-up + window + 1 s drain.
   probes: { full: ['--teams', '500', '--seconds', '30'], quick: ['--teams', '500', '--seconds', '5', '--warmup', '4'] },
   'platform-memory': { full: [], quick: null },

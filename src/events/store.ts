@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -38,8 +39,13 @@ export interface EventStore {
   read(query?: ReadQuery): Promise<StoredEvent[]>;
   lastSeq(): number;
   subscribe(listener: Listener): () => void;
+  /** Hears how long each commit took (an append, an appendMany, a group commit), with its listeners: metrics. */
+  observeCommits?(fn: CommitObserver): void;
   close(): Promise<void>;
 }
+
+/** A commit of `events` events (duplicates included) that took `ms`, its listeners included. */
+export type CommitObserver = (events: number, ms: number) => void;
 
 export function openDatabase(file: string): Database.Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -92,6 +98,7 @@ export class SqliteEventStore implements EventStore {
   private readonly group: (queue: readonly Pending[]) => Array<Appended | { failed: unknown }>;
   private queue: Pending[] = [];
   private last: number;
+  private commitObserver: CommitObserver | undefined;
   readonly checkpointer: Checkpointer | undefined;
 
   constructor(
@@ -99,9 +106,8 @@ export class SqliteEventStore implements EventStore {
     private readonly opts: SqliteStoreOptions,
   ) {
     // Prepared statements on the hot path: drizzle's builder costs 3-20x per single-row insert.
-    this.insert = db.prepare(
-      'INSERT INTO events (at, game_time, team, type, source, key, data) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING seq',
-    );
+    // run() and lastInsertRowid (seq is the rowid), not RETURNING: ~3 µs less per event (issue 18).
+    this.insert = db.prepare('INSERT INTO events (at, game_time, team, type, source, key, data) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
     this.byKey = db.prepare('SELECT * FROM events WHERE key = ?');
     this.last = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM events').get() as { s: number }).s;
     this.checkpointer = opts.checkpointInBackground && !db.memory ? checkpointInBackground(db) : undefined;
@@ -128,9 +134,10 @@ export class SqliteEventStore implements EventStore {
     const team = e.team ?? null;
     const key = e.key ?? null;
     const data = JSON.stringify(e.data);
-    const row = this.insert.get(at, gameTime, team, e.type, e.source, key, data) as { seq: number } | undefined;
-    if (row) {
-      return { event: { seq: row.seq, at, gameTime, team, type: e.type, source: e.source, key, data: e.data } as StoredEvent, duplicate: false };
+    // No change: the idempotency key was taken (the only conflict the table has).
+    const { changes, lastInsertRowid } = this.insert.run(at, gameTime, team, e.type, e.source, key, data);
+    if (changes === 1) {
+      return { event: { seq: Number(lastInsertRowid), at, gameTime, team, type: e.type, source: e.source, key, data: e.data } as StoredEvent, duplicate: false };
     }
     const first = this.byKey.get(key) as Row | undefined;
     if (!first) throw new Error('insert ignored without a key conflict');
@@ -143,9 +150,15 @@ export class SqliteEventStore implements EventStore {
   }
 
   async appendMany(batch: readonly NewEvent[]): Promise<Appended[]> {
+    const t0 = performance.now();
     const results = this.tx(batch);
     for (const r of results) this.deliver(r);
+    this.commitObserver?.(batch.length, performance.now() - t0);
     return results;
+  }
+
+  observeCommits(fn: CommitObserver): void {
+    this.commitObserver = fn;
   }
 
   /**
@@ -172,6 +185,7 @@ export class SqliteEventStore implements EventStore {
     const queue = this.queue;
     if (queue.length === 0) return;
     this.queue = [];
+    const t0 = performance.now();
     let outcomes: Array<Appended | { failed: unknown }>;
     try {
       outcomes = this.group(queue);
@@ -185,6 +199,7 @@ export class SqliteEventStore implements EventStore {
       this.deliver(out);
       p.resolve(out);
     });
+    this.commitObserver?.(queue.length, performance.now() - t0);
   }
 
   /** Tell the listeners of a committed event (not of a duplicate). */

@@ -27,9 +27,7 @@ export default fp(
 
     app.addHook('onResponse', async (req, reply) => {
       if (req.ws) return; // an upgraded socket: counted below, not a request/response
-      const route = req.routeOptions.url ?? 'unmatched';
-      m.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
-      m.httpDuration.observe({ route }, reply.elapsedTime / 1000);
+      m.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     });
     // Counted when the upgrade completes (after the route's own auth and Origin checks).
     app.websocketServer?.on('connection', (ws: WebSocket, raw: IncomingMessage) => {

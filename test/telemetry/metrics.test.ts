@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TargetAdapter } from '../../src/targets/types.js';
+import { hashToken } from '../../src/tokens.js';
 import { testApp } from '../helpers.js';
 
 /** A small parser of the Prometheus text exposition format: `name{a="b"} value` lines. */
@@ -73,6 +74,26 @@ describe('GET /metrics', () => {
     expect(value(s1, 'firedrill_event_log_seq')).toBe(value(s0, 'firedrill_event_log_seq')! + 1);
     expect(value(s1, 'firedrill_events_appended_total')).toBe(value(s0, 'firedrill_events_appended_total')! + 1);
     expect(value(s1, 'firedrill_event_append_seconds_count')).toBe(value(s0, 'firedrill_event_append_seconds_count')! + 1);
+  });
+
+  it('counts a grouped append (a team message) like any other, and its commit', async () => {
+    const t = await setup();
+    await t.services.store.append({ type: 'team.created', source: 'organizer', data: { id: 'alpha', name: 'Alpha', members: [], tokenHash: hashToken('alpha-token-for-metrics-0123'), portBase: null, seed: 1, by: { kind: 'organizer', name: 'o' } } });
+    const s0 = await t.scrape();
+    const team = { authorization: 'Bearer alpha-token-for-metrics-0123' };
+    for (const clientId of ['m1', 'm2', 'm1']) {
+      const r = await t.app.inject({ method: 'POST', url: '/api/team/messages', headers: team, payload: { channel: 'incident', text: 'on it', clientId } });
+      expect(r.statusCode).toBe(clientId === 'm1' && r.json().duplicate ? 200 : 201);
+    }
+    const s1 = await t.scrape();
+    // Two messages stored (the third is m1's retry, nothing written): the counter says what the log holds.
+    expect(value(s1, 'firedrill_event_log_seq')).toBe(value(s0, 'firedrill_event_log_seq')! + 2);
+    expect(value(s1, 'firedrill_events_appended_total')).toBe(value(s0, 'firedrill_events_appended_total')! + 2);
+    expect(value(s1, 'firedrill_event_append_seconds_count')).toBeGreaterThanOrEqual(value(s0, 'firedrill_event_append_seconds_count')! + 2);
+    expect(value(s1, 'firedrill_http_requests_total', { method: 'POST', route: '/api/team/messages', status: '201' })).toBe(2);
+    expect(value(s1, 'firedrill_http_requests_total', { method: 'POST', route: '/api/team/messages', status: '200' })).toBe(1);
+    expect(value(s1, 'firedrill_http_request_duration_seconds_count', { route: '/api/team/messages' })).toBe(3);
+    expect(value(s1, 'firedrill_http_request_duration_seconds_bucket', { route: '/api/team/messages', le: '+Inf' })).toBe(3);
   });
 
   it('counts WebSocket clients per audience while they are open', async () => {
