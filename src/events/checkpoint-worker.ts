@@ -6,14 +6,30 @@ import Database from 'better-sqlite3';
  * WAL into the database file and its fsyncs took 5-80 ms on the main thread every ~1,000 pages.
  * PASSIVE never blocks the writer; it copies what no reader still needs.
  */
-const { file, everyMs } = workerData as { file: string; everyMs: number };
+const { file, everyMs, walLimitPages } = workerData as { file: string; everyMs: number; walLimitPages: number };
 const db = new Database(file);
 db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = NORMAL'); // as the writer's: the WAL is synced before a checkpoint, the file after
 
+type Result = { busy: number; log: number; checkpointed: number };
 const checkpoint = () => {
-  const [r] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
-  if (r && r.checkpointed > 0) parentPort!.postMessage(r);
+  try {
+    run();
+  } catch (err) {
+    // A busy database (a writer held on past busy_timeout): the next interval tries again.
+    parentPort!.postMessage({ busy: 1, log: -1, checkpointed: -1, error: String(err) });
+  }
+};
+const run = () => {
+  const [r] = db.pragma('wal_checkpoint(PASSIVE)') as Result[];
+  if (!r) return;
+  // Under writes without a pause a PASSIVE checkpoint never catches up with the end of the WAL, so
+  // the WAL never starts over and grows without bound. Past the limit, TRUNCATE copies the little
+  // that is left while holding the writers off (a few ms), and empties the file.
+  if (r.log > walLimitPages) {
+    const [t] = db.pragma('wal_checkpoint(TRUNCATE)') as Result[];
+    parentPort!.postMessage({ ...r, truncated: t !== undefined && t.busy === 0 });
+  } else if (r.checkpointed > 0) parentPort!.postMessage(r);
 };
 const timer = setInterval(checkpoint, everyMs);
 parentPort!.on('message', (m: string) => {

@@ -10,8 +10,11 @@ const WORKER = here.endsWith('.ts') ? join(distRoot, 'src/events/checkpoint-work
 
 export interface Checkpointed {
   busy: number;
+  /** Pages in the WAL, and those copied into the database file, by the PASSIVE checkpoint. */
   log: number;
   checkpointed: number;
+  /** The WAL had passed its limit and was emptied (a TRUNCATE checkpoint after the PASSIVE one). */
+  truncated?: boolean;
 }
 
 export interface Checkpointer {
@@ -20,15 +23,19 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
+/** The WAL's bound: 8,192 pages (32 MiB of 4 KiB pages); past it the worker empties it. */
+export const WAL_LIMIT_PAGES = 8192;
+
 /**
  * Move the WAL checkpoints of a file database off the main thread: the main connection stops
  * checkpointing itself and a worker thread checkpoints every `everyMs`. Durability is unchanged
  * (a commit is in the WAL either way). Should the worker die, the main connection checkpoints
- * itself again (SQLite's default, every 1,000 pages), so the WAL never grows without bound.
+ * itself again (SQLite's default, every 1,000 pages), so the WAL never grows without bound; and
+ * past `walLimitPages` the worker empties it, as writes without a pause never let it start over.
  */
-export function checkpointInBackground(db: Database.Database, everyMs = 200): Checkpointer {
+export function checkpointInBackground(db: Database.Database, everyMs = 200, walLimitPages = WAL_LIMIT_PAGES): Checkpointer {
   db.pragma('wal_autocheckpoint = 0');
-  const worker = new Worker(WORKER, { workerData: { file: db.name, everyMs } });
+  const worker = new Worker(WORKER, { workerData: { file: db.name, everyMs, walLimitPages } });
   worker.unref(); // never what keeps the process alive
   let stopping = false;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

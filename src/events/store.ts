@@ -80,7 +80,7 @@ export interface SqliteStoreOptions {
   gameTime?: () => number;
   onListenerError?: (err: unknown) => void;
   /** WAL checkpoints on a worker thread (a file database): they stalled the event loop 5-80 ms each. */
-  checkpointInBackground?: boolean;
+  checkpointInBackground?: boolean | { everyMs?: number; walLimitPages?: number };
 }
 
 /** An event waiting in the queue for the next group commit. */
@@ -110,7 +110,8 @@ export class SqliteEventStore implements EventStore {
     this.insert = db.prepare('INSERT INTO events (at, game_time, team, type, source, key, data) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
     this.byKey = db.prepare('SELECT * FROM events WHERE key = ?');
     this.last = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM events').get() as { s: number }).s;
-    this.checkpointer = opts.checkpointInBackground && !db.memory ? checkpointInBackground(db) : undefined;
+    const ck = opts.checkpointInBackground;
+    this.checkpointer = ck && !db.memory ? checkpointInBackground(db, ck === true ? undefined : ck.everyMs, ck === true ? undefined : ck.walLimitPages) : undefined;
     this.tx = db.transaction((batch: readonly NewEvent[]) => batch.map((e) => this.insertOne(e)));
     this.group = db.transaction((queue: readonly Pending[]) =>
       queue.map((p) => {

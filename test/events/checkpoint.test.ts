@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,6 +29,29 @@ describe('background checkpoints', () => {
 
     const again = new SqliteEventStore(openDatabase(file), { clock: new ManualClock(T0) });
     expect(again.readSync().map((e) => e.key)).toEqual(Array.from({ length: 50 }, (_, i) => `r${i}`));
+    await again.close();
+  });
+
+  it('empties a WAL that passed its limit under writes without a pause (PASSIVE alone never lets it start over); every event kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fd-ckpt-'));
+    dirs.push(dir);
+    const file = join(dir, 'events.db');
+    const store = new SqliteEventStore(openDatabase(file), { clock: new ManualClock(T0), checkpointInBackground: { everyMs: 5, walLimitPages: 64 } });
+    let truncated: Checkpointed | undefined;
+    store.checkpointer!.onCheckpoint((r) => (truncated ??= r.truncated ? r : undefined));
+    let n = 0;
+    // Batches back to back: the writer never pauses long. The bound only ends a run that never sees a truncate.
+    const wal = () => (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
+    while (!truncated && wal() < 256 * 2 ** 20) {
+      await store.appendMany(Array.from({ length: 50 }, () => ({ type: 'report.filed' as const, source: 'spectator' as const, key: `r${n++}`, data: { text: 'x'.repeat(200), by: { kind: 'spectator' as const, name: 'x' } } })));
+      // Let the worker's reports in (they are messages: macrotasks).
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(truncated).toMatchObject({ truncated: true });
+    expect(truncated!.log).toBeGreaterThan(64);
+    await store.close();
+    const again = new SqliteEventStore(openDatabase(file), { clock: new ManualClock(T0) });
+    expect(again.readSync()).toHaveLength(n);
     await again.close();
   });
 
