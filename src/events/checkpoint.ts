@@ -23,7 +23,7 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-/** The WAL's bound: 8,192 pages (32 MiB of 4 KiB pages); past it the worker empties it. */
+/** The WAL's bound: 8,192 pages (32 MiB of 4 KiB pages); past it the writer empties it. */
 export const WAL_LIMIT_PAGES = 8192;
 
 /**
@@ -31,7 +31,7 @@ export const WAL_LIMIT_PAGES = 8192;
  * checkpointing itself and a worker thread checkpoints every `everyMs`. Durability is unchanged
  * (a commit is in the WAL either way). Should the worker die, the main connection checkpoints
  * itself again (SQLite's default, every 1,000 pages), so the WAL never grows without bound; and
- * past `walLimitPages` the worker empties it, as writes without a pause never let it start over.
+ * past `walLimitPages` the writer empties it, as writes without a pause never let it start over.
  */
 export function checkpointInBackground(db: Database.Database, everyMs = 200, walLimitPages = WAL_LIMIT_PAGES): Checkpointer {
   db.pragma('wal_autocheckpoint = 0');
@@ -44,10 +44,29 @@ export function checkpointInBackground(db: Database.Database, everyMs = 200, wal
   };
   worker.on('error', fallBack);
   worker.on('exit', fallBack);
+  // Under writes without a pause a PASSIVE checkpoint never catches up with the end of the WAL, so
+  // the WAL never starts over and grows without bound. Past the limit the writer (this thread)
+  // copies the little the worker left and empties the file: one short stall, no waiting on a lock.
+  const listeners: Array<(r: Checkpointed) => void> = [];
+  worker.on('message', (m: Checkpointed & { over?: boolean }) => {
+    const { over, ...r } = m;
+    let report: Checkpointed = r;
+    if (over && db.open) {
+      try {
+        const [t] = db.pragma('wal_checkpoint(TRUNCATE)') as Checkpointed[];
+        report = { ...r, truncated: t !== undefined && t.busy === 0 };
+      } catch {
+        // Busy (the worker is checkpointing): its next report asks again.
+      }
+    }
+    for (const fn of listeners) fn(report);
+  });
   return {
-    onCheckpoint: (fn) => void worker.on('message', fn),
+    onCheckpoint: (fn) => void listeners.push(fn),
     async stop() {
       stopping = true;
+      // Waited for: an unref'd worker would let the process end (exit 13) before it has closed.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
