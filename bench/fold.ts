@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.js';
 import { openDatabase, SqliteEventStore } from '../src/events/store.js';
 import type { NewEvent, StoredEvent } from '../src/events/types.js';
-import type { Timer } from '../src/leaderboard/coalesce.js';
+import { manualTimer } from '../src/leaderboard/coalesce.js';
 import { Leaderboard } from '../src/leaderboard/service.js';
 import { loadScenario } from '../src/scenario/load.js';
 import type { Scenario } from '../src/scenario/types.js';
@@ -183,23 +183,13 @@ function sliGrowth(): Figure[] {
 
 /**
  * The live board per score change against the fold alone, at `teams` teams. A bench clock moves
- * 10 ms per change (100 score changes a second across the game), so the coalescer sends a frame
- * every 25 changes, as it would live: the per-change figure is `Leaderboard.apply`, the frames are
+ * `msPerChange` per change (10 ms: 100 score changes a second across the game), so the coalescer
+ * sends a frame every 25 changes, as it would live: the per-change figure is `Leaderboard.apply`, the frames are
  * timed apart (each assembles the rows its changes touched), and the mean per change includes them.
  */
 function liveBoard(teams: number, msPerChange = 10): Figure[] {
   const events: StoredEvent[] = gameLog(teams, 60, 7).map((e, i) => ({ seq: i + 1, at: 0, gameTime: (e as { gameTime?: number }).gameTime ?? 0, team: e.team ?? null, type: e.type, source: e.source, key: null, data: e.data }) as StoredEvent);
-  let now = 0;
-  let due: Array<{ at: number; fn: () => void }> = [];
-  const timer: Timer = {
-    now: () => now,
-    set: (fn, ms) => {
-      const h = { at: now + ms, fn };
-      due.push(h);
-      return h;
-    },
-    clear: (h) => (due = due.filter((x) => x !== h)),
-  };
+  const { timer, tick } = manualTimer();
   const lb = new Leaderboard({ scenario, gameTime: () => 3_600_000, timer });
   lb.rebuild(events);
   const frames: string[] = [];
@@ -225,14 +215,10 @@ function liveBoard(teams: number, msPerChange = 10): Figure[] {
     t0 = performance.now();
     lb.apply(e);
     boardMs.push(performance.now() - t0);
-    now += msPerChange;
-    const ready = due.filter((x) => x.at <= now);
-    if (ready.length) {
-      due = due.filter((x) => x.at > now);
-      t0 = performance.now();
-      for (const r of ready) r.fn();
-      frameMs.push(performance.now() - t0);
-    }
+    const sent = frames.length;
+    t0 = performance.now();
+    tick(msPerChange);
+    if (frames.length > sent) frameMs.push(performance.now() - t0);
   }
   const p50 = quantile(boardMs, 0.5) * 1000;
   const f50 = quantile(foldMs, 0.5) * 1000;

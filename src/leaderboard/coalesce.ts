@@ -16,6 +16,28 @@ export const realTimer: Timer = {
   clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
+/** A timer whose time passes only when told (`tick`): tests and benchmarks decide when frames go out. */
+export function manualTimer(): { timer: Timer; tick(ms: number): void } {
+  let t = 0;
+  let timers: Array<{ at: number; fn: () => void }> = [];
+  const timer: Timer = {
+    now: () => t,
+    set: (fn, ms) => {
+      const h = { at: t + ms, fn };
+      timers.push(h);
+      return h;
+    },
+    clear: (h) => (timers = timers.filter((x) => x !== h)),
+  };
+  const tick = (ms: number) => {
+    t += ms;
+    const due = timers.filter((x) => x.at <= t);
+    timers = timers.filter((x) => x.at > t);
+    for (const d of due) d.fn();
+  };
+  return { timer, tick };
+}
+
 /** At most 4 frames a second per audience (issue 18). */
 export const FRAME_INTERVAL_MS = 250;
 

@@ -1,33 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/events/types.js';
-import { Coalescer, type Timer } from '../../src/leaderboard/coalesce.js';
+import { Coalescer, manualTimer } from '../../src/leaderboard/coalesce.js';
 import { Leaderboard } from '../../src/leaderboard/service.js';
 import { buildScenario } from '../scoring/fixture.js';
 
 /** Frame coalescing with an injected clock: at most one frame per 250 ms per audience, the latest state wins. */
-function manualTimer() {
-  let t = 0;
-  let timers: Array<{ at: number; fn: () => void }> = [];
-  const timer: Timer = {
-    now: () => t,
-    set: (fn, ms) => {
-      const h = { at: t + ms, fn };
-      timers.push(h);
-      return h;
-    },
-    clear: (h) => (timers = timers.filter((x) => x !== h)),
-  };
-  return {
-    timer,
-    tick(ms: number) {
-      t += ms;
-      const due = timers.filter((x) => x.at <= t);
-      timers = timers.filter((x) => x.at > t);
-      for (const d of due) d.fn();
-    },
-  };
-}
-
 describe('Coalescer', () => {
   it('flushes the first change at once, later ones at the end of the interval, once', () => {
     const { timer, tick } = manualTimer();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/events/types.js';
 import type { Board as FrameBoard } from '../../src/contract/board.js';
 import type { DeltaFrame } from '../../src/contract/frames.js';
-import { FRAME_INTERVAL_MS, type Timer } from '../../src/leaderboard/coalesce.js';
+import { FRAME_INTERVAL_MS, manualTimer } from '../../src/leaderboard/coalesce.js';
 import { applyDelta } from '../../src/leaderboard/delta.js';
 import { Replica } from '../../src/leaderboard/replica.js';
 import { Leaderboard } from '../../src/leaderboard/service.js';
@@ -51,27 +51,6 @@ const game = fc.record({ teams: fc.integer({ min: 1, max: TEAMS.length }), event
   return { log: out, split: ids.length + (split % (out.length - ids.length + 1)) };
 });
 
-/** A manual clock and timer: time passes only when the test says (`tick`), timers fire then. */
-function manualTimer() {
-  let t = 0;
-  let timers: Array<{ at: number; fn: () => void }> = [];
-  const timer: Timer = {
-    now: () => t,
-    set: (fn, ms) => {
-      const h = { at: t + ms, fn };
-      timers.push(h);
-      return h;
-    },
-    clear: (h) => (timers = timers.filter((x) => x !== h)),
-  };
-  const tick = (ms: number) => {
-    t += ms;
-    const due = timers.filter((x) => x.at <= t);
-    timers = timers.filter((x) => x.at > t);
-    for (const d of due) d.fn();
-  };
-  return { timer, tick };
-}
 
 const served = (lb: Leaderboard) => JSON.parse(lb.publicView().json) as FrameBoard;
 /** The web client's rows (web/src/lib/frames.ts applyFrame), compared without the wall-clock anchor of its game block. */
