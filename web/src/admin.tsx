@@ -7,7 +7,8 @@ import { t, useLang } from './lib/i18n.js';
 import { live, type LiveState } from './lib/live.js';
 import { gameNow, mergeGame, normBoard, normGame } from './lib/model.js';
 import { ErrorText, Guard, LiveBadge, signOut, TokenForm, useAsync, useMyName, useTick } from './lib/ui.js';
-import { Adjust, Export, GameControls, Persona, Reports, Warnings } from './admin/Controls.js';
+import { Adjust, Export, GameControls, Persona, ReplayControls, Reports, Warnings } from './admin/Controls.js';
+import { useReplay } from './lib/replay.js';
 import { Judging } from './admin/Judging.js';
 import { CreateTeam, Teams } from './admin/Teams.js';
 import { ResultsView } from './show/Results.js';
@@ -28,7 +29,9 @@ function Console() {
   const [version, setVersion] = useState(0);
   const [liveState, setLiveState] = useState<LiveState>('connecting');
   const bump = () => setVersion((v) => v + 1);
-  const game = useAsync((signal) => api('/api/game', { signal }).then(normGame), [version]);
+  // On a replay server: the replay's controls, and the clock at its pace (re-anchored at each read).
+  const [replay, reloadReplay] = useReplay();
+  const game = useAsync((signal) => api('/api/game', { signal }).then(normGame), [version, replay]);
   const pub = useAsync((signal) => api('/api/leaderboard', { signal }).then(normBoard), [version]);
   // Team names for the forms (the public board lists every team).
   const teams = (pub.data?.teams ?? []).map((x) => ({ id: x.id, name: x.name }));
@@ -77,6 +80,11 @@ function Console() {
           </Guard>
         )}
         {/* Each part fails alone (a missing label or an odd payload never blanks the console). */}
+        {replay && (
+          <Guard name="replay" reset={version}>
+            <ReplayControls replay={replay} onChanged={reloadReplay} />
+          </Guard>
+        )}
         <Guard name="game" reset={version}>
           <GameControls key={g?.speed} game={g} frozen={pub.data?.frozen ?? false} onChanged={bump} />
         </Guard>

@@ -6,11 +6,8 @@ import { TopBar } from './lib/chrome.js';
 import { t, useLang } from './lib/i18n.js';
 import { live, type LiveState } from './lib/live.js';
 import type { LeaderboardFrame as BoardFrame } from '../../src/contract/frames.js';
-import { applyFrame, gameNow, mergeGame, normGame, setReplayPace, type Board, type Game } from './lib/model.js';
-import type { ReplayPosition } from '../../src/contract/replay.js';
-
-/** How often a replay's position is read (its pace, pause and seeks). */
-const REPLAY_POLL_MS = 2_000;
+import { applyFrame, gameNow, mergeGame, normGame, type Board, type Game } from './lib/model.js';
+import { useReplay } from './lib/replay.js';
 import { Guard, LiveBadge, Section, useTick } from './lib/ui.js';
 import { BoardList } from './spectator/Board.js';
 import { ScoreChart } from './spectator/Chart.js';
@@ -70,27 +67,10 @@ function Spectator() {
   }, [board?.game?.phase, board?.game?.speed]);
 
   // A replay (firedrill replay): the clock follows the replay's pace and pauses, re-anchored as it plays.
-  const [replay, setReplay] = useState<ReplayPosition | undefined>(undefined);
+  const [replay] = useReplay();
   useEffect(() => {
-    let stop = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = () =>
-      api<ReplayPosition>('/api/replay').then(
-        (p) => {
-          if (stop) return;
-          setReplayPace(p);
-          setReplay(p);
-          api('/api/game').then((g) => !stop && setAnchor(normGame(g)), () => undefined);
-          timer = setTimeout(poll, REPLAY_POLL_MS);
-        },
-        () => setReplayPace(undefined), // a live server has no /api/replay
-      );
-    void poll();
-    return () => {
-      stop = true;
-      clearTimeout(timer);
-    };
-  }, []);
+    if (replay) api('/api/game').then((g) => setAnchor(normGame(g)), () => undefined);
+  }, [replay]);
 
   const game = mergeGame(anchor, board?.game);
   gameRef.current = anchor;

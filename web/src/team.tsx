@@ -7,6 +7,7 @@ import { fmtDuration, fmtPoints } from './lib/format.js';
 import { loc, t, useLang, type Key } from './lib/i18n.js';
 import { live, type LiveState } from './lib/live.js';
 import { gameNow, mergeGame, normGame, normTeamFrame, normTimeline, shownState, type Game, type TimelineItem } from './lib/model.js';
+import { useReplay } from './lib/replay.js';
 import { ErrorText, Guard, LiveBadge, Section, signOut, TokenForm, useAsync, useMyName, useTick } from './lib/ui.js';
 import { stateLabel } from './spectator/Board.js';
 import { Timeline } from './spectator/TeamPanel.js';
@@ -82,7 +83,9 @@ function WarRoom({ team }: { team: { id: string; name: string } }) {
   const [liveState, setLiveState] = useState<LiveState>('connecting');
   const [score, setScore] = useState<{ points?: number; rank?: number }>({});
   const state = useAsync((signal) => api<TeamState>('/api/team', { signal }), [version]);
-  const anchor = useAsync((signal) => api('/api/game', { signal }).then(normGame), [version]);
+  // On a replay server the clock follows the replay's pace; each read of its position re-anchors it.
+  const [replay] = useReplay();
+  const anchor = useAsync((signal) => api('/api/game', { signal }).then(normGame), [version, replay]);
   // The game block of /ws/team frames: every phase change (start, pause, finish) arrives live.
   const [block, setBlock] = useState<Game>();
   const [items, setItems] = useState<TimelineItem[]>([]);

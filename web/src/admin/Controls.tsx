@@ -1,12 +1,53 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, post } from '../lib/api.js';
-import { fmtClock } from '../lib/format.js';
+import { fmtClock, fmtDuration } from '../lib/format.js';
 import { t } from '../lib/i18n.js';
 import type { Game } from '../lib/model.js';
 import type { EventsPage, OrganizerChannels, OrganizerState, Warnings as WarningList } from '../../../src/contract/admin.js';
+import type { ReplayPosition } from '../../../src/contract/replay.js';
 import { QuestionFacts } from '../team/Channels.js';
 import { loc } from '../lib/i18n.js';
 import { clientId, ConfirmButton, ErrorText, organizerName, Section, useAction, useAsync } from '../lib/ui.js';
+
+/** A `firedrill replay` server's controls: where it is, pause or resume, its pace, a seek to a game minute (backwards rebuilds the boards). */
+export function ReplayControls({ replay, onChanged }: { replay: ReplayPosition; onChanged(): void }) {
+  const a = useAction();
+  const [speed, setSpeed] = useState(String(replay.speed));
+  const [minute, setMinute] = useState('');
+  const run = (path: string, body: unknown = {}) => a.run(() => post(`/api/admin/replay/${path}`, body)).then((ok) => ok && onChanged());
+  return (
+    <Section title={t('replay.banner')} id="replay">
+      <div class="row" data-testid="replay-controls">
+        <span class="clock" data-testid="replay-position">
+          {fmtDuration(replay.gameTime)} / {fmtDuration(replay.endsAt)} · {replay.played}/{replay.total}
+          {replay.paused ? ` · ${t('replay.paused')}` : replay.done ? ` · ${t('replay.done')}` : ''}
+        </span>
+        {replay.paused ? (
+          <button class="primary" disabled={a.busy} onClick={() => run('resume')}>
+            {t('admin.resume')}
+          </button>
+        ) : (
+          <button disabled={a.busy || replay.done} onClick={() => run('pause')}>
+            {t('admin.pause')}
+          </button>
+        )}
+        <span class="row">
+          <input type="number" min={0.1} max={10000} step="any" style={{ width: '6em' }} value={speed} onInput={(e) => setSpeed(e.currentTarget.value)} aria-label={t('admin.setSpeed')} />
+          <button disabled={a.busy} onClick={() => run('speed', { speed: Number(speed) })}>
+            {t('admin.setSpeed')}
+          </button>
+        </span>
+        <span class="row">
+          <input type="number" min={0} step="any" style={{ width: '6em' }} value={minute} placeholder={t('replay.minute')} onInput={(e) => setMinute(e.currentTarget.value)} aria-label={t('replay.minute')} />
+          <button disabled={a.busy || minute.trim() === ''} onClick={() => run('seek', { gameTime: Math.round(Number(minute) * 60_000) })}>
+            {t('replay.seek')}
+          </button>
+        </span>
+      </div>
+      <ErrorText error={a.error} />
+    </Section>
+  );
+}
 
 export function GameControls({ game, frozen, onChanged }: { game?: Game; frozen: boolean; onChanged(): void }) {
   const a = useAction();
