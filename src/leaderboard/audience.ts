@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Coalescer, type Timer } from './coalesce.js';
 import type { RowPatch } from '../contract/frames.js';
 import type { Categories } from '../contract/board.js';
-import { deltaFrame, emptyDelta, mergePatch, type Delta } from './delta.js';
+import { deltaFrame, emptyDelta, mergeInto, type Delta } from './delta.js';
 import type { Board, BoardTeam, GameBlock, Prepared } from './types.js';
 
 export type Listener = (frame: string, seq: number) => void;
@@ -80,14 +80,6 @@ export interface BoardSource {
   game(): GameBlock;
 }
 
-/** One version's change: the changed fields of each changed row (a rank move is `{ id, rank }`), the game block. */
-interface Change {
-  from: number;
-  seq: number;
-  rows: Map<string, RowPatch>;
-  game?: GameBlock;
-}
-
 /**
  * One audience's board: its rows (by team id), its order, its version, its ring of recent changes
  * (for resumes), and what changed since the last frame sent. A change only marks what it touched
@@ -103,7 +95,8 @@ export class AudienceBoard {
   /** Team ids by rank as of the last read. */
   private order: string[] = [];
   version = 0;
-  ring: Change[] = [];
+  /** Each version's change (a delta from the version before; a rank move is `{ id, rank }`), for resumes. */
+  ring: Delta[] = [];
   private readonly listeners = new Set<Listener>();
   private game: GameBlock | undefined;
   private cached: Prepared | null = null;
@@ -193,11 +186,11 @@ export class AudienceBoard {
     this.version++;
     this.cached = null;
     if (!live) return;
-    const c: Change = { from: this.version - 1, seq: this.version, rows: patches, ...(gameChanged ? { game: this.game } : {}) };
+    const c: Delta = { from: this.version - 1, seq: this.version, rows: patches, ...(gameChanged ? { game: this.game } : {}) };
     this.ring.push(c);
     if (this.ring.length > this.ringSize) this.ring.shift();
     // The next frame carries it only to those listening now (a later one starts from a snapshot or a resume).
-    if (this.listeners.size) merge((this.pending ??= emptyDelta(c.from)), c);
+    if (this.listeners.size) mergeInto((this.pending ??= emptyDelta(c.from)), c);
   }
 
   private flush(): void {
@@ -233,19 +226,8 @@ export class AudienceBoard {
     const i = this.ring.findIndex((d) => d.seq > seq);
     if (i < 0 || this.ring[i]!.from > seq) return null;
     const p = emptyDelta(this.ring[i]!.from);
-    for (let j = i; j < this.ring.length; j++) merge(p, this.ring[j]!);
+    for (let j = i; j < this.ring.length; j++) mergeInto(p, this.ring[j]!);
     const frame = deltaFrame(p);
     return frame.length < this.prepared.snapshotFrame.length ? [frame] : null;
   }
-}
-
-/** Fold one change into an accumulation (its patches are the accumulation's own copies). */
-function merge(p: Delta, c: Change): void {
-  for (const [id, patch] of c.rows) {
-    const q = p.rows.get(id);
-    if (q) mergePatch(q, patch);
-    else p.rows.set(id, { ...patch });
-  }
-  p.seq = c.seq;
-  if (c.game) p.game = c.game;
 }
